@@ -1,0 +1,158 @@
+"""`vum-gateway`: serve the gateway, run the demo, make a key, print the public schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from graphql import print_schema
+
+from vumschema import load_contract
+
+from .config import ConfigError, config_path, load_config, new_key
+from .public_schema import build_public_schema
+
+DEMO_CONFIG = Path("demo.toml")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .http.app import create_http_app
+    from .server import Gateway
+
+    path = config_path(args.config)
+    config = load_config(path)
+    gateway = Gateway(config, path)
+    host = args.host or config.gateway.host
+    port = args.port or config.gateway.port
+    uvicorn.run(create_http_app(gateway), host=host, port=port, log_level=args.log_level, access_log=False)
+    return 0
+
+
+def _check_config(args: argparse.Namespace) -> int:
+    config = load_config(config_path(args.config))
+    print(f"configuration is valid: {len(config.organisations)} organisation(s)")
+    return 0
+
+
+def _demo_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """Options from demo.toml (paths relative to it), overridden by the command line."""
+    settings: dict[str, Any] = {}
+    config_file = Path(args.config) if args.config else DEMO_CONFIG
+    if config_file.is_file():
+        with config_file.open("rb") as handle:
+            for key, value in tomllib.load(handle).items():
+                settings[key] = (config_file.parent / value) if key in ("postcodes", "beroepen") else value
+    elif args.config:
+        raise ConfigError(f"cannot read {config_file}")
+    for key in ("postcodes", "beroepen", "postgres"):
+        if getattr(args, key) is not None:
+            settings[key] = getattr(args, key)
+    return settings
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from .demo.runner import run_demo, spread, synthetic
+
+    settings = _demo_settings(args)
+    for key, flag in (("postcodes", "--postcodes"), ("beroepen", "--beroepen")):
+        path = settings.get(key)
+        if path is None or not Path(path).is_file():
+            raise ConfigError(f"the demo needs {flag} FILE (or '{key} = \"...\"' in demo.toml); not found: {path}")
+    if args.werkzoekenden or args.vacatures:
+        werkzoekenden = _read_records(args.werkzoekenden)
+        vacatures = _read_records(args.vacatures)
+        sources = spread(werkzoekenden, vacatures, args.organisaties)
+        print("imported records are spread over the organisations; they carry no consent in the standard")
+    else:
+        sources = synthetic(
+            args.seed, Path(settings["postcodes"]), Path(settings["beroepen"]), settings.get("postgres")
+        )
+    asyncio.run(
+        run_demo(sources, Path(args.workdir), Path(settings["postcodes"]), Path(settings["beroepen"]), args.port)
+    )
+    return 0
+
+
+def _read_records(path: Path | None) -> list[dict[str, Any]]:
+    if path is None:
+        return []
+    try:
+        records = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise ConfigError(f"cannot read records from {path}: {error}") from None
+    if not isinstance(records, list):
+        raise ConfigError(f"{path}: expected a JSON array of records")
+    return records
+
+
+def _schema(args: argparse.Namespace) -> int:
+    print(print_schema(build_public_schema(load_contract())))
+    return 0
+
+
+def _keygen(args: argparse.Namespace) -> int:
+    print(new_key())
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="vum-gateway", description="GraphQL federation gateway for VUM (koppelvlak 3.0)."
+    )
+    root.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    commands = root.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the gateway with a configuration file")
+    serve.add_argument("--config", help="TOML file (default: $VUM_CONFIG or gateway.toml)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(run=_serve)
+
+    check = commands.add_parser("check-config", help="validate a configuration file and exit")
+    check.add_argument("--config")
+    check.set_defaults(run=_check_config)
+
+    demo = commands.add_parser("demo", help="run the gateway with demo organisations on localhost")
+    demo.add_argument("--config", help="demo settings (default: demo.toml if present)")
+    demo.add_argument("--port", type=int, default=4000, help="gateway port (subgraphs from port+100)")
+    demo.add_argument("--postcodes", type=Path, help="PC4 centroid CSV (pc4,lat,lon)")
+    demo.add_argument("--beroepen", type=Path, help="UWV BO&C occupation list (CSV)")
+    demo.add_argument("--werkzoekenden", type=Path, help="JSON array of Werkzoekende records to spread")
+    demo.add_argument("--vacatures", type=Path, help="JSON array of Vacature records to spread")
+    demo.add_argument("--organisaties", type=int, default=4, help="organisations to spread records over")
+    demo.add_argument("--seed", type=int, default=2026, help="seed of the synthetic data")
+    demo.add_argument("--postgres", help="DSN: serve one organisation from PostgreSQL")
+    demo.add_argument("--workdir", default="var/demo", help="where the demo writes data and logs")
+    demo.set_defaults(run=_demo)
+
+    schema = commands.add_parser("schema", help="print the public GraphQL schema")
+    schema.set_defaults(run=_schema)
+
+    keygen = commands.add_parser("keygen", help="print a new pseudonym key")
+    keygen.set_defaults(run=_keygen)
+    return root
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if getattr(args, "organisaties", 1) < 1:
+        raise SystemExit("vum-gateway: --organisaties must be at least 1")
+    try:
+        sys.exit(args.run(args))
+    except ConfigError as error:
+        print(f"vum-gateway: {error}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+"""Gateway configuration: one TOML file plus environment overrides, validated at start.
+
+Environment variables override the file with the prefix `VUM_` and `__` between levels, e.g.
+`VUM_GATEWAY__PORT=4001` or `VUM_PSEUDONYM__KEY=...`. Errors name the bad key.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+ORGANISATION_KINDS = ("gemeente", "uwv", "reintegratiebureau", "uitzendbureau", "sociaal-ontwikkelbedrijf", "overig")
+REFERENCE_KINDS = ("codelijsten",)
+
+SourceId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
+Oin = Annotated[str, StringConstraints(pattern=r"^[0-9]{20}$")]
+
+
+class ConfigError(ValueError):
+    """The configuration is invalid; the message names every bad key."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OrganisationConfig(Strict):
+    """One connected organisation (or reference-data subgraph) in the registry."""
+
+    id: SourceId = Field(description="bronID: stable identifier, lower-case letters, digits and dashes")
+    name: str = Field(min_length=1, max_length=200)
+    oin: Oin
+    kind: Literal[ORGANISATION_KINDS + REFERENCE_KINDS]  # type: ignore[valid-type]
+    url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$")]
+    timeout: float = Field(default=5.0, gt=0, le=60, description="seconds before the source counts as timed out")
+    enabled: bool = True
+
+    @property
+    def subgraph(self) -> str:
+        """The contract view this source serves: `organisation` or the reference subgraph's name."""
+        return self.kind if self.kind in REFERENCE_KINDS else "organisation"
+
+
+class ServerConfig(Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(default=4000, ge=1, le=65535)
+    default_page_size: int = Field(default=20, ge=1, le=1000)
+    max_page_size: int = Field(default=1000, ge=1, le=1000)
+    max_request_bytes: int = Field(default=256 * 1024, ge=1024)
+    max_query_tokens: int = Field(default=5000, ge=100)
+    schema_check_interval: float = Field(default=30.0, gt=0, description="seconds between schema checks")
+    plan_cache_size: int = Field(default=1000, ge=1)
+    max_source_response_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
+    graphiql: bool = True
+
+
+def _decode_key(value: str) -> bytes:
+    try:
+        key = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (binascii.Error, ValueError) as error:
+        raise ValueError("must be base64 (url-safe)") from error
+    if len(key) != 32:
+        raise ValueError("must decode to 32 bytes (generate one with `vum-gateway keygen`)")
+    return key
+
+
+class PseudonymConfig(Strict):
+    """Keys of the vumID pseudonyms: `key` encrypts, `previous_keys` still decrypt (rotation)."""
+
+    key: str = Field(description="base64 of 32 random bytes")
+    previous_keys: list[str] = Field(default_factory=list)
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, value: str) -> str:
+        _decode_key(value)
+        return value
+
+    @field_validator("previous_keys")
+    @classmethod
+    def _previous(cls, values: list[str]) -> list[str]:
+        for value in values:
+            _decode_key(value)
+        return values
+
+    def keys(self) -> list[bytes]:
+        return [_decode_key(self.key), *(_decode_key(k) for k in self.previous_keys)]
+
+
+class GatewayConfig(BaseSettings):
+    """The whole configuration file."""
+
+    model_config = SettingsConfigDict(env_prefix="VUM_", env_nested_delimiter="__", extra="forbid", frozen=True)
+
+    gateway: ServerConfig = ServerConfig()
+    pseudonym: PseudonymConfig
+    organisations: list[OrganisationConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique(self) -> GatewayConfig:
+        ids = [o.id for o in self.organisations]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate organisation id(s): {', '.join(duplicates)}")
+        if sum(1 for o in self.organisations if o.kind in REFERENCE_KINDS and o.enabled) > 1:
+            raise ValueError("at most one enabled codelijsten subgraph")
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (env_settings, init_settings)
+
+    @property
+    def sources(self) -> list[OrganisationConfig]:
+        return list(self.organisations)
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for problem in error.errors():
+        key = ".".join(str(part) for part in problem["loc"]) or "(top level)"
+        lines.append(f"  {key}: {problem['msg']}")
+    return "invalid configuration:\n" + "\n".join(lines)
+
+
+def parse_config(data: dict[str, Any]) -> GatewayConfig:
+    try:
+        return GatewayConfig(**data)
+    except ValidationError as error:
+        raise ConfigError(_describe(error)) from None
+
+
+def load_config(path: Path) -> GatewayConfig:
+    """Read and validate the TOML file, with environment overrides applied."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(f"cannot read {path}: {error.strerror}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    return parse_config(data)
+
+
+def config_path(explicit: str | None) -> Path:
+    return Path(explicit or os.environ.get("VUM_CONFIG", "gateway.toml"))
+
+
+def new_key() -> str:
+    """A fresh pseudonym key, as the config expects it."""
+    return base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")

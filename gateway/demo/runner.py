@@ -1,0 +1,287 @@
+"""`vum-gateway demo`: the gateway and its organisations on localhost, in one command.
+
+Every organisation is a real subgraph process (`python -m subgraphs.sql` or `subgraphs.bestand`),
+plus `subgraphs.codelijsten`; the gateway runs in this process. Ctrl-C stops everything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+import socket
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import uvicorn
+
+from ..config import GatewayConfig, new_key, parse_config
+from ..http.app import create_http_app
+from ..server import Gateway
+
+log = logging.getLogger("vum.demo")
+
+READY_TIMEOUT = 60.0
+
+
+@dataclass
+class DemoSource:
+    """One demo organisation: who it is, which adapter serves it, and its records."""
+
+    id: str
+    name: str
+    oin: str
+    kind: str
+    adapter: str  # "sql" or "bestand"
+    werkzoekenden: list[dict[str, Any]] = field(default_factory=list)
+    vacatures: list[dict[str, Any]] = field(default_factory=list)
+    export_format: str = "json"  # for "bestand": json or csv
+    dsn: str | None = None  # for "sql": None means a SQLite file in the work directory
+
+
+@dataclass
+class RunningSource:
+    source: DemoSource
+    port: int
+    process: asyncio.subprocess.Process
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/graphql"
+
+
+class ChildlessServer(uvicorn.Server):
+    """A uvicorn server that leaves signals to its owner, so the owner can stop its children
+    before exiting (uvicorn re-raises a captured SIGTERM, which would end the process at once)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+    def stop(self) -> None:
+        self.should_exit = True
+
+
+def spread(
+    werkzoekenden: Sequence[dict[str, Any]], vacatures: Sequence[dict[str, Any]], count: int
+) -> list[DemoSource]:
+    """Given records over `count` organisations, round-robin; adapters alternate SQL and file."""
+    sources = []
+    for index in range(count):
+        adapter = "sql" if index % 2 == 0 else "bestand"
+        sources.append(
+            DemoSource(
+                id=f"organisatie-{index + 1}",
+                name=f"Organisatie {index + 1} ({'database' if adapter == 'sql' else 'bestand'})",
+                oin=f"{99000000000000000000 + index + 1:020d}",
+                kind="gemeente" if index % 2 == 0 else "reintegratiebureau",
+                adapter=adapter,
+                werkzoekenden=list(werkzoekenden[index::count]),
+                vacatures=list(vacatures[index::count]),
+            )
+        )
+    return sources
+
+
+SYNTHETIC = (  # id, name, kind, adapter, export format
+    ("gemeente-eindhoven", "Gemeente Eindhoven", "gemeente", "sql", "json"),
+    ("uwv-zuid-oost-brabant", "UWV Zuidoost-Brabant", "uwv", "sql", "json"),
+    ("reintegratie-de-kempen", "Re-integratiebureau De Kempen", "reintegratiebureau", "bestand", "json"),
+    ("uitzendbureau-brabant-werkt", "Uitzendbureau Brabant Werkt", "uitzendbureau", "bestand", "csv"),
+)
+
+
+def synthetic(seed: int, postcodes: Path, beroepen: Path, postgres_dsn: str | None = None) -> list[DemoSource]:
+    """Four organisations of the Eindhoven region with generated records (personas included):
+    two databases (the second on PostgreSQL when a DSN is given), a JSON and a CSV export."""
+    from .synthetic import generate, read_beroepen, read_postcodes
+
+    generated = generate(seed, [entry[0] for entry in SYNTHETIC], read_postcodes(postcodes), read_beroepen(beroepen))
+    sources = []
+    for index, ((source_id, name, kind, adapter, export), data) in enumerate(zip(SYNTHETIC, generated, strict=True)):
+        sources.append(
+            DemoSource(
+                id=source_id,
+                name=name,
+                oin=f"{99000000000000000000 + index + 1:020d}",
+                kind=kind,
+                adapter=adapter,
+                werkzoekenden=data.werkzoekenden,
+                vacatures=data.vacatures,
+                export_format=export,
+                dsn=postgres_dsn if source_id.startswith("uwv") else None,
+            )
+        )
+    return sources
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _write_source_files(source: DemoSource, workdir: Path) -> list[str]:
+    """Write the source's records and return the subgraph's data arguments."""
+    from subgraphs.bestand.adapter import write_csv_records
+
+    args: list[str] = []
+    for kind, type_name, records in (
+        ("werkzoekenden", "Werkzoekende", source.werkzoekenden),
+        ("vacatures", "Vacature", source.vacatures),
+    ):
+        suffix = source.export_format if source.adapter == "bestand" else "json"
+        path = workdir / f"{source.id}-{kind}.{suffix}"
+        if suffix == "csv":
+            path.write_text(write_csv_records(records, type_name), encoding="utf-8")
+        else:
+            path.write_text(json.dumps(records, ensure_ascii=False, indent=1), encoding="utf-8")
+        args += [f"--{kind}", str(path)]
+    if source.adapter == "sql":
+        args += ["--dsn", source.dsn or f"sqlite:///{workdir / (source.id + '.sqlite')}"]
+    return args
+
+
+async def _start(module: str, args: list[str], log_file: Path) -> asyncio.subprocess.Process:
+    handle = log_file.open("ab")
+    try:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", module, *args, stdout=handle, stderr=handle, start_new_session=True
+        )
+    finally:
+        handle.close()
+
+
+async def _wait_ready(
+    session: aiohttp.ClientSession, port: int, process: asyncio.subprocess.Process, name: str
+) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.returncode is not None:
+            raise RuntimeError(f"{name} stopped during start (exit code {process.returncode}); see its log")
+        with contextlib.suppress(aiohttp.ClientError):
+            async with session.get(f"http://127.0.0.1:{port}/health") as response:
+                if response.status == 200:
+                    return
+        await asyncio.sleep(0.2)
+    raise RuntimeError(f"{name} did not start within {READY_TIMEOUT:.0f} s; see its log")
+
+
+async def start_sources(
+    sources: list[DemoSource],
+    workdir: Path,
+    postcodes: Path,
+    beroepen: Path,
+    first_port: int,
+    running: list[RunningSource],
+) -> RunningSource:
+    """Start codelijsten and every organisation subgraph (added to `running` as they start);
+    wait until all answer. Returns codelijsten."""
+    port = first_port
+    codelijsten_port = port if port_free(port) else free_port()
+    codelijsten = RunningSource(
+        DemoSource("codelijsten", "Codelijsten (UWV BO&C 24.1)", "99000000000000000099", "codelijsten", "codelijsten"),
+        codelijsten_port,
+        await _start(
+            "subgraphs.codelijsten",
+            ["--port", str(codelijsten_port), "--beroepen", str(beroepen), "--log-level", "warning"],
+            workdir / "codelijsten.log",
+        ),
+    )
+    running.append(codelijsten)
+    for source in sources:
+        port += 1
+        source_port = port if port_free(port) else free_port()
+        args = [
+            "--port", str(source_port),
+            "--name", source.name,
+            "--postcodes", str(postcodes),
+            "--log-level", "warning",
+            *_write_source_files(source, workdir),
+        ]  # fmt: skip
+        process = await _start(f"subgraphs.{source.adapter}", args, workdir / f"{source.id}.log")
+        running.append(RunningSource(source, source_port, process))
+    async with aiohttp.ClientSession() as session:
+        await asyncio.gather(*(_wait_ready(session, r.port, r.process, r.source.name) for r in running))
+    return codelijsten
+
+
+async def stop_sources(running: Sequence[RunningSource]) -> None:
+    for source in running:
+        if source.process.returncode is None:
+            source.process.terminate()
+    for source in running:
+        try:
+            await asyncio.wait_for(source.process.wait(), 10)
+        except TimeoutError:
+            source.process.kill()
+            await source.process.wait()
+
+
+def gateway_config(running: Sequence[RunningSource], port: int) -> GatewayConfig:
+    organisations = [
+        {
+            "id": r.source.id,
+            "name": r.source.name,
+            "oin": r.source.oin,
+            "kind": r.source.kind,
+            "url": r.url,
+            "timeout": 5.0,
+        }
+        for r in running
+    ]
+    return parse_config(
+        {
+            "gateway": {"port": port, "schema_check_interval": 10},
+            "pseudonym": {"key": new_key()},
+            "organisations": organisations,
+        }
+    )
+
+
+def banner(running: Sequence[RunningSource], port: int, workdir: Path) -> str:
+    lines = ["", "VUM gateway demo", f"  GraphiQL:   http://127.0.0.1:{port}/graphql", "  Subgraphs:"]
+    for r in running:
+        counts = f"{len(r.source.werkzoekenden):>5} werkzoekenden {len(r.source.vacatures):>4} vacatures"
+        if r.source.adapter == "codelijsten":
+            counts = f"{'UWV BO&C beroepen':<34}"
+        lines.append(f"    {r.source.id:<30} {r.source.adapter:<12} {counts}  {r.url}")
+    lines += [f"  Logs and data: {workdir}", "  Ctrl-C stops the gateway and every organisation.", ""]
+    return "\n".join(lines)
+
+
+async def run_demo(sources: list[DemoSource], workdir: Path, postcodes: Path, beroepen: Path, port: int) -> None:
+    if not port_free(port):
+        raise RuntimeError(f"port {port} is in use; pass --port")
+    running: list[RunningSource] = []
+    try:
+        print(f"starting {len(sources)} organisations and codelijsten…", flush=True)
+        await start_sources(sources, workdir, postcodes, beroepen, port + 100, running)
+        gateway = Gateway(gateway_config(running, port))
+        server = ChildlessServer(
+            uvicorn.Config(create_http_app(gateway), host="127.0.0.1", port=port, log_level="warning")
+        )
+        loop = asyncio.get_running_loop()
+        for stop_signal in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(stop_signal, server.stop)
+        print(banner(running, port, workdir), flush=True)
+        await server.serve()
+    finally:
+        print("stopping…", flush=True)
+        await stop_sources(running)

@@ -1,0 +1,1 @@
+"""Execution: walk a query plan with concurrent subgraph calls and one projection pass."""

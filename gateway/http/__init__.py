@@ -1,0 +1,1 @@
+"""The HTTP boundary: Starlette routes for GraphQL, GraphiQL, health and readiness."""

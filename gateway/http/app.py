@@ -1,0 +1,169 @@
+"""HTTP: `/graphql` (POST and GET, GraphiQL for browsers), `/health`, `/ready`.
+
+Bad input is refused here, at the edge, with a GraphQL error carrying a code: a body that is too
+large or not JSON, a request without a query, a query that does not parse or validate, variables
+of the wrong type.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import orjson
+from graphql import GraphQLError
+from graphql.execution.values import get_variable_values
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+from ..execute.executor import execute_plan
+from ..plan.planner import PlanningError
+from ..server import Gateway
+from .graphiql import graphiql_page
+
+log = logging.getLogger("vum.http")
+
+
+class BadRequest(Exception):
+    def __init__(self, message: str, code: str = "BAD_REQUEST", status: int = 400) -> None:
+        super().__init__(message)
+        self.message, self.code, self.status = message, code, status
+
+
+def json_response(payload: Any, status: int = 200) -> Response:
+    return Response(orjson.dumps(payload), status_code=status, media_type="application/json")
+
+
+def error_response(errors: list[dict[str, Any]], status: int) -> Response:
+    return json_response({"errors": errors}, status)
+
+
+def _graphql_errors(errors: list[GraphQLError], code: str) -> list[dict[str, Any]]:
+    result = []
+    for error in errors:
+        formatted: dict[str, Any] = dict(error.formatted)
+        formatted["extensions"] = {**(formatted.get("extensions") or {}), "code": code}
+        result.append(formatted)
+    return result
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise BadRequest(f"request body larger than {limit} bytes", "PAYLOAD_TOO_LARGE", 413)
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise BadRequest(f"request body larger than {limit} bytes", "PAYLOAD_TOO_LARGE", 413)
+    return body
+
+
+def _params(payload: Any) -> tuple[str, dict[str, Any], str | None]:
+    if not isinstance(payload, dict):
+        raise BadRequest("the request must be a JSON object with a 'query'")
+    query, variables, operation = payload.get("query"), payload.get("variables"), payload.get("operationName")
+    if not isinstance(query, str) or not query.strip():
+        raise BadRequest("'query' must be a non-empty string")
+    if variables is not None and not isinstance(variables, dict):
+        raise BadRequest("'variables' must be an object")
+    if operation is not None and not isinstance(operation, str):
+        raise BadRequest("'operationName' must be a string")
+    return query, variables or {}, operation
+
+
+async def _request_params(request: Request, gateway: Gateway) -> tuple[str, dict[str, Any], str | None]:
+    if request.method == "GET":
+        variables_text = request.query_params.get("variables")
+        try:
+            variables = orjson.loads(variables_text) if variables_text else None
+        except orjson.JSONDecodeError:
+            raise BadRequest("'variables' is not valid JSON") from None
+        return _params(
+            {
+                "query": request.query_params.get("query"),
+                "variables": variables,
+                "operationName": request.query_params.get("operationName"),
+            }
+        )
+    content_type = request.headers.get("content-type", "")
+    if "json" not in content_type:
+        raise BadRequest("send the request as application/json", "UNSUPPORTED_MEDIA_TYPE", 415)
+    body = await _body(request, gateway.config.gateway.max_request_bytes)
+    try:
+        payload = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise BadRequest("the request body is not valid JSON") from None
+    return _params(payload)
+
+
+async def answer(gateway: Gateway, query: str, variables: dict[str, Any], operation_name: str | None) -> Response:
+    """Plan (cached), coerce variables, execute, serialise."""
+    try:
+        plan = gateway.planner.plan(query, operation_name)
+    except PlanningError as error:
+        return error_response(_graphql_errors(error.errors, "GRAPHQL_VALIDATION_FAILED"), 400)
+    coerced = get_variable_values(gateway.schema, plan.operation.variable_definitions or (), variables)
+    if isinstance(coerced, list):
+        return error_response(_graphql_errors(coerced, "BAD_USER_INPUT"), 400)
+    return json_response(await execute_plan(plan, coerced, variables, gateway.services))
+
+
+def create_http_app(gateway: Gateway) -> Starlette:
+    """The Starlette application serving `gateway`."""
+
+    async def graphql(request: Request) -> Response:
+        if request.method == "GET" and "query" not in request.query_params:
+            if gateway.config.gateway.graphiql and "text/html" in request.headers.get("accept", ""):
+                return HTMLResponse(graphiql_page(str(request.url.path)))
+            return error_response([{"message": "send a query", "extensions": {"code": "BAD_REQUEST"}}], 400)
+        try:
+            query, variables, operation_name = await _request_params(request, gateway)
+        except BadRequest as error:
+            return error_response([{"message": error.message, "extensions": {"code": error.code}}], error.status)
+        return await answer(gateway, query, variables, operation_name)
+
+    async def health(request: Request) -> Response:
+        return json_response({"status": "ok"})
+
+    async def ready(request: Request) -> Response:
+        states = gateway.services.registry.states.values()
+        sources = {s.config.id: s.schema_status for s in states}
+        status = 200 if gateway.started else 503
+        return json_response({"status": "ready" if gateway.started else "starting", "sources": sources}, status)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await gateway.start()
+        loop = asyncio.get_running_loop()
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):  # no SIGHUP off the main thread
+            loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(_reload(gateway)))
+        try:
+            yield
+        finally:
+            await gateway.stop()
+
+    async def internal_error(request: Request, error: Exception) -> Response:
+        log.error("unexpected %s answering %s", type(error).__name__, request.url.path)  # no request data: privacy
+        return error_response([{"message": "internal error", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}], 500)
+
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/health", health),
+        Route("/ready", ready),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={Exception: internal_error})
+
+
+async def _reload(gateway: Gateway) -> None:
+    try:
+        await gateway.reload()
+    except Exception as error:
+        log.error("reload failed, the previous configuration stays in service: %s", error)

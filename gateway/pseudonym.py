@@ -1,0 +1,73 @@
+"""vumID: the pseudonym of a record, the authenticated encryption of (source, record id).
+
+AES-256-GCM with a random nonce: the same record gets a different vumID in every search, a vumID
+reveals nothing without the key, and a changed or foreign vumID fails authentication. The record
+kind is bound as associated data, so a vacancy's vumID cannot be used as a profile's. Layout
+(base64url, no padding, so it fits the standard's `^[a-zA-Z0-9_.-]{0,500}$`):
+`version (1 byte) | nonce (12) | ciphertext of "bronID \\x1f record id" | tag (16)`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+VERSION = b"\x01"
+NONCE_BYTES = 12
+TAG_BYTES = 16
+SEPARATOR = "\x1f"
+MAX_VUMID_LENGTH = 500
+
+
+class InvalidVumID(ValueError):
+    """The vumID was not issued by this gateway for this kind of record, or was changed."""
+
+
+@dataclass(frozen=True)
+class RecordRef:
+    """Which source holds a record, and its id there."""
+
+    bron_id: str
+    record_id: str
+
+
+class Pseudonymiser:
+    """Issues and opens vumIDs. The first key encrypts; all keys decrypt (key rotation)."""
+
+    def __init__(self, keys: list[bytes]) -> None:
+        if not keys or len(keys) > 255:
+            raise ValueError("between 1 and 255 keys")
+        self._ciphers = [AESGCM(key) for key in keys]
+
+    def issue(self, kind: str, ref: RecordRef) -> str:
+        nonce = os.urandom(NONCE_BYTES)
+        plaintext = f"{ref.bron_id}{SEPARATOR}{ref.record_id}".encode()
+        sealed = self._ciphers[0].encrypt(nonce, plaintext, kind.encode())
+        token = base64.urlsafe_b64encode(VERSION + nonce + sealed).decode().rstrip("=")
+        if len(token) > MAX_VUMID_LENGTH:
+            raise ValueError("record id too long for a vumID")
+        return token
+
+    def open(self, kind: str, vumid: str) -> RecordRef:
+        if not vumid or len(vumid) > MAX_VUMID_LENGTH:
+            raise InvalidVumID("vumID has the wrong length")
+        try:
+            raw = base64.urlsafe_b64decode(vumid + "=" * (-len(vumid) % 4))
+        except (binascii.Error, ValueError):
+            raise InvalidVumID("vumID is not base64url") from None
+        if len(raw) < 1 + NONCE_BYTES + TAG_BYTES or raw[:1] != VERSION:
+            raise InvalidVumID("vumID is not one of this gateway's")
+        nonce, sealed = raw[1 : 1 + NONCE_BYTES], raw[1 + NONCE_BYTES :]
+        for cipher in self._ciphers:  # the current key first, then the ones it replaced
+            try:
+                plaintext = cipher.decrypt(nonce, sealed, kind.encode()).decode()
+            except (InvalidTag, UnicodeDecodeError):
+                continue
+            bron_id, _, record_id = plaintext.partition(SEPARATOR)
+            return RecordRef(bron_id, record_id)
+        raise InvalidVumID("vumID failed authentication: changed, foreign or for another kind of record")

@@ -1,0 +1,98 @@
+"""The organisation registry: which subgraphs exist, and whether their schema conforms.
+
+At start, on reload and then periodically, each enabled subgraph's `_service { sdl }` is read and
+checked against its share of `schema.graphql`. A non-conforming or unreachable subgraph is not
+queried (and says why in every answer's source status); the others keep serving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+
+from vumschema import Contract
+from vumschema.conformance import check_conformance
+
+from .config import REFERENCE_KINDS, OrganisationConfig
+from .subgraph_client import SourceFailure, SubgraphClient
+
+log = logging.getLogger("vum.registry")
+
+CONFORM = "CONFORM"
+NOT_CONFORMING = "NOT_CONFORMING"
+UNREACHABLE = "UNREACHABLE"
+DISABLED = "DISABLED"
+UNCHECKED = "UNREACHABLE"  # before the first check a source is treated as unreachable
+
+SDL_QUERY = "query VumSchemaCheck { _service { sdl } }"
+MAX_PROBLEMS_SHOWN = 5
+
+
+@dataclass
+class SourceState:
+    """A source from the registry and what the gateway last learnt about its schema."""
+
+    config: OrganisationConfig
+    schema_status: str = UNCHECKED
+    message: str | None = "not checked yet"
+    checked_at: float = 0.0
+
+    @property
+    def usable(self) -> bool:
+        return self.config.enabled and self.schema_status == CONFORM
+
+
+class Registry:
+    """The sources of one configuration, with their schema states."""
+
+    def __init__(self, sources: list[OrganisationConfig], contract: Contract, client: SubgraphClient) -> None:
+        self.contract = contract
+        self.client = client
+        self.states = {source.id: SourceState(source) for source in sources}
+        for state in self.states.values():
+            if not state.config.enabled:
+                state.schema_status, state.message = DISABLED, "disabled in the registry"
+
+    @property
+    def organisations(self) -> list[SourceState]:
+        """Enabled organisations (not reference data), in registry order."""
+        return [s for s in self.states.values() if s.config.enabled and s.config.kind not in REFERENCE_KINDS]
+
+    def reference(self, subgraph: str) -> SourceState | None:
+        return next((s for s in self.states.values() if s.config.enabled and s.config.kind == subgraph), None)
+
+    async def check(self, state: SourceState) -> None:
+        """Read the source's SDL and compare it with the contract."""
+        source = state.config
+        try:
+            response = await self.client.query(source.url, SDL_QUERY, None, source.timeout)
+            sdl = ((response.data or {}).get("_service") or {}).get("sdl")
+            if not isinstance(sdl, str):
+                raise SourceFailure("ERROR", "the source does not answer _service { sdl }")
+        except SourceFailure as failure:
+            self._set(state, UNREACHABLE, failure.message)
+            return
+        problems = check_conformance(self.contract, sdl, source.subgraph)
+        if problems:
+            shown = "; ".join(problems[:MAX_PROBLEMS_SHOWN])
+            more = f" (and {len(problems) - MAX_PROBLEMS_SHOWN} more)" if len(problems) > MAX_PROBLEMS_SHOWN else ""
+            self._set(state, NOT_CONFORMING, f"schema does not conform to schema.graphql: {shown}{more}")
+        else:
+            self._set(state, CONFORM, None)
+
+    def _set(self, state: SourceState, status: str, message: str | None) -> None:
+        if (status, message) != (state.schema_status, state.message):
+            level = logging.INFO if status == CONFORM else logging.WARNING
+            log.log(level, "source %s: schema %s%s", state.config.id, status, f" ({message})" if message else "")
+        state.schema_status, state.message, state.checked_at = status, message, time.monotonic()
+
+    async def check_all(self) -> None:
+        await asyncio.gather(*(self.check(s) for s in self.states.values() if s.config.enabled))
+
+    async def keep_checking(self, interval: float) -> None:
+        """Re-check every source periodically (a source may come up, or change its schema)."""
+        while True:
+            await asyncio.sleep(interval)
+            await self.check_all()

@@ -1,0 +1,118 @@
+"""Calls to subgraphs: one pooled aiohttp session, a timeout per source, answers validated.
+
+Every way a source can fail (unreachable, slow, an HTTP error, a body that is not JSON or not a
+GraphQL response) becomes a `SourceFailure` with a status and a short message, so one broken
+source never breaks a whole query.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import orjson
+
+TIMEOUT = "TIMEOUT"
+ERROR = "ERROR"
+MAX_MESSAGE = 300
+
+
+class SourceFailure(Exception):
+    """A source did not give a usable answer."""
+
+    def __init__(self, status: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message[:MAX_MESSAGE]
+
+
+@dataclass
+class SubgraphResponse:
+    """A well-formed GraphQL response of a subgraph."""
+
+    data: dict[str, Any] | None
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def error_codes(self) -> set[str]:
+        return {str((e.get("extensions") or {}).get("code")) for e in self.errors}
+
+
+def parse_response(body: bytes) -> SubgraphResponse:
+    """Validate the shape of a GraphQL response body."""
+    try:
+        payload = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise SourceFailure(ERROR, "the source answered with invalid JSON") from None
+    if not isinstance(payload, dict):
+        raise SourceFailure(ERROR, "the source's answer is not a GraphQL response")
+    data, errors = payload.get("data"), payload.get("errors", [])
+    if not isinstance(data, dict | None) or not isinstance(errors, list):
+        raise SourceFailure(ERROR, "the source's answer is not a GraphQL response")
+    if not all(isinstance(e, dict) and isinstance(e.get("message"), str) for e in errors):
+        raise SourceFailure(ERROR, "the source's errors are malformed")
+    if data is None and not errors:
+        raise SourceFailure(ERROR, "the source's answer has neither data nor errors")
+    return SubgraphResponse(data, errors)
+
+
+class SubgraphClient:
+    """A pooled HTTP client for GraphQL requests to subgraphs."""
+
+    def __init__(self, max_response_bytes: int, connections: int = 100) -> None:
+        self.max_response_bytes = max_response_bytes
+        self.connections = connections
+        self._session: aiohttp.ClientSession | None = None
+
+    async def start(self) -> None:
+        connector = aiohttp.TCPConnector(limit=self.connections, limit_per_host=self.connections, ttl_dns_cache=300)
+        self._session = aiohttp.ClientSession(
+            connector=connector, json_serialize=lambda value: orjson.dumps(value).decode(), raise_for_status=False
+        )
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            raise RuntimeError("SubgraphClient.start() was not called")
+        return self._session
+
+    async def query(
+        self,
+        url: str,
+        query: str,
+        variables: dict[str, Any] | None,
+        timeout: float,  # noqa: ASYNC109 - each source has its own timeout, applied inside
+        headers: dict[str, str] | None = None,
+    ) -> SubgraphResponse:
+        """POST a GraphQL request; raise `SourceFailure` unless a well-formed answer arrives in time."""
+        body = orjson.dumps({"query": query, "variables": variables or {}})
+        request_headers = {"Content-Type": "application/json", "Accept": "application/json", **(headers or {})}
+        try:
+            async with asyncio.timeout(timeout):
+                async with self.session.post(url, data=body, headers=request_headers) as response:
+                    payload = await self._read(response)
+                    if response.status != 200 and not payload.startswith(b"{"):
+                        raise SourceFailure(ERROR, f"the source answered HTTP {response.status}")
+        except TimeoutError:
+            raise SourceFailure(TIMEOUT, f"no answer within {timeout:g} s") from None
+        except aiohttp.ClientConnectionError as error:
+            raise SourceFailure(ERROR, f"the source is unreachable ({type(error).__name__})") from None
+        except aiohttp.ClientError as error:
+            raise SourceFailure(ERROR, f"HTTP error talking to the source ({type(error).__name__})") from None
+        return parse_response(payload)
+
+    async def _read(self, response: aiohttp.ClientResponse) -> bytes:
+        chunks = []
+        size = 0
+        async for chunk in response.content.iter_chunked(64 * 1024):
+            size += len(chunk)
+            if size > self.max_response_bytes:
+                raise SourceFailure(ERROR, f"the source's answer exceeds {self.max_response_bytes} bytes")
+            chunks.append(chunk)
+        return b"".join(chunks)

@@ -1,0 +1,1 @@
+"""Reference data: labels and reference occupations for `Beroep`, resolved through `_entities`."""

@@ -1,0 +1,37 @@
+"""`python -m subgraphs.codelijsten`: serve occupation labels from the UWV BO&C list."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from subgraphs.sdk import cli
+
+from .app import BeroepenListError, create_app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="VUM reference-data subgraph (codelijsten): occupation labels.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=4100)
+    parser.add_argument(
+        "--beroepen",
+        type=Path,
+        default=os.environ.get("VUM_BEROEPEN"),
+        help="UWV BO&C occupation list (CSV, ';'-separated); env VUM_BEROEPEN",
+    )
+    parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    args = parser.parse_args()
+    if args.beroepen is None:
+        parser.error("--beroepen FILE is required (or set VUM_BEROEPEN)")
+    cli.configure_logging(args.log_level)
+    try:
+        app = create_app(args.beroepen)
+    except BeroepenListError as error:
+        parser.error(str(error))
+    cli.serve(app, args.host, args.port, args.log_level)
+
+
+if __name__ == "__main__":
+    main()

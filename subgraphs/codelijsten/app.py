@@ -1,0 +1,92 @@
+"""The codelijsten subgraph: extends the `Beroep` entity with its label and reference occupation.
+
+It reads the UWV BO&C occupation list (CSV: code; omschrijving; code referentieberoep;
+omschrijving referentieberoep). An occupation's `codeBeroepsnaam` is a URI; its last segment
+(after `/` or `:`) is looked up as a BO&C code, so `urn:uwv:boc:7737` and a bare `7737` both
+resolve. Unknown codes resolve to an occupation without label (null), never to an error.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+
+from subgraphs.sdk.app import build_schema, http_app
+from subgraphs.sdk.types import contract_types
+from vumschema import load_contract
+
+SUBGRAPH = "codelijsten"
+HEADER = [
+    "UWV beroep code",
+    "Omschrijving",
+    "Code Bovenliggend Referentie Beroep",
+    "Omschrijving Bovenliggend Referentie Beroep",
+]
+
+
+class BeroepenListError(ValueError):
+    """The occupation list cannot be read."""
+
+
+@dataclass(frozen=True)
+class Beroepsnaam:
+    omschrijving: str
+    referentie_code: str
+    referentie_omschrijving: str
+
+
+def read_beroepen(path: Path) -> dict[str, Beroepsnaam]:
+    """The BO&C list by occupation code."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.reader(handle, delimiter=";"))
+    except OSError as error:
+        raise BeroepenListError(f"cannot read {path}: {error.strerror}") from error
+    if not rows or rows[0] != HEADER:
+        raise BeroepenListError(f"{path}: expected the BO&C columns {'; '.join(HEADER)}")
+    result = {}
+    for line, row in enumerate(rows[1:], start=2):
+        if len(row) != len(HEADER):
+            raise BeroepenListError(f"{path}:{line}: expected {len(HEADER)} columns")
+        result[row[0]] = Beroepsnaam(row[1], row[2], row[3])
+    return result
+
+
+def code_of(uri: str) -> str:
+    """The BO&C code in an occupation URI: its last segment."""
+    return re.split(r"[/:#]", uri)[-1]
+
+
+class Codelijsten:
+    """Answers `_entities` for `Beroep` from the occupation list."""
+
+    def __init__(self, beroepen: dict[str, Beroepsnaam]) -> None:
+        self.beroepen = beroepen
+
+    def resolve(self, type_name: str, representation: Mapping[str, Any]) -> dict[str, Any]:
+        uri = str(representation.get("codeBeroepsnaam", ""))
+        found = self.beroepen.get(code_of(uri))
+        return {
+            "codeBeroepsnaam": uri,
+            "omschrijvingBeroepsnaam": found.omschrijving if found else None,
+            "referentieberoep": {"code": found.referentie_code, "omschrijving": found.referentie_omschrijving}
+            if found
+            else None,
+        }
+
+
+def create_app(beroepen_csv: Path) -> Starlette:
+    codelijsten = Codelijsten(read_beroepen(beroepen_csv))
+    types = contract_types(load_contract(), SUBGRAPH, codelijsten.resolve)
+    schema = build_schema(types, {})
+
+    async def ready() -> bool:
+        return bool(codelijsten.beroepen)
+
+    return http_app(schema, SUBGRAPH, ready)

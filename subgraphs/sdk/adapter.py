@@ -1,0 +1,117 @@
+"""What a vendor writes to connect an organisation: a small data-access class.
+
+An adapter searches its backend with a parsed `Selectievraag` and fetches one record by id.
+Records are the VUM standard's JSON (`Werkzoekende` / `Vacature` as in koppelvlak 3.0). The SDK
+does everything else: the GraphQL schema, parsing and checking the selectievraag, the result
+cap, and re-checking every record the adapter returns against the selectievraag.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from vumschema import load_contract
+from vumschema.constraints import ValueChecker
+
+from .selectievraag import Record, Selectievraag, first_sorted
+
+log = logging.getLogger("vum.adapter")
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Records matching a selectievraag, at most the limit asked; `more` when the backend has more."""
+
+    records: Sequence[Record]
+    more: bool = False
+
+
+class Adapter:
+    """Base class of an organisation adapter. Override what the organisation's backend holds.
+
+    `unsupported_extensions` names the extension criteria (see `EXTENSIONS`) the backend cannot
+    answer; a selectievraag using one is refused with UNSUPPORTED_CRITERION instead of answered
+    wrongly.
+    """
+
+    unsupported_extensions: frozenset[str] = frozenset()
+
+    async def startup(self) -> None:
+        """Open connections, load files. Called once before the subgraph serves."""
+
+    async def shutdown(self) -> None:
+        """Release what `startup` opened."""
+
+    async def search_werkzoekenden(self, vraag: Selectievraag, limit: int) -> SearchResult:
+        """Job-seeker profiles matching `vraag`: at most `limit`, in a stable order."""
+        return SearchResult(())
+
+    async def get_werkzoekende(self, id_werkzoekende: str) -> Record | None:
+        """The complete profile with this id, or None."""
+        return None
+
+    async def search_vacatures(self, vraag: Selectievraag, limit: int) -> SearchResult:
+        """Vacancies matching `vraag`: at most `limit`, in a stable order."""
+        return SearchResult(())
+
+    async def get_vacature(self, id_vacature: str) -> Record | None:
+        """The complete vacancy with this id, or None."""
+        return None
+
+    async def ready(self) -> bool:
+        """True when the backend can answer (used by `/ready`)."""
+        return True
+
+
+class InMemoryAdapter(Adapter):
+    """Records held in memory and searched with the SDK's own evaluation of the selectievraag."""
+
+    def __init__(self, werkzoekenden: Iterable[Record] = (), vacatures: Iterable[Record] = ()) -> None:
+        self.replace(werkzoekenden, vacatures)
+
+    def replace(self, werkzoekenden: Iterable[Record], vacatures: Iterable[Record]) -> None:
+        self.werkzoekenden = {str(r["idWerkzoekende"]): r for r in werkzoekenden}
+        self.vacatures = {str(r["idVacature"]): r for r in vacatures}
+
+    async def search_werkzoekenden(self, vraag: Selectievraag, limit: int) -> SearchResult:
+        records, more = first_sorted(list(self.werkzoekenden.values()), "idWerkzoekende", vraag, limit)
+        return SearchResult(records, more)
+
+    async def get_werkzoekende(self, id_werkzoekende: str) -> Record | None:
+        return self.werkzoekenden.get(id_werkzoekende)
+
+    async def search_vacatures(self, vraag: Selectievraag, limit: int) -> SearchResult:
+        records, more = first_sorted(list(self.vacatures.values()), "idVacature", vraag, limit)
+        return SearchResult(records, more)
+
+    async def get_vacature(self, id_vacature: str) -> Record | None:
+        return self.vacatures.get(id_vacature)
+
+
+def valid_records(records: Iterable[Any], type_name: str, source: str) -> list[dict[str, Any]]:
+    """The records that conform to the standard; the others are logged (by position) and skipped.
+
+    `type_name` is `Werkzoekende` or `Vacature`. The log names the problem and the record's
+    position, never its content.
+    """
+    checker = ValueChecker(load_contract(), wire=True)
+    kept: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    id_field = "idWerkzoekende" if type_name == "Werkzoekende" else "idVacature"
+    for position, record in enumerate(records):
+        problems = (
+            checker.check(type_name, record, f"{type_name}[{position}]")
+            if isinstance(record, Mapping)
+            else [f"{type_name}[{position}]: not an object"]
+        )
+        if not problems and record[id_field] in seen:
+            problems = [f"{type_name}[{position}].{id_field}: duplicate id"]
+        if problems:
+            log.warning("%s: skipped an invalid record: %s", source, "; ".join(problems[:3]))
+            continue
+        seen.add(record[id_field])
+        kept.append(dict(record))
+    return kept

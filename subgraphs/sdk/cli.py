@@ -1,0 +1,66 @@
+"""Command-line plumbing shared by the example subgraphs: common options, logging, serving."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from pathlib import Path
+
+import uvicorn
+from starlette.applications import Starlette
+
+from .app import DEFAULT_MAX_RESULTS, SubgraphSettings
+from .selectievraag import EXTENSIONS
+
+
+def parser(description: str, default_port: int) -> argparse.ArgumentParser:
+    """An argument parser with the options every organisation subgraph has."""
+    result = argparse.ArgumentParser(description=description)
+    result.add_argument("--host", default=os.environ.get("VUM_SUBGRAPH_HOST", "127.0.0.1"), help="address to listen on")
+    result.add_argument("--port", type=int, default=default_port, help=f"port to listen on (default {default_port})")
+    result.add_argument("--name", default=None, help="name of the organisation, for logs and /health")
+    result.add_argument(
+        "--postcodes",
+        type=Path,
+        default=os.environ.get("VUM_POSTCODES"),
+        help="CSV of PC4 centroids (pc4,lat,lon), e.g. GeoNames postal data; env VUM_POSTCODES",
+    )
+    result.add_argument(
+        "--max-results",
+        type=int,
+        default=DEFAULT_MAX_RESULTS,
+        help=f"most matches returned per search (default {DEFAULT_MAX_RESULTS}, as VUM prescribes)",
+    )
+    result.add_argument(
+        "--unsupported",
+        default="",
+        help="comma-separated extension criteria this organisation cannot answer, e.g. interesse "
+        f"(of: {', '.join(sorted(EXTENSIONS))})",
+    )
+    result.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    return result
+
+
+def settings(args: argparse.Namespace, default_name: str, parser: argparse.ArgumentParser) -> SubgraphSettings:
+    if args.postcodes is None:
+        parser.error("--postcodes FILE is required (or set VUM_POSTCODES)")
+    try:
+        return SubgraphSettings(
+            name=args.name or default_name,
+            postcodes=Path(args.postcodes),
+            max_results=args.max_results,
+            unsupported_extensions=frozenset(name.strip() for name in args.unsupported.split(",") if name.strip()),
+        )
+    except ValueError as error:
+        parser.error(str(error))
+        raise  # unreachable: parser.error exits
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def serve(app: Starlette, host: str, port: int, log_level: str) -> None:
+    """Serve until interrupted; uvicorn handles Ctrl-C and SIGTERM."""
+    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)

@@ -1,0 +1,46 @@
+"""Real HTTP servers for tests: uvicorn serving an ASGI app on a free localhost port, in the test's loop."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import uvicorn
+
+from gateway.demo.runner import ChildlessServer
+
+
+class LiveServer:
+    """An ASGI app served over HTTP on 127.0.0.1; `url` is known once started."""
+
+    def __init__(self, app: Any, path: str = "/graphql") -> None:
+        self.app = app
+        self.path = path
+        self.server: uvicorn.Server | None = None
+        self.task: asyncio.Task[None] | None = None
+        self.port = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return self.base_url + self.path
+
+    async def start(self, port: int = 0) -> LiveServer:
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=port or self.port, log_level="warning", lifespan="on")
+        self.server = ChildlessServer(config)
+        self.task = asyncio.create_task(self.server.serve())
+        while not self.server.started:
+            if self.task.done():
+                self.task.result()
+            await asyncio.sleep(0.01)
+        self.port = self.server.servers[0].sockets[0].getsockname()[1]
+        return self
+
+    async def stop(self) -> None:
+        if self.server is not None and self.task is not None:
+            self.server.should_exit = True
+            await self.task
+            self.server = self.task = None
