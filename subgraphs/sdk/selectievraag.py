@@ -217,10 +217,15 @@ class WithinOwnReach(Criterion):
 
 @dataclass(frozen=True)
 class Selectievraag:
-    """A parsed selectievraag: all criteria must match."""
+    """A parsed selectievraag: all criteria must match.
+
+    `values` keeps the selectievraag as given (plain data, the standard's codes) for adapters that
+    pass it on to another system, such as an existing VUM source.
+    """
 
     soort: str  # WERKZOEKENDE or VACATURE
     criteria: tuple[Criterion, ...]
+    values: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     def matches(self, record: Record) -> bool:
         return all(criterion.matches(record) for criterion in self.criteria)
@@ -363,7 +368,7 @@ def parse_werkzoekende_vraag(values: Mapping[str, Any], table: PostcodeTable) ->
                 "respecteerMaximaleReisafstand", paths["postcode"], ("mobiliteit", "maximaleReisafstand"), centre, table
             )
         )
-    return Selectievraag(WERKZOEKENDE, tuple(criteria))
+    return Selectievraag(WERKZOEKENDE, tuple(criteria), values)
 
 
 def parse_vacature_vraag(values: Mapping[str, Any], table: PostcodeTable) -> Selectievraag:
@@ -387,7 +392,7 @@ def parse_vacature_vraag(values: Mapping[str, Any], table: PostcodeTable) -> Sel
         criteria.append(
             Transport("vervoermiddel", ("vervoermiddel",), _set(values, "vervoermiddel"), for_commuting=False)
         )
-    return Selectievraag(VACATURE, tuple(criteria))
+    return Selectievraag(VACATURE, tuple(criteria), values)
 
 
 def _werk_en_denkniveau(selectie: Mapping[str, Any] | None) -> list[Criterion]:

@@ -1,0 +1,165 @@
+"""The VUM accreditation cases through the gateway's GraphQL API.
+
+The 1,000 profiles and 485 vacancies of the accreditation environment are spread over five
+organisations behind every adapter kind: SQL on SQLite (two), SQL on PostgreSQL, and file exports
+(JSON and CSV). As the accreditation environment judges a source, every expected result must be
+among the answers, equal after removing empty values, and the detail must be equal likewise.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from gateway.vraagobject import vacature_selectievraag, werkzoekende_selectievraag
+from gateway.wire import full_selection, to_wire, without_empty
+from subgraphs.bestand.adapter import BestandAdapter, write_csv_records
+from subgraphs.sql.adapter import SqlAdapter
+
+from .conftest import ACCREDITATIE, fresh_database, read_json
+from .stack import Source, Stack, organisation_app, start_stack
+
+ORGANISATIONS = 5
+CASES = {
+    "werkzoekende": read_json(ACCREDITATIE / "werkzoekenden-cases.json"),
+    "vacature": read_json(ACCREDITATIE / "vacatures-cases.json"),
+}
+
+
+@pytest.fixture(scope="module")
+def postgres_for_accreditation(postgres_server: str) -> Iterator[str]:
+    yield from fresh_database(postgres_server)
+
+
+@pytest_asyncio.fixture(scope="module")
+async def accreditation(
+    werkzoekenden_upload: list[dict[str, Any]],
+    vacatures_upload: list[dict[str, Any]],
+    postgres_for_accreditation: str,
+) -> AsyncIterator[Stack]:
+    share = [(werkzoekenden_upload[i::ORGANISATIONS], vacatures_upload[i::ORGANISATIONS]) for i in range(ORGANISATIONS)]
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        sources = []
+        for index, dsn in enumerate(
+            [f"sqlite:///{directory / 'a.sqlite'}", f"sqlite:///{directory / 'b.sqlite'}", postgres_for_accreditation]
+        ):
+            adapter = SqlAdapter(dsn)
+            adapter.load(*share[index])
+            sources.append(Source(f"sql-{index}", organisation_app(adapter, f"sql-{index}")))
+        for index, fmt in ((3, "json"), (4, "csv")):
+            files = []
+            for kind, type_name, records in (
+                ("w", "Werkzoekende", share[index][0]),
+                ("v", "Vacature", share[index][1]),
+            ):
+                path = directory / f"{kind}.{index}.{fmt}"
+                if fmt == "csv":
+                    path.write_text(write_csv_records(records, type_name), encoding="utf-8")
+                else:
+                    path.write_text(json.dumps(records), encoding="utf-8")
+                files.append(path)
+            sources.append(Source(f"bestand-{fmt}", organisation_app(BestandAdapter(*files), f"bestand-{fmt}")))
+        stack = await start_stack(sources)
+        yield stack
+        await stack.close()
+
+
+KINDS = {
+    "werkzoekende": (
+        "werkzoekendeProfielMatches",
+        "WerkzoekendeSelectievraag",
+        "WerkzoekendeProfielMatch",
+        "idWerkzoekende",
+        "werkzoekendeProfiel",
+        "Werkzoekende",
+        werkzoekende_selectievraag,
+    ),
+    "vacature": (
+        "vacatureMatches",
+        "VacatureSelectievraag",
+        "VacatureMatch",
+        "idVacature",
+        "vacature",
+        "Vacature",
+        vacature_selectievraag,
+    ),
+}
+
+
+async def _search(stack: Stack, kind: str, zoekvraag: dict[str, Any]) -> dict[str, Any]:
+    root, input_type, match_type, _, _, _, translate = KINDS[kind]
+    contract, schema = stack.gateway.contract, stack.gateway.schema
+    query = (
+        f"query Zoek($s: {input_type}!) {{ {root}(selectievraag: $s, first: 1000) {{ "
+        "totalCount maximumAantalResultatenBereikt "
+        "bronnen { bronID status aantal maximumAantalResultatenBereikt melding } "
+        f"edges {{ bronID node {{ vumID {full_selection(schema, contract, match_type)} }} }} }} }}"
+    )
+    body = await stack.query(query, {"s": translate(contract, zoekvraag)})
+    assert "errors" not in body, body.get("errors")
+    return body["data"][root]  # type: ignore[no-any-return]
+
+
+def _results(stack: Stack, kind: str, result: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Record id -> (vumID, the match profile in the standard's JSON, with the source's id)."""
+    _, _, match_type, id_field, _, _, _ = KINDS[kind]
+    contract, schema = stack.gateway.contract, stack.gateway.schema
+    found = {}
+    for edge in result["edges"]:
+        node = dict(edge["node"])
+        vumid = node.pop("vumID")
+        ref = stack.open_vumid(kind, vumid)
+        assert ref.bron_id == edge["bronID"]
+        found[ref.record_id] = (vumid, {id_field: ref.record_id, **to_wire(schema, contract, match_type, node)})
+    return found
+
+
+async def _detail(stack: Stack, kind: str, vumid: str) -> dict[str, Any]:
+    _, _, _, _, detail_root, detail_type, _ = KINDS[kind]
+    contract, schema = stack.gateway.contract, stack.gateway.schema
+    fields = full_selection(schema, contract, detail_type)
+    query = f"query D($v: ID!) {{ {detail_root}(vumID: $v) {{ bronID {kind} {{ {fields} }} }} }}"
+    body = await stack.query(query, {"v": vumid})
+    assert "errors" not in body, body.get("errors")
+    return to_wire(schema, contract, detail_type, body["data"][detail_root][kind])  # type: ignore[no-any-return]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("kind", ["werkzoekende", "vacature"])
+async def test_every_accreditation_case_passes_through_graphql(accreditation: Stack, kind: str) -> None:
+    id_field = KINDS[kind][3]
+    failures = []
+    for number, case in enumerate(CASES[kind], start=1):
+        result = await _search(accreditation, kind, case["zoekvraag"])
+        assert all(b["status"] == "OK" for b in result["bronnen"]), result["bronnen"]
+        found = _results(accreditation, kind, result)
+        wrong = [
+            expected[id_field]
+            for expected in case["verwachteResultaten"]
+            if expected[id_field] not in found or without_empty(found[expected[id_field]][1]) != without_empty(expected)
+        ]
+        detail_equal = case[id_field] in found and without_empty(
+            await _detail(accreditation, kind, found[case[id_field]][0])
+        ) == without_empty(case["detail"])
+        if wrong or not detail_equal:
+            failures.append({"case": number, "missing or different": wrong, "detail equal": detail_equal})
+    passed = len(CASES[kind]) - len(failures)
+    print(f"\naccreditation through GraphQL, {kind}: {passed}/{len(CASES[kind])} cases pass")
+    assert not failures, failures
+
+
+@pytest.mark.postgres
+async def test_accreditation_data_is_spread_over_every_adapter_kind(accreditation: Stack) -> None:
+    result = await _search(accreditation, "werkzoekende", {"selectiegebied": {"postcode": "3511AA", "afstand": 999}})
+    counts = {b["bronID"]: b["aantal"] for b in result["bronnen"]}
+    assert set(counts) == {"sql-0", "sql-1", "sql-2", "bestand-json", "bestand-csv"}
+    assert all(count == 100 for count in counts.values())  # every source is capped at the VUM default
+    assert result["maximumAantalResultatenBereikt"] is True
+    assert result["totalCount"] == 500
