@@ -104,16 +104,22 @@ async def _request_params(request: Request, gateway: Gateway) -> tuple[str, dict
     return _params(payload)
 
 
-async def answer(gateway: Gateway, query: str, variables: dict[str, Any], operation_name: str | None) -> Response:
-    """Plan (cached), coerce variables, execute, serialise."""
+async def run_graphql(
+    gateway: Gateway, request: Request, query: str, variables: dict[str, Any], operation_name: str | None
+) -> tuple[int, dict[str, Any]]:
+    """One GraphQL request for `request`'s caller: plan (cached), coerce variables, execute.
+
+    Returns the HTTP status and the GraphQL response. Every entry point (GraphQL over HTTP, the
+    VUM REST facade) goes through here, so they share planning, authorisation and logging.
+    """
     try:
         plan = gateway.planner.plan(query, operation_name)
     except PlanningError as error:
-        return error_response(_graphql_errors(error.errors, "GRAPHQL_VALIDATION_FAILED"), 400)
+        return 400, {"errors": _graphql_errors(error.errors, "GRAPHQL_VALIDATION_FAILED")}
     coerced = get_variable_values(gateway.schema, plan.operation.variable_definitions or (), variables)
     if isinstance(coerced, list):
-        return error_response(_graphql_errors(coerced, "BAD_USER_INPUT"), 400)
-    return json_response(await execute_plan(plan, coerced, variables, gateway.services))
+        return 400, {"errors": _graphql_errors(coerced, "BAD_USER_INPUT")}
+    return 200, await execute_plan(plan, coerced, variables, gateway.services)
 
 
 def create_http_app(gateway: Gateway) -> Starlette:
@@ -128,7 +134,8 @@ def create_http_app(gateway: Gateway) -> Starlette:
             query, variables, operation_name = await _request_params(request, gateway)
         except BadRequest as error:
             return error_response([{"message": error.message, "extensions": {"code": error.code}}], error.status)
-        return await answer(gateway, query, variables, operation_name)
+        status, payload = await run_graphql(gateway, request, query, variables, operation_name)
+        return json_response(payload, status)
 
     async def health(request: Request) -> Response:
         return json_response({"status": "ok"})
