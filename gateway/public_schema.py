@@ -26,6 +26,7 @@ def _install_checks(scalar: GraphQLScalarType, checker: ValueChecker) -> None:
         return parse_value(node.value)
 
     scalar.parse_value = parse_value  # type: ignore[method-assign]
+    scalar.coerce_input_value = parse_value
     scalar.parse_literal = parse_literal  # type: ignore[method-assign,assignment]
 
 

@@ -138,6 +138,7 @@ class SourceAnswer:
     duration_ms: float = 0.0
     message: str | None = None
     unsupported: list[str] = field(default_factory=list)
+    error_code: str | None = None  # the source's GraphQL error code, when it refused
 
     def status_object(self) -> dict[str, Any]:
         source = self.state.config
@@ -186,6 +187,7 @@ def _read_search_answer(
     result = (data or {}).get(root_field)
     if errors or not isinstance(result, dict) or not isinstance(result.get("matches"), list):
         message = str(errors[0]["message"])[:300] if errors else "the source's answer lacks its matches"
+        answer.error_code = str((errors[0].get("extensions") or {}).get("code")) if errors else None
         raise SourceFailure(ERROR, message)
     records = [
         r
@@ -217,6 +219,14 @@ def _position(order_key: bytes, vraag_id: str, bron_id: str, record_id: str) -> 
     """A record's place in the order of one search: stable across its pages, unlinkable across searches."""
     digest = hashlib.blake2b(f"{vraag_id}\x1f{bron_id}\x1f{record_id}".encode(), key=order_key, digest_size=8)
     return digest.hexdigest()
+
+
+def _refuse_when_every_source_refused_the_input(answers: list[SourceAnswer]) -> None:
+    """Input only a source can judge (such as an unknown postcode area) is the caller's error
+    when every source that was asked says so."""
+    asked = [a for a in answers if a.state.usable]
+    if asked and all(a.error_code == "BAD_USER_INPUT" for a in asked):
+        raise FieldError(asked[0].message or "the selectievraag was refused", "BAD_USER_INPUT")
 
 
 @dataclass(frozen=True)
@@ -261,6 +271,7 @@ async def _search(root: Search, request: Request) -> Any:
     answers = await asyncio.gather(
         *(_ask(root.fan_out, state, variables, request, root.id_field) for state in services.registry.organisations)
     )
+    _refuse_when_every_source_refused_the_input(answers)
     merged = _merge(answers, root.id_field, vraag_id, services.order_key)
     start = bisect.bisect_right(merged, after_position, key=lambda hit: hit.position) if after_position else 0
     page = merged[start : start + arguments["first"]]

@@ -1,0 +1,186 @@
+"""`vum-gateway demo`, as a user runs it: one command, real processes, stops cleanly on Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import ACCREDITATIE, BEROEPEN, POSTCODES, ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def post(port: int, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql",
+        data=json.dumps({"query": query, "variables": variables or {}}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())  # type: ignore[no-any-return]
+
+
+def processes_mentioning(text: str) -> list[int]:
+    """Pids of running processes whose command line contains `text`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if text in (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+class Demo:
+    def __init__(self, workdir: Path, *extra: str) -> None:
+        self.port = free_port()
+        self.workdir = workdir
+        command = [sys.executable, "-m", "gateway.cli", "demo", "--port", str(self.port), "--workdir", str(workdir),
+                   "--postcodes", str(POSTCODES), "--beroepen", str(BEROEPEN), *extra]  # fmt: skip
+        self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.output: list[str] = []
+
+    def wait_until_serving(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        assert self.process.stdout is not None
+        while time.monotonic() < deadline:
+            line = self.process.stdout.readline()
+            if not line and self.process.poll() is not None:
+                pytest.fail("the demo stopped:\n" + "".join(self.output))
+            self.output.append(line)
+            if "gateway ready" in line:
+                return
+        pytest.fail("the demo did not start in time:\n" + "".join(self.output))
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGINT)
+        try:
+            return self.process.wait(timeout=30)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    running = Demo(tmp_path_factory.mktemp("demo"))
+    running.wait_until_serving()
+    yield running
+    if running.process.poll() is None:
+        running.stop()
+
+
+SEARCH = """query($s: WerkzoekendeSelectievraag!) { werkzoekendeProfielMatches(selectievraag: $s, first: 200) {
+  totalCount bronnen { bronID status aantal melding }
+  edges { bronID node { vumID mobiliteit { bemiddelingspostcode } bemiddelingsberoep { codeBeroepsnaam omschrijvingBeroepsnaam } } } } }"""
+
+
+def test_the_banner_shows_graphiql_and_every_organisation(demo: Demo) -> None:
+    banner = "".join(demo.output)
+    assert f"GraphiQL:   http://127.0.0.1:{demo.port}/graphql" in banner
+    for name in (
+        "gemeente-eindhoven",
+        "uwv-zuid-oost-brabant",
+        "reintegratie-de-kempen",
+        "uitzendbureau-brabant-werkt",
+        "codelijsten",
+    ):
+        assert name in banner
+
+
+def test_one_query_returns_profiles_from_every_organisation_with_labels_and_status(demo: Demo) -> None:
+    body = post(demo.port, SEARCH, {"s": {"selectiegebied": {"postcode": "5611AB", "afstand": 30}}})
+    result = body["data"]["werkzoekendeProfielMatches"]
+    sources = {edge["bronID"] for edge in result["edges"]}
+    assert len(sources) >= 3 and {b["status"] for b in result["bronnen"]} == {"OK"}
+    labels = [b["omschrijvingBeroepsnaam"] for e in result["edges"] for b in e["node"]["bemiddelingsberoep"] or ()]
+    assert labels and all(labels)
+    page = urllib.request.urlopen(
+        urllib.request.Request(f"http://127.0.0.1:{demo.port}/graphql", headers={"Accept": "text/html"})
+    )
+    assert "GraphiQL" in page.read().decode()
+
+
+def test_the_personas_are_there(demo: Demo) -> None:
+    veldhoven = post(
+        demo.port,
+        "query($s: WerkzoekendeSelectievraag!) { werkzoekendeProfielMatches(selectievraag: $s, first: 1000) { edges { node { vumID mobiliteit { bemiddelingspostcode } } } } }",
+        {
+            "s": {
+                "selectiegebied": {"postcode": "5504AA", "afstand": 0},
+                "vervoermiddel": ["OPENBAAR_VERVOER"],
+                "aantalWerkurenPerWeek": {"maximaal": 24},
+            }
+        },
+    )
+    assert veldhoven["data"]["werkzoekendeProfielMatches"]["edges"], (
+        "Henk: Veldhoven, public transport, at most 24 hours"
+    )
+    mehmet = post(
+        demo.port,
+        "query($s: VacatureSelectievraag!) { vacatureMatches(selectievraag: $s, first: 1000) { edges { node { naamVacature werkgever { handelsnaamOrganisatie } adres { postcode } } } } }",
+        {
+            "s": {
+                "selectiegebied": {"postcode": "5611AB", "afstand": 40},
+                "vervoermiddel": ["OPENBAAR_VERVOER"],
+                "typeOvereenkomst": ["LEERBAAN"],
+            }
+        },
+    )
+    employers = {
+        e["node"]["werkgever"]["handelsnaamOrganisatie"]
+        for e in mehmet["data"]["vacatureMatches"]["edges"]
+        if e["node"]["werkgever"]
+    }
+    assert "Confectieatelier Mehmet B.V." in employers
+
+
+def test_with_one_source_stopped_the_query_answers_and_names_it(demo: Demo) -> None:
+    victim = processes_mentioning(f"{demo.workdir}/reintegratie-de-kempen-werkzoekenden")
+    assert len(victim) == 1
+    os.kill(victim[0], signal.SIGKILL)
+    time.sleep(0.5)
+    body = post(demo.port, SEARCH, {"s": {"selectiegebied": {"postcode": "5611AB", "afstand": 30}}})
+    result = body["data"]["werkzoekendeProfielMatches"]
+    statuses = {b["bronID"]: b for b in result["bronnen"]}
+    assert statuses["reintegratie-de-kempen"]["status"] == "ERROR"
+    assert "unreachable" in statuses["reintegratie-de-kempen"]["melding"]
+    assert len({e["bronID"] for e in result["edges"]}) == 3
+
+
+def test_ctrl_c_stops_the_gateway_and_every_organisation(demo: Demo) -> None:
+    assert processes_mentioning(str(demo.workdir))
+    assert demo.stop() == 0
+    time.sleep(0.5)
+    assert processes_mentioning(str(demo.workdir)) == [], "no subgraph process outlives the demo"
+
+
+def test_demo_spreads_given_records_over_n_organisations(tmp_path: Path) -> None:
+    demo = Demo(tmp_path, "--werkzoekenden", str(ACCREDITATIE / "werkzoekenden-upload.json"),
+                "--vacatures", str(ACCREDITATIE / "vacatures-upload.json"), "--organisaties", "4")  # fmt: skip
+    try:
+        demo.wait_until_serving()
+        body = post(demo.port, "{ organisaties { bronID soort schemaStatus } }")
+        organisations = [o for o in body["data"]["organisaties"] if o["soort"] != "codelijsten"]
+        assert len(organisations) == 4 and {o["schemaStatus"] for o in organisations} == {"CONFORM"}
+        result = post(demo.port, SEARCH, {"s": {"selectiegebied": {"postcode": "3511AA", "afstand": 999}}})
+        assert {b["aantal"] for b in result["data"]["werkzoekendeProfielMatches"]["bronnen"]} == {100}
+    finally:
+        assert demo.stop() == 0

@@ -1,0 +1,262 @@
+"""A failing source never fails a search: it is missing from the answer, and the answer says why."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from subgraphs.sdk.adapter import InMemoryAdapter, SearchResult
+from subgraphs.sdk.app import SubgraphSettings, create_app
+from subgraphs.sdk.selectievraag import Selectievraag
+from vumschema import Contract
+
+from .conftest import POSTCODES
+from .stack import Source, Stack, organisation_app, start_stack
+
+QUERY = """query($s: WerkzoekendeSelectievraag!) { werkzoekendeProfielMatches(selectievraag: $s, first: 100) {
+  totalCount bronnen { bronID status aantal melding duurMs }
+  edges { bronID node { vumID mobiliteit { bemiddelingspostcode } bemiddelingsberoep { codeBeroepsnaam omschrijvingBeroepsnaam } } } } }"""
+AREA = {"s": {"selectiegebied": {"postcode": "5611AB", "afstand": 50}}}
+
+
+def profile(record_id: str, postcode: str = "5612AB", beroep: str = "urn:uwv:boc:7737") -> dict[str, Any]:
+    return {
+        "idWerkzoekende": record_id,
+        "mobiliteit": {"bemiddelingspostcode": postcode},
+        "bemiddelingsberoep": [{"codeBeroepsnaam": beroep}],
+    }
+
+
+def healthy(prefix: str) -> Any:
+    return organisation_app(InMemoryAdapter([profile(f"{prefix}-{i}") for i in range(3)]), prefix)
+
+
+class SlowAdapter(InMemoryAdapter):
+    async def search_werkzoekenden(self, vraag: Selectievraag, limit: int) -> SearchResult:
+        await asyncio.sleep(3)
+        return await super().search_werkzoekenden(vraag, limit)
+
+
+def garbling(app: Any, body: bytes, status: int = 200) -> Any:
+    """A subgraph whose schema is fine but whose search answers are not (`body` instead)."""
+
+    async def asgi(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            message = await receive()
+            if b"bronWerkzoekendeProfielMatches" in message.get("body", b""):
+                await Response(body, status_code=status, media_type="application/json")(scope, receive, send)
+                return
+
+            async def replay() -> Any:
+                return message
+
+            await app(scope, replay, send)
+            return
+        await app(scope, receive, send)
+
+    return asgi
+
+
+def sources(*extra: Source) -> list[Source]:
+    return [Source("gezond-a", healthy("a")), Source("gezond-b", healthy("b")), *extra]
+
+
+async def answer(stack: Stack) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    body = await stack.query(QUERY, AREA)
+    assert "errors" not in body, body
+    result = body["data"]["werkzoekendeProfielMatches"]
+    return result, {b["bronID"]: b for b in result["bronnen"]}
+
+
+def assert_healthy_ones_answered(result: dict[str, Any], statuses: dict[str, dict[str, Any]]) -> None:
+    assert statuses["gezond-a"]["status"] == statuses["gezond-b"]["status"] == "OK"
+    assert {e["bronID"] for e in result["edges"]} == {"gezond-a", "gezond-b"}
+    assert result["totalCount"] == 6
+
+
+@pytest_asyncio.fixture
+async def stack_with_stoppable_source() -> AsyncIterator[Stack]:
+    stack = await start_stack(sources(Source("gaat-uit", healthy("c"))))
+    yield stack
+    await stack.close()
+
+
+async def test_a_stopped_source_is_named_and_the_others_still_answer(stack_with_stoppable_source: Stack) -> None:
+    stack = stack_with_stoppable_source
+    result, statuses = await answer(stack)
+    assert statuses["gaat-uit"]["status"] == "OK" and result["totalCount"] == 9
+    await stack.subgraphs["gaat-uit"].stop()
+    result, statuses = await answer(stack)
+    assert_healthy_ones_answered(result, statuses)
+    assert statuses["gaat-uit"]["status"] == "ERROR"
+    assert "unreachable" in statuses["gaat-uit"]["melding"]
+
+
+async def test_a_source_slower_than_its_timeout_is_given_up() -> None:
+    slow = organisation_app(SlowAdapter([profile("traag-1")]), "traag")
+    stack = await start_stack(sources(Source("traag", slow, timeout=0.5)))
+    try:
+        started = time.monotonic()
+        result, statuses = await answer(stack)
+        elapsed = time.monotonic() - started
+    finally:
+        await stack.close()
+    assert_healthy_ones_answered(result, statuses)
+    assert statuses["traag"]["status"] == "TIMEOUT"
+    assert statuses["traag"]["melding"] == "no answer within 0.5 s"
+    assert 400 <= statuses["traag"]["duurMs"] < 2000
+    assert elapsed < 2.5, "the slow source must not hold up the answer beyond its timeout"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        (b"{this is not json", 200, "invalid JSON"),
+        (b"<html>Bad gateway</html>", 502, "HTTP 502"),
+        (b'["a list"]', 200, "not a GraphQL response"),
+        (b'{"data": {"bronWerkzoekendeProfielMatches": {"matches": "nope"}}}', 200, "lacks its matches"),
+        (b'{"errors": [{"message": "database on fire"}]}', 200, "database on fire"),
+    ],
+    ids=["invalid-json", "http-error", "not-graphql", "bad-shape", "graphql-error"],
+)
+async def test_a_source_answering_garbage_is_reported(body: bytes, status: int, message: str) -> None:
+    broken = garbling(healthy("x"), body, status)
+    stack = await start_stack(sources(Source("kapot", broken)))
+    try:
+        result, statuses = await answer(stack)
+    finally:
+        await stack.close()
+    assert_healthy_ones_answered(result, statuses)
+    assert statuses["kapot"]["status"] == "ERROR"
+    assert message in statuses["kapot"]["melding"]
+
+
+async def test_records_that_break_the_contract_are_left_out_with_an_error() -> None:
+    bad_records = (
+        b'{"data": {"bronWerkzoekendeProfielMatches": {"maximumAantalResultatenBereikt": false, "matches": ['
+        b'{"idWerkzoekende": "ok-1", "mobiliteit": {"bemiddelingspostcode": "5611AB"}},'
+        b'{"idWerkzoekende": "geen-mobiliteit"},'
+        b'{"idWerkzoekende": "fout type", "mobiliteit": {"bemiddelingspostcode": "5611AB"}},'
+        b'{"idWerkzoekende": "ok-2", "mobiliteit": {"bemiddelingspostcode": 5611}},'
+        b'{"idWerkzoekende": "ok-3", "mobiliteit": {"bemiddelingspostcode": "5611AB"}, "bemiddelingsberoep": [{"codeBeroepsnaam": 1}]}'
+        b"]}}}"
+    )
+    stack = await start_stack([Source("vreemd", garbling(healthy("v"), bad_records))])
+    try:
+        body = await stack.query(QUERY, AREA)
+    finally:
+        await stack.close()
+    result = body["data"]["werkzoekendeProfielMatches"]
+    kept = {stack.open_vumid("werkzoekende", e["node"]["vumID"]).record_id for e in result["edges"]}
+    assert kept == {"ok-1", "ok-3"}, "records without a required value, or with a bad id, are left out"
+    codes = {e["extensions"]["code"] for e in body["errors"]}
+    assert codes == {"INVALID_SOURCE_DATA"}
+    assert "1 result(s) without a valid idWerkzoekende left out" in result["bronnen"][0]["melding"]
+    ok_3 = next(e for e in result["edges"] if stack.open_vumid("werkzoekende", e["node"]["vumID"]).record_id == "ok-3")
+    assert ok_3["node"]["bemiddelingsberoep"] is None, "a bad value nulls the nearest nullable field"
+
+
+def nonconforming(contract: Contract, change: tuple[str, str]) -> Starlette:
+    """A subgraph built from a changed contract (as a vendor's out-of-date SDK would serve)."""
+    return create_app(
+        InMemoryAdapter([profile("n-1")]),
+        SubgraphSettings(name="afwijkend", postcodes=POSTCODES),
+        Contract(contract.sdl.replace(*change)),
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (
+            (
+                '  "Maximum commuting distance in kilometres, 0 to 999."\n  maximaleReisafstand: Int @constraint(min: 0, max: 999)\n',
+                "",
+            ),
+            "Mobiliteit.maximaleReisafstand is missing",
+        ),
+        (
+            ("  aantalWerkurenPerWeekMinimaal: Int", "  aantalWerkurenPerWeekMinimaal: String"),
+            "has type String, expected Int",
+        ),
+        (
+            (
+                "  persoonlijkePresentatie: String @constraint(maxLength: 2000) @categorie(naam: DETAIL)",
+                "  persoonlijkePresentatie: String @constraint(maxLength: 2000) @categorie(naam: MATCHPROFIEL)",
+            ),
+            "@categorie",
+        ),
+    ],
+    ids=["missing-field", "wrong-type", "wrong-category"],
+)
+async def test_a_nonconforming_source_is_refused_with_a_clear_message(
+    contract: Contract, change: tuple[str, str], problem: str
+) -> None:
+    stack = await start_stack(sources(Source("afwijkend", nonconforming(contract, change))))
+    try:
+        result, statuses = await answer(stack)
+        states = await stack.query("{ organisaties { bronID schemaStatus melding } }")
+    finally:
+        await stack.close()
+    assert_healthy_ones_answered(result, statuses)
+    assert statuses["afwijkend"]["status"] == "ERROR"
+    state = next(o for o in states["data"]["organisaties"] if o["bronID"] == "afwijkend")
+    assert state["schemaStatus"] == "NOT_CONFORMING"
+    assert problem in state["melding"]
+    assert problem in statuses["afwijkend"]["melding"]
+
+
+async def test_a_source_that_comes_up_later_is_taken_into_service() -> None:
+    late = Source("later", healthy("l"))
+    stack = await start_stack(sources(late), schema_check_interval=0.2)
+    try:
+        port = stack.subgraphs["later"].port
+        await stack.subgraphs["later"].stop()
+        await stack.gateway.services.registry.check_all()
+        _, statuses = await answer(stack)
+        assert statuses["later"]["status"] == "ERROR" and "not queried" in statuses["later"]["melding"]
+        await stack.subgraphs["later"].start(port)
+        await asyncio.sleep(0.5)
+        result, statuses = await answer(stack)
+        assert statuses["later"]["status"] == "OK"
+        assert result["totalCount"] == 9
+    finally:
+        await stack.close()
+
+
+async def test_reference_data_down_leaves_labels_empty_with_one_error() -> None:
+    stack = await start_stack(sources())
+    try:
+        await stack.subgraphs["codelijsten"].stop()
+        body = await stack.query(QUERY, AREA)
+    finally:
+        await stack.close()
+    result = body["data"]["werkzoekendeProfielMatches"]
+    assert result["totalCount"] == 6
+    assert all(b["omschrijvingBeroepsnaam"] is None for e in result["edges"] for b in e["node"]["bemiddelingsberoep"])
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["REFERENCE_DATA_UNAVAILABLE"]
+    assert "codelijsten" in body["errors"][0]["message"]
+
+
+async def test_invalid_json_from_a_raw_source_at_schema_check_is_reported() -> None:
+    async def garbage(request: Request) -> Response:
+        return Response(b"\x00\xff not json", media_type="application/json")
+
+    app = Starlette(routes=[Route("/graphql", garbage, methods=["POST"])])
+    stack = await start_stack(sources(Source("onzin", app)))
+    try:
+        result, statuses = await answer(stack)
+    finally:
+        await stack.close()
+    assert_healthy_ones_answered(result, statuses)
+    assert statuses["onzin"]["status"] == "ERROR"
+    assert "invalid JSON" in statuses["onzin"]["melding"]

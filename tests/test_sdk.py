@@ -1,0 +1,155 @@
+"""The adapter SDK: its strawberry types are the contract, and it guards the semantics at the source."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from subgraphs.codelijsten.app import Codelijsten, code_of, read_beroepen
+from subgraphs.sdk.adapter import InMemoryAdapter, SearchResult, valid_records
+from subgraphs.sdk.app import SourceService, SubgraphSettings, build_schema, organisation_schema
+from subgraphs.sdk.geo import PostcodeTable
+from subgraphs.sdk.selectievraag import Selectievraag
+from subgraphs.sdk.types import contract_types
+from vumschema import Contract
+from vumschema.conformance import check_conformance
+
+from .conftest import BEROEPEN, POSTCODES
+
+
+def sdl_of(schema: Any) -> str:
+    return schema.execute_sync("{ _service { sdl } }").data["_service"]["sdl"]  # type: ignore[no-any-return]
+
+
+def organisation_sdl(contract: Contract, adapter: Any = None) -> str:
+    settings = SubgraphSettings(name="t", postcodes=POSTCODES)
+    service = SourceService(adapter or InMemoryAdapter(), PostcodeTable.from_csv(POSTCODES), settings, contract)
+    return sdl_of(organisation_schema(service, contract))
+
+
+def test_the_organisation_subgraph_sdl_is_the_contract(contract: Contract) -> None:
+    assert check_conformance(contract, organisation_sdl(contract), "organisation", strict=True) == []
+
+
+def test_the_codelijsten_subgraph_sdl_is_the_contract(contract: Contract) -> None:
+    codelijsten = Codelijsten(read_beroepen(BEROEPEN))
+    sdl = sdl_of(build_schema(contract_types(contract, "codelijsten", codelijsten.resolve), {}))
+    assert check_conformance(contract, sdl, "codelijsten", strict=True) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        (
+            '"Postcode."\n  postcode: Postcode!',
+            '"Postcode of the work location."\n  postcode: Postcode!',
+            "Adres.postcode: description differs",
+        ),
+        (
+            "  huisnummertoevoeging: String @constraint(maxLength: 6)",
+            "  huisnummertoevoeging: String @constraint(maxLength: 7)",
+            "@constraint",
+        ),
+        ('  OPENBAAR_VERVOER @code(value: "5")', '  OPENBAAR_VERVOER @code(value: "6")', "@code"),
+        (
+            "  straatnaam: String @constraint(maxLength: 24)\n",
+            "  straatnaam: String @constraint(maxLength: 24)\n  huisletter: String\n",
+            "Adres.huisletter",
+        ),
+    ],
+    ids=["description", "constraint", "code", "extra-field"],
+)
+def test_any_drift_between_sdk_and_contract_is_caught(contract: Contract, old: str, new: str, problem: str) -> None:
+    assert old in contract.sdl
+    drifted = Contract(contract.sdl.replace(old, new))
+    problems = check_conformance(contract, organisation_sdl(drifted), "organisation", strict=True)
+    assert any(problem in p for p in problems), problems
+
+
+class LyingAdapter(InMemoryAdapter):
+    """Returns every record, whatever is asked, and more than the limit."""
+
+    async def search_werkzoekenden(self, vraag: Selectievraag, limit: int) -> SearchResult:
+        return SearchResult(list(self.werkzoekenden.values()))
+
+
+def profile(record_id: str, postcode: str) -> dict[str, Any]:
+    return {"idWerkzoekende": record_id, "mobiliteit": {"bemiddelingspostcode": postcode}}
+
+
+QUERY = '{ bronWerkzoekendeProfielMatches(selectievraag: {selectiegebied: {postcode: "5611AB", afstand: 5}}, maximumAantal: %d) { maximumAantalResultatenBereikt matches { idWerkzoekende } } }'
+
+
+async def test_the_sdk_rechecks_what_the_adapter_returns_and_applies_the_cap(contract: Contract) -> None:
+    records = [profile(f"e{i}", "5611AB") for i in range(5)] + [profile("groningen", "9711AA")]
+    settings = SubgraphSettings(name="t", postcodes=POSTCODES, max_results=3)
+    schema = organisation_schema(
+        SourceService(LyingAdapter(records), PostcodeTable.from_csv(POSTCODES), settings, contract), contract
+    )
+    result = await schema.execute(QUERY % 100)
+    answer = result.data["bronWerkzoekendeProfielMatches"]  # type: ignore[index]
+    ids = [m["idWerkzoekende"] for m in answer["matches"]]
+    assert "groningen" not in ids, "a record outside the selectiegebied never leaves the source"
+    assert len(ids) == 3 and answer["maximumAantalResultatenBereikt"] is True
+    result = await schema.execute(QUERY % 2)
+    assert len(result.data["bronWerkzoekendeProfielMatches"]["matches"]) == 2  # type: ignore[index]
+
+
+async def test_unexpected_adapter_errors_are_masked(contract: Contract) -> None:
+    class Broken(InMemoryAdapter):
+        async def search_werkzoekenden(self, vraag: Selectievraag, limit: int) -> SearchResult:
+            raise RuntimeError("password=hunter2 in a stack trace")
+
+    settings = SubgraphSettings(name="t", postcodes=POSTCODES)
+    schema = organisation_schema(
+        SourceService(Broken(), PostcodeTable.from_csv(POSTCODES), settings, contract), contract
+    )
+    result = await schema.execute(QUERY % 10)
+    assert result.errors and result.errors[0].message == "internal error in the source"
+
+
+def test_invalid_records_are_skipped_with_their_position_only(caplog: pytest.LogCaptureFixture) -> None:
+    records = [
+        profile("ok", "5611AB"),
+        profile("bad id!", "5611AB"),
+        {
+            "idWerkzoekende": "x",
+            "mobiliteit": {"bemiddelingspostcode": "5611AB"},
+            "emailadres": ["henk@example.org" * 30],
+        },
+        profile("ok", "5611AB"),
+        "not a record",
+    ]
+    kept = valid_records(records, "Werkzoekende", "export.json")
+    assert [r["idWerkzoekende"] for r in kept] == ["ok"]
+    assert "henk@example.org" not in caplog.text, "no personal data in logs"
+    assert "Werkzoekende[2].emailadres[0]: longer than 320 characters" in caplog.text
+    assert "duplicate id" in caplog.text
+
+
+def test_codelijsten_resolves_boc_codes_in_uris() -> None:
+    codelijsten = Codelijsten(read_beroepen(BEROEPEN))
+    assert code_of("urn:uwv:boc:7737") == code_of("https://example.org/boc/7737") == "7737"
+    found = codelijsten.resolve("Beroep", {"codeBeroepsnaam": "urn:uwv:boc:1000408470"})
+    assert found["omschrijvingBeroepsnaam"] == "magazijnmedewerker bederfelijke goederen"
+    assert found["referentieberoep"] == {"code": "7737", "omschrijving": "Magazijnmedewerker"}
+    unknown = codelijsten.resolve(
+        "Beroep", {"codeBeroepsnaam": "https://linkeddata.competentnl.nl/uwv/id/occupation/87C7A2585F"}
+    )
+    assert unknown["omschrijvingBeroepsnaam"] is None
+
+
+def test_postcode_table_errors_are_clear(tmp_path: Path) -> None:
+    from subgraphs.sdk.geo import PostcodeTableError
+
+    bad = tmp_path / "pc4.csv"
+    bad.write_text("pc4,lat\n1011,52.3\n", encoding="utf-8")
+    with pytest.raises(PostcodeTableError, match="missing column"):
+        PostcodeTable.from_csv(bad)
+    bad.write_text("pc4,lat,lon\n10x1,52.3,4.9\n", encoding="utf-8")
+    with pytest.raises(PostcodeTableError, match="not four digits"):
+        PostcodeTable.from_csv(bad)
+    with pytest.raises(PostcodeTableError, match="cannot read"):
+        PostcodeTable.from_csv(tmp_path / "missing.csv")
