@@ -15,6 +15,7 @@ import uvicorn
 from graphql import print_schema
 
 from vumschema import load_contract
+from vumschema.policy import ROLES
 
 from .config import ConfigError, config_path, load_config, new_key
 from .public_schema import build_public_schema
@@ -28,7 +29,10 @@ def _serve(args: argparse.Namespace) -> int:
 
     path = config_path(args.config)
     config = load_config(path)
-    gateway = Gateway(config, path)
+    try:
+        gateway = Gateway(config, path)
+    except ConfigError as error:
+        raise ConfigError(f"{path}: {error}") from None
     host = args.host or config.gateway.host
     port = args.port or config.gateway.port
     uvicorn.run(create_http_app(gateway), host=host, port=port, log_level=args.log_level, access_log=False)
@@ -92,6 +96,29 @@ def _read_records(path: Path | None) -> list[dict[str, Any]]:
     return records
 
 
+def _token(args: argparse.Namespace) -> int:
+    from .auth.dev import mint
+    from .auth.keys import KeyFileError
+
+    try:
+        print(
+            mint(
+                args.key,
+                subject=args.sub,
+                oin=args.oin,
+                role=args.rol,
+                scopes=args.scope,
+                suwi=args.suwi,
+                purpose=args.doelbinding,
+                id_werkzoekende=args.id_werkzoekende,
+                lifetime=args.lifetime,
+            )
+        )
+    except KeyFileError as error:
+        raise ConfigError(f"{error} (start `vum-gateway demo` first: it creates the demo issuer's key)") from None
+    return 0
+
+
 def _schema(args: argparse.Namespace) -> int:
     print(print_schema(build_public_schema(load_contract())))
     return 0
@@ -131,6 +158,18 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--postgres", help="DSN: serve one organisation from PostgreSQL")
     demo.add_argument("--workdir", default="var/demo", help="where the demo writes data and logs")
     demo.set_defaults(run=_demo)
+
+    token = commands.add_parser("token", help="print a caller token from the demo's local issuer")
+    token.add_argument("--rol", required=True, choices=ROLES)
+    token.add_argument("--oin", required=True, help="OIN of the caller's organisation (20 digits)")
+    token.add_argument("--scope", action="append", default=[], help="a scope (repeat), e.g. werkzoekenden:zoeken")
+    token.add_argument("--suwi", action="store_true", help="the caller's organisation is a SUWI party")
+    token.add_argument("--doelbinding", help="purpose claim (or send the X-VUM-Doelbinding header)")
+    token.add_argument("--sub", default="demo-gebruiker", help="the caller's subject")
+    token.add_argument("--id-werkzoekende", help="for a job seeker: the id of their own profile")
+    token.add_argument("--lifetime", type=int, default=8 * 3600, help="seconds the token is valid")
+    token.add_argument("--key", type=Path, default=Path("var/demo/dev-issuer.pem"), help="the demo issuer's key")
+    token.set_defaults(run=_token)
 
     schema = commands.add_parser("schema", help="print the public GraphQL schema")
     schema.set_defaults(run=_schema)

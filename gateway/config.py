@@ -94,6 +94,53 @@ class PseudonymConfig(Strict):
         return [_decode_key(self.key), *(_decode_key(k) for k in self.previous_keys)]
 
 
+Algorithm = Literal["RS256", "ES256", "EdDSA"]
+ALGORITHMS: tuple[Algorithm, ...] = ("RS256", "ES256", "EdDSA")
+DEFAULT_PURPOSES = ("arbeidsbemiddeling", "re-integratie", "werkgeversdienstverlening")
+
+
+class IssuerConfig(Strict):
+    """An identity provider whose tokens the gateway accepts."""
+
+    issuer: str = Field(min_length=1, description="the `iss` claim")
+    jwks_url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$")]
+    audience: str = Field(default="vum-gateway", min_length=1, description="the `aud` claim the gateway expects")
+    algorithms: list[Algorithm] = Field(default_factory=lambda: list(ALGORITHMS), min_length=1)
+
+
+class DevIssuerConfig(Strict):
+    """The demo's local issuer (`vum-gateway token`). Refused at start outside demo mode."""
+
+    issuer: str = "urn:vum:demo-issuer"
+    key_file: Path = Field(description="Ed25519 private key (PEM) the demo created")
+    audience: str = "vum-gateway"
+
+
+class AuthConfig(Strict):
+    """Caller authentication, purposes, quota and the gateway's own signing key."""
+
+    issuers: list[IssuerConfig] = Field(default_factory=list)
+    dev_issuer: DevIssuerConfig | None = None
+    clock_skew: float = Field(default=30.0, ge=0, le=300, description="seconds of leeway on exp/nbf/iat")
+    max_token_bytes: int = Field(default=8192, ge=256)
+    jwks_cache_seconds: float = Field(default=600.0, gt=0)
+    purposes: list[str] = Field(default_factory=lambda: list(DEFAULT_PURPOSES), min_length=1)
+    reject_unauthorized_operations: bool = False
+    detail_quota: int = Field(default=10, ge=1, description="detail profiles per vraagID")
+    quota_redis_url: str | None = Field(default=None, description="redis://… to share quota across replicas")
+    signing_key_file: Path | None = Field(default=None, description="Ed25519 PEM; ephemeral when absent")
+    gateway_issuer: str = "urn:vum:gateway"
+    gateway_oin: Oin = "00000000000000000000"
+    subgraph_token_seconds: int = Field(default=120, ge=10, le=3600)
+
+
+class ProcessingLogConfig(Strict):
+    """Where every disclosure is logged (AVG): SQLite by default, PostgreSQL by DSN."""
+
+    dsn: str = "sqlite:///var/vum-verwerkingen.sqlite"
+    retention_days: int = Field(default=730, ge=1)
+
+
 class GatewayConfig(BaseSettings):
     """The whole configuration file."""
 
@@ -101,6 +148,8 @@ class GatewayConfig(BaseSettings):
 
     gateway: ServerConfig = ServerConfig()
     pseudonym: PseudonymConfig
+    auth: AuthConfig = AuthConfig()
+    processing_log: ProcessingLogConfig = ProcessingLogConfig()
     organisations: list[OrganisationConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")

@@ -4,7 +4,9 @@ AES-256-GCM with a random nonce: the same record gets a different vumID in every
 reveals nothing without the key, and a changed or foreign vumID fails authentication. The record
 kind is bound as associated data, so a vacancy's vumID cannot be used as a profile's. Layout
 (base64url, no padding, so it fits the standard's `^[a-zA-Z0-9_.-]{0,500}$`):
-`version (1 byte) | nonce (12) | ciphertext of "bronID \\x1f record id" | tag (16)`.
+`version (1 byte) | nonce (12) | ciphertext of "bronID, record id, vraagID, OIN" | tag (16)`.
+The vraagID and the OIN of the organisation it was issued to are bound in: a detail lookup counts
+against the search it came from, and a vumID passed on to another organisation is worthless.
 """
 
 from __future__ import annotations
@@ -30,10 +32,12 @@ class InvalidVumID(ValueError):
 
 @dataclass(frozen=True)
 class RecordRef:
-    """Which source holds a record, and its id there."""
+    """Which source holds a record and its id there; the search and organisation it was issued to."""
 
     bron_id: str
     record_id: str
+    vraag_id: str = ""
+    afnemer_oin: str = ""
 
 
 class Pseudonymiser:
@@ -46,7 +50,7 @@ class Pseudonymiser:
 
     def issue(self, kind: str, ref: RecordRef) -> str:
         nonce = os.urandom(NONCE_BYTES)
-        plaintext = f"{ref.bron_id}{SEPARATOR}{ref.record_id}".encode()
+        plaintext = SEPARATOR.join((ref.bron_id, ref.record_id, ref.vraag_id, ref.afnemer_oin)).encode()
         sealed = self._ciphers[0].encrypt(nonce, plaintext, kind.encode())
         token = base64.urlsafe_b64encode(VERSION + nonce + sealed).decode().rstrip("=")
         if len(token) > MAX_VUMID_LENGTH:
@@ -60,6 +64,8 @@ class Pseudonymiser:
             raw = base64.urlsafe_b64decode(vumid + "=" * (-len(vumid) % 4))
         except (binascii.Error, ValueError):
             raise InvalidVumID("vumID is not base64url") from None
+        if base64.urlsafe_b64encode(raw).decode().rstrip("=") != vumid:
+            raise InvalidVumID("vumID is not canonical base64url")  # spare bits set: a changed vumID
         if len(raw) < 1 + NONCE_BYTES + TAG_BYTES or raw[:1] != VERSION:
             raise InvalidVumID("vumID is not one of this gateway's")
         nonce, sealed = raw[1 : 1 + NONCE_BYTES], raw[1 + NONCE_BYTES :]
@@ -68,6 +74,8 @@ class Pseudonymiser:
                 plaintext = cipher.decrypt(nonce, sealed, kind.encode()).decode()
             except (InvalidTag, UnicodeDecodeError):
                 continue
-            bron_id, _, record_id = plaintext.partition(SEPARATOR)
-            return RecordRef(bron_id, record_id)
+            parts = plaintext.split(SEPARATOR)
+            if len(parts) != 4:
+                break
+            return RecordRef(*parts)
         raise InvalidVumID("vumID failed authentication: changed, foreign or for another kind of record")

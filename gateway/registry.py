@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from vumschema import Contract
@@ -47,10 +48,18 @@ class SourceState:
 class Registry:
     """The sources of one configuration, with their schema states."""
 
-    def __init__(self, sources: list[OrganisationConfig], contract: Contract, client: SubgraphClient) -> None:
+    def __init__(
+        self,
+        sources: list[OrganisationConfig],
+        contract: Contract,
+        client: SubgraphClient,
+        headers: Callable[[SourceState], dict[str, str]] = lambda state: {},
+    ) -> None:
         self.contract = contract
         self.client = client
+        self.headers = headers  # the gateway's own token for each source
         self.states = {source.id: SourceState(source) for source in sources}
+        self.checked = False  # True once every source was checked at least once
         for state in self.states.values():
             if not state.config.enabled:
                 state.schema_status, state.message = DISABLED, "disabled in the registry"
@@ -67,7 +76,7 @@ class Registry:
         """Read the source's SDL and compare it with the contract."""
         source = state.config
         try:
-            response = await self.client.query(source.url, SDL_QUERY, None, source.timeout)
+            response = await self.client.query(source.url, SDL_QUERY, None, source.timeout, self.headers(state))
             sdl = ((response.data or {}).get("_service") or {}).get("sdl")
             if not isinstance(sdl, str):
                 raise SourceFailure("ERROR", "the source does not answer _service { sdl }")
@@ -92,7 +101,15 @@ class Registry:
         await asyncio.gather(*(self.check(s) for s in self.states.values() if s.config.enabled))
 
     async def keep_checking(self, interval: float) -> None:
-        """Re-check every source periodically (a source may come up, or change its schema)."""
+        """Check every source, then again periodically (a source may come up, or change its
+        schema); soon while some are unreachable, backing off to `interval`."""
+        backoff = 0.5
         while True:
-            await asyncio.sleep(interval)
             await self.check_all()
+            if not self.checked:
+                self.checked = True
+                usable = sum(1 for s in self.states.values() if s.usable)
+                log.info("gateway ready: %d of %d sources usable", usable, len(self.states))
+            unreachable = any(s.schema_status == UNREACHABLE for s in self.states.values() if s.config.enabled)
+            backoff = min(backoff * 2, interval) if unreachable else interval
+            await asyncio.sleep(backoff)

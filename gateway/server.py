@@ -1,8 +1,8 @@
 """The gateway's long-lived parts, wired from the configuration, and their lifecycle.
 
-Start: open the HTTP client pool, check every subgraph's schema, keep re-checking. Reload (SIGHUP
-or `Gateway.reload()`): read the configuration again and swap in a new registry once its sources
-are checked, so requests in flight finish on the old one.
+Start: open the HTTP client pool and the processing log, check every subgraph's schema, keep
+re-checking. Reload (SIGHUP or `Gateway.reload()`): read the configuration again and swap in a
+new registry once its sources are checked, so requests in flight finish on the old one.
 """
 
 from __future__ import annotations
@@ -16,65 +16,113 @@ from typing import Any
 
 from vumschema import Contract, load_contract
 
-from .config import GatewayConfig, load_config
+from .auth.signing import GatewaySigner
+from .auth.tokens import CallerAuthenticator
+from .config import ConfigError, GatewayConfig, load_config
 from .execute.executor import Services
 from .plan.planner import Planner
+from .processing_log import ProcessingLog
 from .pseudonym import Pseudonymiser
 from .public_schema import build_public_schema
-from .registry import Registry
+from .quota import DetailQuota, MemoryQuota, RedisQuota
+from .registry import Registry, SourceState
 from .subgraph_client import SubgraphClient
 
 log = logging.getLogger("vum.gateway")
+
+PURGE_INTERVAL = 24 * 3600.0
 
 
 class Gateway:
     """Everything a request needs, plus start, stop and reload."""
 
     def __init__(
-        self, config: GatewayConfig, config_file: Path | None = None, contract: Contract | None = None
+        self,
+        config: GatewayConfig,
+        config_file: Path | None = None,
+        contract: Contract | None = None,
+        *,
+        demo: bool = False,
     ) -> None:
         self.config = config
         self.config_file = config_file
+        self.demo = demo
         self.contract = contract or load_contract()
         self.schema = build_public_schema(self.contract)
-        server = config.gateway
+        server, auth = config.gateway, config.auth
         self.planner = Planner(self.contract, self.schema, server.plan_cache_size, server.max_query_tokens)
         self.client = SubgraphClient(server.max_source_response_bytes)
+        try:
+            self.authenticator = CallerAuthenticator(auth, demo=demo)
+        except ValueError as error:
+            raise ConfigError(str(error)) from None
+        self.signer = GatewaySigner(
+            auth.gateway_issuer, auth.gateway_oin, auth.subgraph_token_seconds, auth.signing_key_file
+        )
+        keys = config.pseudonym.keys()
+        self.processing_log = ProcessingLog(
+            config.processing_log.dsn,
+            config.processing_log.retention_days,
+            hashlib.blake2b(b"vum-verwerkingen", key=keys[0], digest_size=32).digest(),
+        )
+        self.quota: DetailQuota = (
+            RedisQuota(auth.detail_quota, auth.quota_redis_url)
+            if auth.quota_redis_url
+            else MemoryQuota(auth.detail_quota)
+        )
         self.services = self._services(config)
         self.started = False
-        self._checker: asyncio.Task[Any] | None = None
+        self.graphiql_presets: dict[str, dict[str, str]] = {}  # the demo's headers per role
+        self._tasks: list[asyncio.Task[Any]] = []
 
     def _services(self, config: GatewayConfig) -> Services:
         keys = config.pseudonym.keys()
         return Services(
             schema=self.schema,
             contract=self.contract,
-            registry=Registry(config.sources, self.contract, self.client),
+            registry=Registry(config.sources, self.contract, self.client, self._gateway_headers),
             client=self.client,
             pseudonyms=Pseudonymiser(keys),
             order_key=hashlib.blake2b(b"vum-order", key=keys[0], digest_size=32).digest(),
             max_page_size=config.gateway.max_page_size,
+            signer=self.signer,
+            processing_log=self.processing_log,
+            quota=self.quota,
         )
 
+    def _gateway_headers(self, state: SourceState) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.signer.token(None, state.config.oin)}"}
+
     async def start(self) -> None:
+        """Open what requests need; the subgraphs are checked in the background, because they
+        fetch this gateway's keys (so it must be listening) to accept its first call."""
         await self.client.start()
-        await self.services.registry.check_all()
-        self._checker = asyncio.create_task(self._keep_checking())
+        await self.processing_log.start()
+        self._tasks = [asyncio.create_task(self._keep_checking()), asyncio.create_task(self._keep_purging())]
         self.started = True
-        usable = [s.config.id for s in self.services.registry.states.values() if s.usable]
-        log.info("gateway ready: %d of %d sources usable", len(usable), len(self.services.registry.states))
+
+    @property
+    def ready(self) -> bool:
+        return self.started and self.services.registry.checked
 
     async def _keep_checking(self) -> None:
+        await self.services.registry.keep_checking(self.config.gateway.schema_check_interval)
+
+    async def _keep_purging(self) -> None:
         while True:
-            await asyncio.sleep(self.config.gateway.schema_check_interval)
-            await self.services.registry.check_all()
+            await asyncio.sleep(PURGE_INTERVAL)
+            with contextlib.suppress(Exception):  # a failed purge is retried tomorrow; writes fail closed anyway
+                await self.processing_log.purge()
 
     async def stop(self) -> None:
-        if self._checker is not None:
-            self._checker.cancel()
+        for task in self._tasks:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._checker
+                await task
         await self.client.close()
+        await self.authenticator.close()
+        await self.quota.close()
+        self.processing_log.close()
 
     async def reload(self) -> None:
         """Re-read the configuration file and re-check every source; keep serving meanwhile."""
@@ -84,5 +132,9 @@ class Gateway:
         config = load_config(self.config_file)
         services = self._services(config)
         await services.registry.check_all()
+        services.registry.checked = True
+        old_tasks = self._tasks
         self.config, self.services = config, services
+        self._tasks = [asyncio.create_task(self._keep_checking()), *old_tasks[1:]]
+        old_tasks[0].cancel()
         log.info("configuration reloaded: %d sources", len(services.registry.states))

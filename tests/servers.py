@@ -29,7 +29,9 @@ class LiveServer:
         return self.base_url + self.path
 
     async def start(self, port: int = 0) -> LiveServer:
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=port or self.port, log_level="warning", lifespan="on")
+        config = uvicorn.Config(
+            self.app, host="127.0.0.1", port=port or self.port, log_level="warning", lifespan="on", interface="asgi3"
+        )
         self.server = ChildlessServer(config)
         self.task = asyncio.create_task(self.server.serve())
         while not self.server.started:

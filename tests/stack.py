@@ -1,59 +1,86 @@
-"""A gateway with real subgraphs over HTTP, all on localhost in the test's event loop."""
+"""A gateway with real subgraphs over HTTP and a real identity provider, all on localhost."""
 
 from __future__ import annotations
 
+import asyncio
+import datetime
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
 from starlette.applications import Starlette
 
-from gateway.config import new_key, parse_config
+from gateway.config import PseudonymConfig, new_key, parse_config
+from gateway.demo.runner import free_port
 from gateway.http.app import create_http_app
 from gateway.pseudonym import Pseudonymiser, RecordRef
 from gateway.server import Gateway
 from subgraphs.codelijsten.app import create_app as codelijsten_app
 from subgraphs.sdk.adapter import Adapter
 from subgraphs.sdk.app import SubgraphSettings, create_app
+from subgraphs.sdk.identity import GatewayTrust
+from vumschema.policy import Caller, Toestemming, write_toestemming
 
 from .conftest import BEROEPEN, POSTCODES
+from .issuer import AUDIENCE, ISSUER, MEDIATOR, TestIssuer
 from .servers import LiveServer
 
+AppFactory = Callable[[GatewayTrust], Any]  # builds a subgraph's ASGI app once the gateway is known
 
-def organisation_app(adapter: Adapter, name: str, **settings: Any) -> Starlette:
-    return create_app(adapter, SubgraphSettings(name=name, postcodes=POSTCODES, **settings))
+
+def consented(records: Iterable[dict[str, Any]], toestemming: Toestemming | None = None) -> list[dict[str, Any]]:
+    """Job seekers with consent in every category (or the given one), as the demo imports them."""
+    consent = toestemming or Toestemming.everything(datetime.date(2026, 10, 1), "klantmanager")
+    return [{**record, "toestemming": write_toestemming(consent)} for record in records]
+
+
+def organisation_app(adapter: Adapter, name: str, **settings: Any) -> AppFactory:
+    def build(trust: GatewayTrust) -> Starlette:
+        return create_app(
+            adapter, SubgraphSettings(name=name, postcodes=POSTCODES, oin=trust.audience, trust=trust, **settings)
+        )
+
+    return build
+
+
+def oin_of(index: int) -> str:
+    return f"{index + 1:020d}"
 
 
 @dataclass
 class Source:
     id: str
-    app: Any
+    app: AppFactory
     kind: str = "gemeente"
     timeout: float = 5.0
 
 
 @dataclass
 class Stack:
-    """Running subgraphs and a gateway in front of them."""
+    """Running subgraphs, an identity provider and a gateway in front of them."""
 
     gateway: Gateway
     server: LiveServer
     subgraphs: dict[str, LiveServer]
+    issuer: TestIssuer
     key: str
+    oins: dict[str, str]
     session: aiohttp.ClientSession = field(default_factory=aiohttp.ClientSession)
 
     async def post(self, payload: Any, headers: dict[str, str] | None = None) -> tuple[int, Any]:
         async with self.session.post(self.server.url, json=payload, headers=headers) as response:
             return response.status, await response.json(content_type=None)
 
-    async def query(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        status, body = await self.post({"query": query, "variables": variables or {}})
+    async def query(
+        self, query: str, variables: dict[str, Any] | None = None, caller: Caller | None = MEDIATOR
+    ) -> dict[str, Any]:
+        headers = self.issuer.headers(caller) if caller is not None else {}
+        status, body = await self.post({"query": query, "variables": variables or {}}, headers)
         assert status in (200, 400), (status, body)
         return body  # type: ignore[no-any-return]
 
     def open_vumid(self, kind: str, vumid: str) -> RecordRef:
-        from gateway.config import PseudonymConfig
-
         return Pseudonymiser(PseudonymConfig(key=self.key).keys()).open(kind, vumid)
 
     async def close(self) -> None:
@@ -61,35 +88,58 @@ class Stack:
         await self.server.stop()
         for server in self.subgraphs.values():
             await server.stop()
+        await self.issuer.server.stop()
 
 
-async def start_stack(sources: list[Source], *, codelijsten: bool = True, **gateway: Any) -> Stack:
-    """Serve every source over HTTP, then a gateway whose registry lists them (codelijsten too)."""
-    servers = {source.id: await LiveServer(source.app).start() for source in sources}
+async def start_stack(
+    sources: list[Source], *, codelijsten: bool = True, auth: dict[str, Any] | None = None, **gateway: Any
+) -> Stack:
+    """Serve every source over HTTP (trusting the gateway to come), then the gateway."""
+    issuer = await TestIssuer().start()
+    port = free_port()
+    jwks = f"http://127.0.0.1:{port}/.well-known/jwks.json"
+    oins = {source.id: oin_of(index) for index, source in enumerate(sources)}
+    servers = {s.id: await LiveServer(s.app(GatewayTrust(jwks, oins[s.id]))).start() for s in sources}
     organisations = [
         {
             "id": s.id,
             "name": f"Organisatie {s.id}",
-            "oin": f"{index + 1:020d}",
+            "oin": oins[s.id],
             "kind": s.kind,
             "url": servers[s.id].url,
             "timeout": s.timeout,
         }
-        for index, s in enumerate(sources)
+        for s in sources
     ]
     if codelijsten:
-        servers["codelijsten"] = await LiveServer(codelijsten_app(BEROEPEN)).start()
+        oins["codelijsten"] = "00000000000000000099"
+        servers["codelijsten"] = await LiveServer(
+            codelijsten_app(BEROEPEN, GatewayTrust(jwks, oins["codelijsten"]))
+        ).start()
         organisations.append(
             {
                 "id": "codelijsten",
                 "name": "Codelijsten",
-                "oin": "00000000000000000099",
+                "oin": oins["codelijsten"],
                 "kind": "codelijsten",
                 "url": servers["codelijsten"].url,
             }
         )
     key = new_key()
-    config = parse_config({"gateway": gateway, "pseudonym": {"key": key}, "organisations": organisations})
+    auth_config = {"issuers": [{"issuer": ISSUER, "jwks_url": issuer.jwks_url, "audience": AUDIENCE}], **(auth or {})}
+    config = parse_config(
+        {
+            "gateway": {"port": port, **gateway},
+            "pseudonym": {"key": key},
+            "auth": auth_config,
+            "processing_log": {"dsn": "sqlite://"},
+            "organisations": organisations,
+        }
+    )
     gateway_app = Gateway(config)
-    server = await LiveServer(create_http_app(gateway_app)).start()
-    return Stack(gateway_app, server, servers, key)
+    server = await LiveServer(create_http_app(gateway_app)).start(port)
+    for _ in range(200):  # the gateway checks its subgraphs once it listens
+        if gateway_app.ready:
+            break
+        await asyncio.sleep(0.05)
+    return Stack(gateway_app, server, servers, issuer, key, oins)

@@ -23,7 +23,7 @@ from subgraphs.bestand.adapter import BestandAdapter, write_csv_records
 from subgraphs.sql.adapter import SqlAdapter
 
 from .conftest import ACCREDITATIE, fresh_database, read_json
-from .stack import Source, Stack, organisation_app, start_stack
+from .stack import Source, Stack, consented, organisation_app, start_stack
 
 ORGANISATIONS = 5
 CASES = {
@@ -43,7 +43,10 @@ async def accreditation(
     vacatures_upload: list[dict[str, Any]],
     postgres_for_accreditation: str,
 ) -> AsyncIterator[Stack]:
-    share = [(werkzoekenden_upload[i::ORGANISATIONS], vacatures_upload[i::ORGANISATIONS]) for i in range(ORGANISATIONS)]
+    share = [
+        (consented(werkzoekenden_upload[i::ORGANISATIONS]), vacatures_upload[i::ORGANISATIONS])
+        for i in range(ORGANISATIONS)
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
         sources = []

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from subgraphs.bestand.adapter import BestandAdapter, csv_records, write_csv_records
+from subgraphs.sdk.adapter import PER_CALLER_FIELDS
 from subgraphs.sdk.geo import PostcodeTable
 from subgraphs.sdk.selectievraag import parse_werkzoekende_vraag
 from vumschema import Contract
@@ -47,7 +48,7 @@ def test_csv_export_round_trips_the_accreditation_records(contract: Contract) ->
         records = read_json(ACCREDITATIE / name)
         again = csv_records(write_csv_records(records, type_name), type_name, contract)
         assert again == records
-        checker = ValueChecker(contract, wire=True)
+        checker = ValueChecker(contract, wire=True, skip=PER_CALLER_FIELDS)
         assert all(not checker.check(type_name, record) for record in again)
 
 

@@ -29,8 +29,13 @@ from .conftest import CONTRACTS
 
 # (contract file, contract schema, our type, fields only the gateway or the source adds)
 PAIRS = [
-    ("VUM-Bemiddelaar-WerkzoekendeProfielen", "Werkzoekende", "Werkzoekende", set()),
-    ("VUM-Bemiddelaar-WerkzoekendeProfielen", "MPWerkzoekendeMatch", "WerkzoekendeProfielMatch", {"idWerkzoekende"}),
+    ("VUM-Bemiddelaar-WerkzoekendeProfielen", "Werkzoekende", "Werkzoekende", {"toestemmingen"}),
+    (
+        "VUM-Bemiddelaar-WerkzoekendeProfielen",
+        "MPWerkzoekendeMatch",
+        "WerkzoekendeProfielMatch",
+        {"idWerkzoekende", "toestemmingen"},
+    ),
     ("VUM-Bemiddelaar-Vacatures", "Vacature", "Vacature", set()),
     ("VUM-Bemiddelaar-Vacatures", "MPVacatureMatch", "VacatureMatch", {"idVacature"}),
 ]

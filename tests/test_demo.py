@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from gateway.auth.dev import ALL_SCOPES, mint
+
 from .conftest import ACCREDITATIE, BEROEPEN, POSTCODES, ROOT
 
 
@@ -25,11 +27,21 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def post(port: int, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+def token(workdir: Path, **claims: Any) -> str:
+    """A token from the demo's own issuer, as `vum-gateway token` prints it."""
+    return mint(workdir / "dev-issuer.pem", **{"subject": "test", "oin": "00000001009999999000", "role": "bemiddelaar",
+                                               "scopes": ALL_SCOPES, "suwi": True, **claims})  # fmt: skip
+
+
+def post(demo: Demo, query: str, variables: dict[str, Any] | None = None, **claims: Any) -> dict[str, Any]:
     request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/graphql",
+        f"http://127.0.0.1:{demo.port}/graphql",
         data=json.dumps({"query": query, "variables": variables or {}}).encode(),
-        headers={"Content-Type": "application/json"},
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {token(demo.workdir, **claims)}",
+            "X-VUM-Doelbinding": "arbeidsbemiddeling",
+        },
     )
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())  # type: ignore[no-any-return]
@@ -106,7 +118,7 @@ def test_the_banner_shows_graphiql_and_every_organisation(demo: Demo) -> None:
 
 
 def test_one_query_returns_profiles_from_every_organisation_with_labels_and_status(demo: Demo) -> None:
-    body = post(demo.port, SEARCH, {"s": {"selectiegebied": {"postcode": "5611AB", "afstand": 30}}})
+    body = post(demo, SEARCH, {"s": {"selectiegebied": {"postcode": "5611AB", "afstand": 30}}})
     result = body["data"]["werkzoekendeProfielMatches"]
     sources = {edge["bronID"] for edge in result["edges"]}
     assert len(sources) >= 3 and {b["status"] for b in result["bronnen"]} == {"OK"}
@@ -120,7 +132,7 @@ def test_one_query_returns_profiles_from_every_organisation_with_labels_and_stat
 
 def test_the_personas_are_there(demo: Demo) -> None:
     veldhoven = post(
-        demo.port,
+        demo,
         "query($s: WerkzoekendeSelectievraag!) { werkzoekendeProfielMatches(selectievraag: $s, first: 1000) { edges { node { vumID mobiliteit { bemiddelingspostcode } } } } }",
         {
             "s": {
@@ -134,7 +146,7 @@ def test_the_personas_are_there(demo: Demo) -> None:
         "Henk: Veldhoven, public transport, at most 24 hours"
     )
     mehmet = post(
-        demo.port,
+        demo,
         "query($s: VacatureSelectievraag!) { vacatureMatches(selectievraag: $s, first: 1000) { edges { node { naamVacature werkgever { handelsnaamOrganisatie } adres { postcode } } } } }",
         {
             "s": {
@@ -157,7 +169,7 @@ def test_with_one_source_stopped_the_query_answers_and_names_it(demo: Demo) -> N
     assert len(victim) == 1
     os.kill(victim[0], signal.SIGKILL)
     time.sleep(0.5)
-    body = post(demo.port, SEARCH, {"s": {"selectiegebied": {"postcode": "5611AB", "afstand": 30}}})
+    body = post(demo, SEARCH, {"s": {"selectiegebied": {"postcode": "5611AB", "afstand": 30}}})
     result = body["data"]["werkzoekendeProfielMatches"]
     statuses = {b["bronID"]: b for b in result["bronnen"]}
     assert statuses["reintegratie-de-kempen"]["status"] == "ERROR"
@@ -177,10 +189,10 @@ def test_demo_spreads_given_records_over_n_organisations(tmp_path: Path) -> None
                 "--vacatures", str(ACCREDITATIE / "vacatures-upload.json"), "--organisaties", "4")  # fmt: skip
     try:
         demo.wait_until_serving()
-        body = post(demo.port, "{ organisaties { bronID soort schemaStatus } }")
+        body = post(demo, "{ organisaties { bronID soort schemaStatus } }")
         organisations = [o for o in body["data"]["organisaties"] if o["soort"] != "codelijsten"]
         assert len(organisations) == 4 and {o["schemaStatus"] for o in organisations} == {"CONFORM"}
-        result = post(demo.port, SEARCH, {"s": {"selectiegebied": {"postcode": "3511AA", "afstand": 999}}})
+        result = post(demo, SEARCH, {"s": {"selectiegebied": {"postcode": "3511AA", "afstand": 999}}})
         assert {b["aantal"] for b in result["data"]["werkzoekendeProfielMatches"]["bronnen"]} == {100}
     finally:
         assert demo.stop() == 0

@@ -20,7 +20,9 @@ from subgraphs.sdk.selectievraag import Selectievraag
 from vumschema import Contract
 
 from .conftest import POSTCODES
-from .stack import Source, Stack, organisation_app, start_stack
+from subgraphs.sdk.identity import GatewayTrust
+
+from .stack import AppFactory, Source, Stack, consented, organisation_app, start_stack
 
 QUERY = """query($s: WerkzoekendeSelectievraag!) { werkzoekendeProfielMatches(selectievraag: $s, first: 100) {
   totalCount bronnen { bronID status aantal melding duurMs }
@@ -36,8 +38,8 @@ def profile(record_id: str, postcode: str = "5612AB", beroep: str = "urn:uwv:boc
     }
 
 
-def healthy(prefix: str) -> Any:
-    return organisation_app(InMemoryAdapter([profile(f"{prefix}-{i}") for i in range(3)]), prefix)
+def healthy(prefix: str) -> AppFactory:
+    return organisation_app(InMemoryAdapter(consented([profile(f"{prefix}-{i}") for i in range(3)])), prefix)
 
 
 class SlowAdapter(InMemoryAdapter):
@@ -46,9 +48,12 @@ class SlowAdapter(InMemoryAdapter):
         return await super().search_werkzoekenden(vraag, limit)
 
 
-def garbling(app: Any, body: bytes, status: int = 200) -> Any:
+def garbling(factory: AppFactory, body: bytes, status: int = 200) -> AppFactory:
     """A subgraph whose schema is fine but whose search answers are not (`body` instead)."""
+    return lambda trust: _garbling(factory(trust), body, status)
 
+
+def _garbling(app: Any, body: bytes, status: int) -> Any:
     async def asgi(scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http":
             message = await receive()
@@ -102,7 +107,7 @@ async def test_a_stopped_source_is_named_and_the_others_still_answer(stack_with_
 
 
 async def test_a_source_slower_than_its_timeout_is_given_up() -> None:
-    slow = organisation_app(SlowAdapter([profile("traag-1")]), "traag")
+    slow = organisation_app(SlowAdapter(consented([profile("traag-1")])), "traag")
     stack = await start_stack(sources(Source("traag", slow, timeout=0.5)))
     try:
         started = time.monotonic()
@@ -143,11 +148,11 @@ async def test_a_source_answering_garbage_is_reported(body: bytes, status: int, 
 async def test_records_that_break_the_contract_are_left_out_with_an_error() -> None:
     bad_records = (
         b'{"data": {"bronWerkzoekendeProfielMatches": {"maximumAantalResultatenBereikt": false, "matches": ['
-        b'{"idWerkzoekende": "ok-1", "mobiliteit": {"bemiddelingspostcode": "5611AB"}},'
-        b'{"idWerkzoekende": "geen-mobiliteit"},'
-        b'{"idWerkzoekende": "fout type", "mobiliteit": {"bemiddelingspostcode": "5611AB"}},'
-        b'{"idWerkzoekende": "ok-2", "mobiliteit": {"bemiddelingspostcode": 5611}},'
-        b'{"idWerkzoekende": "ok-3", "mobiliteit": {"bemiddelingspostcode": "5611AB"}, "bemiddelingsberoep": [{"codeBeroepsnaam": 1}]}'
+        b'{"idWerkzoekende": "ok-1", "toestemmingen": ["MATCHPROFIEL"], "mobiliteit": {"bemiddelingspostcode": "5611AB"}},'
+        b'{"idWerkzoekende": "geen-mobiliteit", "toestemmingen": ["MATCHPROFIEL"]},'
+        b'{"idWerkzoekende": "fout type", "toestemmingen": ["MATCHPROFIEL"], "mobiliteit": {"bemiddelingspostcode": "5611AB"}},'
+        b'{"idWerkzoekende": "ok-2", "toestemmingen": ["MATCHPROFIEL"], "mobiliteit": {"bemiddelingspostcode": 5611}},'
+        b'{"idWerkzoekende": "ok-3", "toestemmingen": ["MATCHPROFIEL"], "mobiliteit": {"bemiddelingspostcode": "5611AB"}, "bemiddelingsberoep": [{"codeBeroepsnaam": 1}]}'
         b"]}}}"
     )
     stack = await start_stack([Source("vreemd", garbling(healthy("v"), bad_records))])
@@ -165,13 +170,16 @@ async def test_records_that_break_the_contract_are_left_out_with_an_error() -> N
     assert ok_3["node"]["bemiddelingsberoep"] is None, "a bad value nulls the nearest nullable field"
 
 
-def nonconforming(contract: Contract, change: tuple[str, str]) -> Starlette:
+def nonconforming(contract: Contract, change: tuple[str, str]) -> AppFactory:
     """A subgraph built from a changed contract (as a vendor's out-of-date SDK would serve)."""
-    return create_app(
-        InMemoryAdapter([profile("n-1")]),
-        SubgraphSettings(name="afwijkend", postcodes=POSTCODES),
-        Contract(contract.sdl.replace(*change)),
-    )
+
+    def build(trust: GatewayTrust) -> Starlette:
+        settings = SubgraphSettings(name="afwijkend", postcodes=POSTCODES, oin=trust.audience, trust=trust)
+        return create_app(
+            InMemoryAdapter(consented([profile("n-1")])), settings, Contract(contract.sdl.replace(*change))
+        )
+
+    return build
 
 
 @pytest.mark.parametrize(
@@ -252,7 +260,7 @@ async def test_invalid_json_from_a_raw_source_at_schema_check_is_reported() -> N
         return Response(b"\x00\xff not json", media_type="application/json")
 
     app = Starlette(routes=[Route("/graphql", garbage, methods=["POST"])])
-    stack = await start_stack(sources(Source("onzin", app)))
+    stack = await start_stack(sources(Source("onzin", lambda trust: app)))
     try:
         result, statuses = await answer(stack)
     finally:

@@ -20,7 +20,9 @@ from subgraphs.sdk.adapter import InMemoryAdapter
 from subgraphs.sql.adapter import SqlAdapter
 
 from .conftest import BEROEPEN, POSTCODES
-from .stack import Source, Stack, organisation_app, start_stack
+from subgraphs.sdk.identity import GatewayTrust
+
+from .stack import AppFactory, Source, Stack, consented, organisation_app, start_stack
 
 SEARCH = """
 query Zoek($s: WerkzoekendeSelectievraag!, $first: Int, $after: String) {
@@ -35,14 +37,18 @@ query Zoek($s: WerkzoekendeSelectievraag!, $first: Int, $after: String) {
 EINDHOVEN = {"selectiegebied": {"postcode": "5611AB", "afstand": 40}}
 
 
-class CountingApp:
+class Counting:
     """Counts the GraphQL requests a subgraph receives, by the root field they ask for."""
 
-    def __init__(self, app: Any) -> None:
-        self.app = app
+    def __init__(self, factory: AppFactory) -> None:
+        self.factory = factory
         self.calls: Counter[str] = Counter()
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+    def __call__(self, trust: GatewayTrust) -> Any:
+        self.app = self.factory(trust)
+        return self.asgi
+
+    async def asgi(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -73,15 +79,15 @@ async def stack() -> AsyncIterator[Stack]:
     data = generate(7, ids, read_postcodes(POSTCODES), read_beroepen(BEROEPEN), werkzoekenden_per_bron=80)
     with tempfile.TemporaryDirectory() as tmp:
         sql = SqlAdapter("sqlite://")
-        sql.load(data[0].werkzoekenden, data[0].vacatures)
+        sql.load(consented(data[0].werkzoekenden), data[0].vacatures)
         export = Path(tmp) / "werkzoekenden.json"
-        export.write_text(json.dumps(data[1].werkzoekenden), encoding="utf-8")
-        memory = InMemoryAdapter(data[2].werkzoekenden, data[2].vacatures)
+        export.write_text(json.dumps(consented(data[1].werkzoekenden)), encoding="utf-8")
+        memory = InMemoryAdapter(consented(data[2].werkzoekenden), data[2].vacatures)
         memory.unsupported_extensions = frozenset({"interesse"})
         apps = {
-            "gemeente": CountingApp(organisation_app(sql, "gemeente")),
-            "reintegratie": CountingApp(organisation_app(BestandAdapter(export, None), "reintegratie")),
-            "uwv": CountingApp(organisation_app(memory, "uwv")),
+            "gemeente": Counting(organisation_app(sql, "gemeente")),
+            "reintegratie": Counting(organisation_app(BestandAdapter(export, None), "reintegratie")),
+            "uwv": Counting(organisation_app(memory, "uwv")),
         }
         running = await start_stack([Source(i, apps[i]) for i in ids])
         running.apps = apps  # type: ignore[attr-defined]
@@ -239,7 +245,7 @@ async def test_bad_input_gets_a_clear_error_with_a_code(
     stack: Stack, variables: dict[str, Any], code: str, fragment: str
 ) -> None:
     body = await stack.query(SEARCH, variables)
-    assert body.get("data", {}).get("werkzoekendeProfielMatches") is None
+    assert (body.get("data") or {}).get("werkzoekendeProfielMatches") is None
     assert body["errors"][0]["extensions"]["code"] == code
     assert fragment in body["errors"][0]["message"]
 
@@ -293,6 +299,7 @@ async def test_introspection_organisaties_and_typename(stack: Stack) -> None:
         "vacatureMatches",
         "vacature",
         "organisaties",
+        "verwerkingen",
     }
     states = {o["bronID"]: o["schemaStatus"] for o in body["data"]["organisaties"]}
     assert states == {"gemeente": "CONFORM", "reintegratie": "CONFORM", "uwv": "CONFORM", "codelijsten": "CONFORM"}
@@ -353,5 +360,5 @@ async def test_graphiql_health_and_ready(stack: Stack) -> None:
             ready = await response.json()
         assert response.status == 200 and ready["sources"]["gemeente"] == "CONFORM"
         query = "{ organisaties { bronID } }"
-        async with session.get(stack.server.url, params={"query": query}) as response:
+        async with session.get(stack.server.url, params={"query": query}, headers=stack.issuer.headers()) as response:
             assert (await response.json())["data"]["organisaties"]

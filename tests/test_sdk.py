@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -16,7 +17,11 @@ from subgraphs.sdk.types import contract_types
 from vumschema import Contract
 from vumschema.conformance import check_conformance
 
+from vumschema.policy import Caller
+
 from .conftest import BEROEPEN, POSTCODES
+from .issuer import MEDIATOR
+from .stack import consented
 
 
 def sdl_of(schema: Any) -> str:
@@ -79,21 +84,26 @@ def profile(record_id: str, postcode: str) -> dict[str, Any]:
     return {"idWerkzoekende": record_id, "mobiliteit": {"bemiddelingspostcode": postcode}}
 
 
+def as_caller(caller: Caller = MEDIATOR) -> dict[str, Any]:
+    """The context a request through the gateway gives a resolver."""
+    return {"request": SimpleNamespace(scope={"state": {"caller": caller}})}
+
+
 QUERY = '{ bronWerkzoekendeProfielMatches(selectievraag: {selectiegebied: {postcode: "5611AB", afstand: 5}}, maximumAantal: %d) { maximumAantalResultatenBereikt matches { idWerkzoekende } } }'
 
 
 async def test_the_sdk_rechecks_what_the_adapter_returns_and_applies_the_cap(contract: Contract) -> None:
-    records = [profile(f"e{i}", "5611AB") for i in range(5)] + [profile("groningen", "9711AA")]
+    records = consented([profile(f"e{i}", "5611AB") for i in range(5)] + [profile("groningen", "9711AA")])
     settings = SubgraphSettings(name="t", postcodes=POSTCODES, max_results=3)
     schema = organisation_schema(
         SourceService(LyingAdapter(records), PostcodeTable.from_csv(POSTCODES), settings, contract), contract
     )
-    result = await schema.execute(QUERY % 100)
+    result = await schema.execute(QUERY % 100, context_value=as_caller())
     answer = result.data["bronWerkzoekendeProfielMatches"]  # type: ignore[index]
     ids = [m["idWerkzoekende"] for m in answer["matches"]]
     assert "groningen" not in ids, "a record outside the selectiegebied never leaves the source"
     assert len(ids) == 3 and answer["maximumAantalResultatenBereikt"] is True
-    result = await schema.execute(QUERY % 2)
+    result = await schema.execute(QUERY % 2, context_value=as_caller())
     assert len(result.data["bronWerkzoekendeProfielMatches"]["matches"]) == 2  # type: ignore[index]
 
 
@@ -106,7 +116,7 @@ async def test_unexpected_adapter_errors_are_masked(contract: Contract) -> None:
     schema = organisation_schema(
         SourceService(Broken(), PostcodeTable.from_csv(POSTCODES), settings, contract), contract
     )
-    result = await schema.execute(QUERY % 10)
+    result = await schema.execute(QUERY % 10, context_value=as_caller())
     assert result.errors and result.errors[0].message == "internal error in the source"
 
 

@@ -63,9 +63,10 @@ class ValueChecker:
     checks GraphQL values whose types graphql-core already coerced (enum names).
     """
 
-    def __init__(self, contract: Contract, *, wire: bool) -> None:
+    def __init__(self, contract: Contract, *, wire: bool, skip: frozenset[tuple[str, str]] = frozenset()) -> None:
         self.contract = contract
         self.wire = wire
+        self.skip = skip  # (type, field) pairs not checked, e.g. fields a source computes per caller
 
     def check(self, type_name: str, value: Any, path: str = "") -> list[str]:
         problems: list[str] = []
@@ -124,7 +125,7 @@ class ValueChecker:
         if not isinstance(value, dict):
             yield f"{path}: expected an object"
             return
-        fields = self.contract.fields(name)
+        fields = {key: f for key, f in self.contract.fields(name).items() if (name, key) not in self.skip}
         if self.wire:
             for key in value.keys() - fields.keys():
                 yield f"{path}.{key}: not a field of {name}"

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
+import hashlib
 import json
 import logging
 import signal
@@ -22,6 +24,7 @@ from typing import Any
 import aiohttp
 import uvicorn
 
+from ..auth.dev import DEV_ISSUER, ensure_key, presets
 from ..config import GatewayConfig, new_key, parse_config
 from ..http.app import create_http_app
 from ..server import Gateway
@@ -83,7 +86,9 @@ def spread(
                 oin=f"{99000000000000000000 + index + 1:020d}",
                 kind="gemeente" if index % 2 == 0 else "reintegratiebureau",
                 adapter=adapter,
-                werkzoekenden=list(werkzoekenden[index::count]),
+                werkzoekenden=with_consent(
+                    list(werkzoekenden[index::count]), f"organisatie-{index + 1}", everything=True
+                ),
                 vacatures=list(vacatures[index::count]),
             )
         )
@@ -104,6 +109,8 @@ def synthetic(seed: int, postcodes: Path, beroepen: Path, postgres_dsn: str | No
     from .synthetic import generate, read_beroepen, read_postcodes
 
     generated = generate(seed, [entry[0] for entry in SYNTHETIC], read_postcodes(postcodes), read_beroepen(beroepen))
+    for organisation in generated:
+        organisation.werkzoekenden = with_consent(organisation.werkzoekenden, organisation.bron_id)
     sources = []
     for index, ((source_id, name, kind, adapter, export), data) in enumerate(zip(SYNTHETIC, generated, strict=True)):
         sources.append(
@@ -120,6 +127,35 @@ def synthetic(seed: int, postcodes: Path, beroepen: Path, postgres_dsn: str | No
             )
         )
     return sources
+
+
+CONSENT_DATE = datetime.date(2026, 10, 1)
+PERSONA_CONSENT = {"henk": ("matchprofiel",), "jessica": ("matchprofiel", "detail", "contactgegevens", "bijzonder")}
+
+
+def _consent(categories: Sequence[str], recorded_by: str) -> dict[str, Any]:
+    return {c: {"datum": CONSENT_DATE.isoformat(), "vastgelegdDoor": recorded_by} for c in categories}
+
+
+def with_consent(records: list[dict[str, Any]], bron_id: str, *, everything: bool = False) -> list[dict[str, Any]]:
+    """Job seekers with a (seeded) mix of consent: most findable, fewer sharing detail or contact.
+    Henk shares his match profile only; Jessica everything. `everything` consents all categories."""
+    result = []
+    for record in records:
+        record_id = str(record["idWerkzoekende"])
+        if everything:
+            categories: Sequence[str] = ("matchprofiel", "detail", "contactgegevens", "bijzonder")
+        elif record_id in PERSONA_CONSENT:
+            categories = PERSONA_CONSENT[record_id]
+        else:
+            roll = int(hashlib.sha256(f"{bron_id}/{record_id}".encode()).hexdigest()[:8], 16) % 100
+            categories = [
+                c
+                for c, share in (("matchprofiel", 85), ("detail", 60), ("contactgegevens", 40), ("bijzonder", 10))
+                if roll < share
+            ]
+        result.append({**record, "toestemming": _consent(categories, f"klantmanager-{bron_id}")})
+    return result
 
 
 def free_port() -> int:
@@ -158,6 +194,14 @@ def _write_source_files(source: DemoSource, workdir: Path) -> list[str]:
     return args
 
 
+CODELIJSTEN_OIN = "99000000000000000099"
+
+
+def _trust(gateway_port: int, oin: str) -> list[str]:
+    """Subgraph options: answer this gateway only, as the organisation with this OIN."""
+    return ["--gateway-jwks", f"http://127.0.0.1:{gateway_port}/.well-known/jwks.json", "--oin", oin]
+
+
 async def _start(module: str, args: list[str], log_file: Path) -> asyncio.subprocess.Process:
     handle = log_file.open("ab")
     try:
@@ -190,17 +234,26 @@ async def start_sources(
     beroepen: Path,
     first_port: int,
     running: list[RunningSource],
+    gateway_port: int,
 ) -> RunningSource:
     """Start codelijsten and every organisation subgraph (added to `running` as they start);
     wait until all answer. Returns codelijsten."""
     port = first_port
     codelijsten_port = port if port_free(port) else free_port()
     codelijsten = RunningSource(
-        DemoSource("codelijsten", "Codelijsten (UWV BO&C 24.1)", "99000000000000000099", "codelijsten", "codelijsten"),
+        DemoSource("codelijsten", "Codelijsten (UWV BO&C 24.1)", CODELIJSTEN_OIN, "codelijsten", "codelijsten"),
         codelijsten_port,
         await _start(
             "subgraphs.codelijsten",
-            ["--port", str(codelijsten_port), "--beroepen", str(beroepen), "--log-level", "warning"],
+            [
+                "--port",
+                str(codelijsten_port),
+                "--beroepen",
+                str(beroepen),
+                "--log-level",
+                "warning",
+                *_trust(gateway_port, CODELIJSTEN_OIN),
+            ],
             workdir / "codelijsten.log",
         ),
     )
@@ -213,6 +266,7 @@ async def start_sources(
             "--name", source.name,
             "--postcodes", str(postcodes),
             "--log-level", "warning",
+            *_trust(gateway_port, source.oin),
             *_write_source_files(source, workdir),
         ]  # fmt: skip
         process = await _start(f"subgraphs.{source.adapter}", args, workdir / f"{source.id}.log")
@@ -234,7 +288,7 @@ async def stop_sources(running: Sequence[RunningSource]) -> None:
             await source.process.wait()
 
 
-def gateway_config(running: Sequence[RunningSource], port: int) -> GatewayConfig:
+def gateway_config(running: Sequence[RunningSource], port: int, workdir: Path) -> GatewayConfig:
     organisations = [
         {
             "id": r.source.id,
@@ -246,13 +300,25 @@ def gateway_config(running: Sequence[RunningSource], port: int) -> GatewayConfig
         }
         for r in running
     ]
+    auth = {
+        "dev_issuer": {"issuer": DEV_ISSUER, "key_file": str(ensure_key(workdir / "dev-issuer.pem"))},
+        "signing_key_file": str(ensure_key(workdir / "gateway-signing.pem")),
+    }
     return parse_config(
         {
             "gateway": {"port": port, "schema_check_interval": 10},
             "pseudonym": {"key": new_key()},
+            "auth": auth,
+            "processing_log": {"dsn": f"sqlite:///{workdir / 'verwerkingen.sqlite'}"},
             "organisations": organisations,
         }
     )
+
+
+def role_presets(sources: Sequence[DemoSource], workdir: Path) -> dict[str, dict[str, str]]:
+    """GraphiQL headers per role: a mediator of the first organisation, one of the last, and more."""
+    henk = next((r["idWerkzoekende"] for r in sources[0].werkzoekenden if r["idWerkzoekende"] == "henk"), None)
+    return presets(workdir / "dev-issuer.pem", sources[0].oin, sources[-1].oin, henk)
 
 
 def banner(running: Sequence[RunningSource], port: int, workdir: Path) -> str:
@@ -262,7 +328,13 @@ def banner(running: Sequence[RunningSource], port: int, workdir: Path) -> str:
         if r.source.adapter == "codelijsten":
             counts = f"{'UWV BO&C beroepen':<34}"
         lines.append(f"    {r.source.id:<30} {r.source.adapter:<12} {counts}  {r.url}")
-    lines += [f"  Logs and data: {workdir}", "  Ctrl-C stops the gateway and every organisation.", ""]
+    lines += [
+        "  Callers: GraphiQL offers ready-made headers per role (a token from the demo's own issuer).",
+        f"  Other tokens: vum-gateway token --key {workdir / 'dev-issuer.pem'} --rol bemiddelaar --oin <OIN> --scope …",
+        f"  Logs and data: {workdir}",
+        "  Ctrl-C stops the gateway and every organisation.",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -272,8 +344,9 @@ async def run_demo(sources: list[DemoSource], workdir: Path, postcodes: Path, be
     running: list[RunningSource] = []
     try:
         print(f"starting {len(sources)} organisations and codelijsten…", flush=True)
-        await start_sources(sources, workdir, postcodes, beroepen, port + 100, running)
-        gateway = Gateway(gateway_config(running, port))
+        await start_sources(sources, workdir, postcodes, beroepen, port + 100, running, port)
+        gateway = Gateway(gateway_config(running, port, workdir), demo=True)
+        gateway.graphiql_presets = role_presets(sources, workdir)
         server = ChildlessServer(
             uvicorn.Config(create_http_app(gateway), host="127.0.0.1", port=port, log_level="warning")
         )

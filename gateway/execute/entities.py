@@ -7,16 +7,17 @@ root fields). A reference subgraph that fails leaves those fields null, with one
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from aiodataloader import DataLoader
 
 from ..plan.nodes import EntityFetch, Flatten, Path
-from ..registry import Registry
+from ..registry import Registry, SourceState
 from ..subgraph_client import SourceFailure, SubgraphClient
 
 Key = tuple[Any, ...]
+Headers = Callable[[SourceState], dict[str, str]]
 
 
 def objects_at(records: Sequence[Any], path: Path) -> Iterator[dict[str, Any]]:
@@ -38,11 +39,12 @@ def objects_at(records: Sequence[Any], path: Path) -> Iterator[dict[str, Any]]:
 class EntityLoader(DataLoader):  # type: ignore[type-arg]
     """Batches the keys of one entity fetch into `_entities` requests."""
 
-    def __init__(self, fetch: EntityFetch, registry: Registry, client: SubgraphClient) -> None:
+    def __init__(self, fetch: EntityFetch, registry: Registry, client: SubgraphClient, headers: Headers) -> None:
         super().__init__()
         self.fetch = fetch
         self.registry = registry
         self.client = client
+        self.headers = headers
         self.failure: str | None = None
 
     async def batch_load_fn(self, keys: Sequence[Key]) -> list[Mapping[str, Any] | None]:
@@ -56,7 +58,11 @@ class EntityLoader(DataLoader):  # type: ignore[type-arg]
         ]
         try:
             response = await self.client.query(
-                state.config.url, fetch.operation, {"representations": representations}, state.config.timeout
+                state.config.url,
+                fetch.operation,
+                {"representations": representations},
+                state.config.timeout,
+                self.headers(state),
             )
         except SourceFailure as failure:
             self.failure = failure.message
@@ -71,15 +77,18 @@ class EntityLoader(DataLoader):  # type: ignore[type-arg]
 class EntityCompleter:
     """The per-request loaders, one per entity fetch of the plan."""
 
-    def __init__(self, registry: Registry, client: SubgraphClient) -> None:
+    def __init__(self, registry: Registry, client: SubgraphClient, headers: Headers) -> None:
         self.registry = registry
         self.client = client
+        self.headers = headers
         self.loaders: dict[EntityFetch, EntityLoader] = {}
 
     async def complete(self, flatten: Flatten, records: Sequence[Any]) -> str | None:
         """Merge the entity fields into the objects at the flatten's paths; a failure message or None."""
         fetch = flatten.fetch
-        loader = self.loaders.setdefault(fetch, EntityLoader(fetch, self.registry, self.client))
+        loader = self.loaders.get(fetch)
+        if loader is None:
+            loader = self.loaders[fetch] = EntityLoader(fetch, self.registry, self.client, self.headers)
         targets: dict[Key, list[dict[str, Any]]] = {}
         for path in flatten.paths:
             for target in objects_at(records, path):

@@ -1,9 +1,10 @@
-"""The executor: walks a query plan for one request.
+"""The executor: walks a query plan for one caller's request.
 
 Root fields run concurrently. A search fans out to every usable organisation (each within its
-own timeout), merges the answers in a stable pseudo-random order per vraagID, takes one page,
-issues vumIDs for it, completes entity fields, and projects. A source that fails is reported in
-`bronnen` and never fails the query.
+own timeout, each call carrying a gateway-signed token for that organisation), merges the answers
+in a stable pseudo-random order per vraagID, takes one page, issues vumIDs for it, completes
+entity fields, and projects. A source that fails is reported in `bronnen` and never fails the
+query. What leaves is logged first; if the log cannot be written, nothing leaves.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import asyncio
 import base64
 import binascii
 import bisect
+import datetime
 import hashlib
+import logging
 import re
 import time
 import uuid
@@ -20,19 +23,37 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphql import ExecutionResult, GraphQLError, GraphQLSchema, execute
+from graphql import ExecutionResult, GraphQLError, GraphQLNonNull, GraphQLSchema, execute
 from graphql.execution.values import VariableValues, get_argument_values
 
 from vumschema import Contract
 from vumschema.constraints import ValueChecker
+from vumschema.policy import WERKZOEKENDE as ROLE_WERKZOEKENDE
+from vumschema.policy import Caller, role_categories
 
-from ..plan.nodes import Detail, FanOut, Introspection, Organisaties, QueryPlan, RootPlan, Search, Typename
-from ..plan.planner import DETAIL_RECORD_FIELD, KINDS
+from ..auth.signing import GatewaySigner
+from ..metrics import DISCLOSURES, SECURITY_EVENTS, SOURCE_ANSWERS, SOURCE_SECONDS
+from ..plan.nodes import (
+    Detail,
+    FanOut,
+    Introspection,
+    Organisaties,
+    QueryPlan,
+    RootPlan,
+    Search,
+    Typename,
+    Verwerkingen,
+)
+from ..plan.planner import DETAIL_RECORD_FIELD, KINDS, WERKZOEKENDE
+from ..processing_log import Disclosure, Entry, LogUnavailable, ProcessingLog
 from ..pseudonym import InvalidVumID, Pseudonymiser, RecordRef
+from ..quota import DetailQuota, QuotaExceeded, QuotaUnavailable, check
 from ..registry import Registry, SourceState
 from ..subgraph_client import ERROR, SourceFailure, SubgraphClient
 from .entities import EntityCompleter
-from .projection import NullInNonNull, Projector
+from .projection import META, NullInNonNull, Projector, RecordMeta
+
+log = logging.getLogger("vum.executor")
 
 OK = "OK"
 UNSUPPORTED = "UNSUPPORTED_CRITERION"
@@ -42,7 +63,7 @@ CURSOR = re.compile(r"^([0-9a-f]{32}):([0-9a-f]{16})$")
 
 @dataclass
 class Services:
-    """What every request shares: schema, registry, HTTP client, pseudonyms, limits."""
+    """What every request shares: schema, registry, HTTP client, pseudonyms, identity, log, limits."""
 
     schema: GraphQLSchema
     contract: Contract
@@ -51,6 +72,9 @@ class Services:
     pseudonyms: Pseudonymiser
     order_key: bytes
     max_page_size: int
+    signer: GatewaySigner
+    processing_log: ProcessingLog
+    quota: DetailQuota
     input_checker: ValueChecker = field(init=False)
 
     def __post_init__(self) -> None:
@@ -70,42 +94,84 @@ class Request:
     """One request's state while its plan is walked."""
 
     services: Services
+    caller: Caller | None
     variable_values: VariableValues
     raw_variables: Mapping[str, Any]
     projector: Projector
     entities: EntityCompleter
+    entries: list[Entry] = field(default_factory=list)
 
     @property
     def variables(self) -> Mapping[str, Any]:
         return self.variable_values.coerced
 
+    def headers(self, state: SourceState, vraag_id: str | None = None) -> dict[str, str]:
+        token = self.services.signer.token(self.caller, state.config.oin)
+        headers = {"Authorization": f"Bearer {token}"}
+        if vraag_id:
+            headers["X-VUM-vraagID"] = vraag_id
+        return headers
+
+
+class ProcessingLogFailed(Exception):
+    """The disclosures could not be logged: the response must carry no data."""
+
 
 async def execute_plan(
-    plan: QueryPlan, variable_values: VariableValues, raw_variables: Mapping[str, Any], services: Services
+    plan: QueryPlan,
+    variable_values: VariableValues,
+    raw_variables: Mapping[str, Any],
+    services: Services,
+    caller: Caller | None,
 ) -> dict[str, Any]:
-    """The GraphQL response (`data`, and `errors` when there are any) for one planned request."""
+    """The GraphQL response (`data`, and `errors` when there are any) for one planned request.
+
+    Raises `ProcessingLogFailed` when what would be disclosed cannot be logged.
+    """
     variables = variable_values.coerced
     request = Request(
         services,
+        caller,
         variable_values,
         raw_variables,
-        Projector(services.schema, variables),
-        EntityCompleter(services.registry, services.client),
+        Projector(services.schema, services.contract, variables),
+        EntityCompleter(services.registry, services.client, lambda state: request.headers(state)),
     )
     roots = [root for root in plan.roots if root.selection.included(variables)]
+    for denied in plan.denied:
+        if any(denied.path[0] == root.selection.key for root in roots):
+            request.projector.error(denied.message, list(denied.path), "FORBIDDEN_FIELD")
     values = await asyncio.gather(*(_root(root, request) for root in roots))
-    response: dict[str, Any] = {"data": {root.selection.key: value for root, value in zip(roots, values, strict=True)}}
+    try:
+        await services.processing_log.append(request.entries)
+    except LogUnavailable as error:
+        raise ProcessingLogFailed(str(error)) from None
+    for entry in request.entries:
+        DISCLOSURES.labels(entry.soort).inc(len(entry.disclosures))
+    data: dict[str, Any] | None = {root.selection.key: value for root, value in zip(roots, values, strict=True)}
+    if any(value is None and _non_null(root) for root, value in zip(roots, values, strict=True)):
+        data = None  # a non-null root field is null: GraphQL nulls the whole data
+    response: dict[str, Any] = {"data": data}
     if request.projector.errors:
         response["errors"] = request.projector.errors
     return response
 
 
+def _non_null(root: RootPlan) -> bool:
+    definition = root.selection.definition
+    return definition is not None and isinstance(definition.type, GraphQLNonNull)
+
+
 async def _root(root: RootPlan, request: Request) -> Any:
+    if root.selection.denied:
+        return None
     try:
         if isinstance(root, Search):
             return await _search(root, request)
         if isinstance(root, Detail):
             return await _detail(root, request)
+        if isinstance(root, Verwerkingen):
+            return await _verwerkingen(root, request)
         if isinstance(root, Organisaties):
             return _organisaties(root, request)
         if isinstance(root, Typename):
@@ -116,12 +182,36 @@ async def _root(root: RootPlan, request: Request) -> Any:
         return None
 
 
-def _arguments(root: Search | Detail, request: Request) -> dict[str, Any]:
+def _arguments(root: Search | Detail | Verwerkingen, request: Request) -> dict[str, Any]:
     assert root.selection.definition is not None
     try:
         return get_argument_values(root.selection.definition, root.selection.node, request.variable_values)
     except GraphQLError as error:
         raise FieldError(error.message, "BAD_USER_INPUT") from None
+
+
+def _entry(request: Request, vraag_id: str, soort: str, metas: list[RecordMeta]) -> None:
+    """Queue the processing-log entry for what this root field discloses."""
+    caller = request.caller
+    disclosures = tuple(
+        Disclosure(m.bron_id, m.record_id, m.vum_id, frozenset(m.disclosed)) for m in metas if m.disclosed
+    )
+    if caller is None or not disclosures:
+        return
+    now = datetime.datetime.now(datetime.UTC)
+    request.entries.append(Entry(now, caller.subject, caller.oin, caller.purpose or "", vraag_id, soort, disclosures))
+
+
+def _report_violations(metas: list[RecordMeta], kind: str) -> None:
+    for meta in metas:
+        for category in meta.violations:
+            SECURITY_EVENTS.labels(meta.bron_id, "categorie_buiten_toestemming").inc()
+            log.warning(
+                "security event: source %s sent %s data of a %s outside consent or rights; stripped",
+                meta.bron_id,
+                category,
+                kind,
+            )
 
 
 # -- search -----------------------------------------------------------------------------------
@@ -156,21 +246,24 @@ class SourceAnswer:
 
 
 async def _ask(
-    fan_out: FanOut, state: SourceState, variables: dict[str, Any], request: Request, id_field: str
+    fan_out: FanOut, state: SourceState, variables: dict[str, Any], request: Request, id_field: str, vraag_id: str
 ) -> SourceAnswer:
     answer = SourceAnswer(state)
     if not state.usable:
         answer.status, answer.message = ERROR, f"not queried: {state.message or state.schema_status}"
+        SOURCE_ANSWERS.labels(state.config.id, answer.status).inc()
         return answer
     started = time.perf_counter()
     try:
         response = await request.services.client.query(
-            state.config.url, fan_out.fetch.operation, variables, state.config.timeout
+            state.config.url, fan_out.fetch.operation, variables, state.config.timeout, request.headers(state, vraag_id)
         )
         _read_search_answer(answer, response.data, response.errors, fan_out.fetch.root_field, id_field)
     except SourceFailure as failure:
         answer.status, answer.message = failure.status, failure.message
     answer.duration_ms = (time.perf_counter() - started) * 1000
+    SOURCE_ANSWERS.labels(state.config.id, answer.status).inc()
+    SOURCE_SECONDS.labels(state.config.id).observe(answer.duration_ms / 1000)
     return answer
 
 
@@ -261,22 +354,52 @@ def _check_search_arguments(root: Search, arguments: dict[str, Any], request: Re
         raise FieldError("; ".join(problems), "BAD_USER_INPUT")
 
 
+def _allowed(request: Request, kind: str, record: Mapping[str, Any]) -> frozenset[str]:
+    """What a record may release to this caller: for a profile, the consent the source states
+    intersected with the caller's role; for a vacancy, the caller's role."""
+    caller = request.caller
+    if caller is None:
+        return frozenset()
+    if kind != WERKZOEKENDE:
+        return role_categories(caller, vacancy=True)
+    stated = record.get("toestemmingen")
+    consent = frozenset(c for c in stated if isinstance(c, str)) if isinstance(stated, list) else frozenset()
+    return consent & role_categories(caller)
+
+
+def _without_unconsented(hits: list[Hit], kind: str, request: Request) -> list[Hit]:
+    """Drop profiles whose match profile may not reach this caller (a security event if sent)."""
+    kept = []
+    for hit in hits:
+        if kind != WERKZOEKENDE or "MATCHPROFIEL" in _allowed(request, kind, hit.record):
+            kept.append(hit)
+            continue
+        SECURITY_EVENTS.labels(hit.bron_id, "profiel_zonder_toestemming").inc()
+        log.warning(
+            "security event: source %s returned a profile without consent for this caller; left out", hit.bron_id
+        )
+    return kept
+
+
 async def _search(root: Search, request: Request) -> Any:
-    services = request.services
+    services, caller = request.services, request.caller
+    assert caller is not None  # the field requires an authenticated caller
     arguments = _arguments(root, request)
     _check_search_arguments(root, arguments, request)
     after = arguments.get("after")
     vraag_id, after_position = _read_cursor(after) if after else (uuid.uuid4().hex, "")
     variables = {"selectievraag": arguments["selectievraag"], "maximumAantal": None}
     answers = await asyncio.gather(
-        *(_ask(root.fan_out, state, variables, request, root.id_field) for state in services.registry.organisations)
+        *(
+            _ask(root.fan_out, state, variables, request, root.id_field, vraag_id)
+            for state in services.registry.organisations
+        )
     )
     _refuse_when_every_source_refused_the_input(answers)
-    merged = _merge(answers, root.id_field, vraag_id, services.order_key)
+    merged = _without_unconsented(_merge(answers, root.id_field, vraag_id, services.order_key), root.kind, request)
     start = bisect.bisect_right(merged, after_position, key=lambda hit: hit.position) if after_position else 0
     page = merged[start : start + arguments["first"]]
-    for hit in page:
-        hit.record["vumID"] = services.pseudonyms.issue(root.kind, RecordRef(hit.bron_id, hit.record[root.id_field]))
+    metas = [_mark(hit.record, hit.bron_id, root.kind, root.id_field, vraag_id, request) for hit in page]
     edges = [{"cursor": _cursor(vraag_id, hit.position), "bronID": hit.bron_id, "node": hit.record} for hit in page]
     await _complete(root.flatten, [hit.record for hit in page], root.selection.key, request)
     value = {
@@ -292,7 +415,24 @@ async def _search(root: Search, request: Request) -> Any:
         },
         "bronnen": [a.status_object() for a in answers],
     }
-    return _project(root, value, request)
+    projected = _project(root, value, request)
+    _report_violations(metas, root.kind)
+    if root.kind == WERKZOEKENDE:
+        _entry(request, vraag_id, "ZOEKRESULTAAT", metas)
+    return projected
+
+
+def _mark(
+    record: dict[str, Any], bron_id: str, kind: str, id_field: str, vraag_id: str, request: Request
+) -> RecordMeta:
+    """Issue the record's vumID and attach what it may release (for projection and the log)."""
+    caller = request.caller
+    assert caller is not None
+    ref = RecordRef(bron_id, record[id_field], vraag_id, caller.oin)
+    record["vumID"] = request.services.pseudonyms.issue(kind, ref)
+    meta = RecordMeta(bron_id, record[id_field], record["vumID"], _allowed(request, kind, record))
+    record[META] = meta
+    return meta
 
 
 async def _complete(flatten: tuple[Any, ...], records: list[dict[str, Any]], key: str, request: Request) -> None:
@@ -313,21 +453,49 @@ def _project(root: RootPlan, value: Any, request: Request) -> Any:
 # -- detail -----------------------------------------------------------------------------------
 
 
-async def _detail(root: Detail, request: Request) -> Any:
-    services = request.services
-    vumid = _arguments(root, request)["vumID"]
+def _open_vumid(request: Request, kind: str, vumid: Any) -> RecordRef:
+    caller = request.caller
+    assert caller is not None
     try:
-        ref = services.pseudonyms.open(root.kind, str(vumid))
+        ref = request.services.pseudonyms.open(kind, str(vumid))
     except InvalidVumID as error:
         raise FieldError(str(error), "INVALID_VUMID") from None
-    state = services.registry.states.get(ref.bron_id)
+    if ref.afnemer_oin != caller.oin:
+        raise FieldError("this vumID was issued to another organisation", "INVALID_VUMID")
+    return ref
+
+
+async def _take_quota(request: Request, ref: RecordRef) -> None:
+    try:
+        await check(request.services.quota, ref.vraag_id, f"{ref.bron_id}\x1f{ref.record_id}")
+    except QuotaExceeded as error:
+        raise FieldError(str(error), "QUOTA_EXCEEDED") from None
+    except QuotaUnavailable as error:
+        raise FieldError(str(error), "QUOTA_UNAVAILABLE") from None
+
+
+def _owner(request: Request, ref: RecordRef) -> SourceState:
+    state = request.services.registry.states.get(ref.bron_id)
     if state is None or not state.config.enabled:
         raise FieldError("the organisation that holds this record is no longer connected", "SOURCE_UNAVAILABLE")
     if not state.usable:
         raise FieldError(f"{state.config.name} cannot be asked: {state.message}", "SOURCE_UNAVAILABLE")
+    return state
+
+
+async def _detail(root: Detail, request: Request) -> Any:
+    vumid = _arguments(root, request)["vumID"]
+    ref = _open_vumid(request, root.kind, vumid)
+    state = _owner(request, ref)
+    if root.kind == WERKZOEKENDE:
+        await _take_quota(request, ref)
     try:
-        response = await services.client.query(
-            state.config.url, root.fetch.operation, {"id": ref.record_id}, state.config.timeout
+        response = await request.services.client.query(
+            state.config.url,
+            root.fetch.operation,
+            {"id": ref.record_id},
+            state.config.timeout,
+            request.headers(state, ref.vraag_id),
         )
     except SourceFailure as failure:
         raise FieldError(f"{state.config.name}: {failure.message}", "SOURCE_UNAVAILABLE") from None
@@ -339,12 +507,68 @@ async def _detail(root: Detail, request: Request) -> Any:
     id_field = KINDS[root.kind].id_field
     if not isinstance(record, dict) or record.get(id_field) != ref.record_id:
         raise FieldError(f"{state.config.name} answered with another record", "INVALID_SOURCE_DATA")
+    meta = RecordMeta(ref.bron_id, ref.record_id, str(vumid), _allowed(request, root.kind, record))
+    if root.kind == WERKZOEKENDE and "MATCHPROFIEL" not in meta.allowed:
+        SECURITY_EVENTS.labels(ref.bron_id, "profiel_zonder_toestemming").inc()
+        return None
+    record[META] = meta
     await _complete(root.flatten, [record], root.selection.key, request)
     value = {"vumID": vumid, "bronID": ref.bron_id, DETAIL_RECORD_FIELD[root.kind]: record}
+    projected = _project(root, value, request)
+    _report_violations([meta], root.kind)
+    if root.kind == WERKZOEKENDE:
+        _entry(request, ref.vraag_id, "DETAIL", [meta])
+    return projected
+
+
+# -- processing log, registry and introspection -----------------------------------------------
+
+
+async def _verwerkingen(root: Verwerkingen, request: Request) -> Any:
+    caller = request.caller
+    assert caller is not None
+    vumid = _arguments(root, request).get("vumID")
+    if vumid is not None:
+        ref = _open_vumid(request, WERKZOEKENDE, vumid)
+        bron_id, record_id = ref.bron_id, ref.record_id
+    elif caller.role == ROLE_WERKZOEKENDE and caller.own_record:
+        bron_id, record_id = _own_profile(request, caller)
+    else:
+        raise FieldError("give the vumID of the profile", "BAD_USER_INPUT")
+    state = request.services.registry.states.get(bron_id)
+    owner_oin = state.config.oin if state else None
+    own_profile = caller.role == ROLE_WERKZOEKENDE and caller.own_record == (owner_oin, record_id)
+    owning_mediator = caller.role == "bemiddelaar" and caller.oin == owner_oin
+    if not (own_profile or owning_mediator):
+        raise FieldError("only the owning organisation's mediators and the job seeker may see this", "FORBIDDEN")
+    try:
+        seen = await request.services.processing_log.seen(bron_id, record_id)
+    except LogUnavailable as error:
+        raise FieldError(str(error), "PROCESSING_LOG_UNAVAILABLE") from None
+    names = {s.config.oin: s.config.name for s in request.services.registry.states.values()}
+    value = [
+        {
+            "tijdstip": s.tijdstip.isoformat(),
+            "afnemer": s.afnemer,
+            "afnemerOin": s.afnemer_oin,
+            "afnemerNaam": names.get(s.afnemer_oin),
+            "doelbinding": s.doelbinding,
+            "vraagID": s.vraag_id,
+            "soort": s.soort,
+            "categorieen": list(s.categorieen),
+        }
+        for s in seen
+    ]
     return _project(root, value, request)
 
 
-# -- registry and introspection ---------------------------------------------------------------
+def _own_profile(request: Request, caller: Caller) -> tuple[str, str]:
+    assert caller.own_record is not None
+    oin, record_id = caller.own_record
+    for state in request.services.registry.organisations:
+        if state.config.oin == oin:
+            return state.config.id, record_id
+    raise FieldError("the organisation that holds your profile is not connected", "SOURCE_UNAVAILABLE")
 
 
 def _organisaties(root: Organisaties, request: Request) -> Any:

@@ -6,6 +6,11 @@ subgraphs' JSON, merged and completed), writes each response key in selection or
 value of the wrong type from a source becomes null with an error, and a null in a non-null
 position propagates to the nearest nullable field, as GraphQL prescribes. A search result that
 breaks the contract is left out (one error names it) rather than voiding the whole page.
+
+It is also where the gateway enforces consent a second time: inside a record (marked with its
+`RecordMeta`), a field whose category is outside what the record may release to this caller is
+answered as null, and when the source sent a value for it anyway that is a security event. The
+categories that do leave are collected per record for the processing log.
 """
 
 from __future__ import annotations
@@ -24,9 +29,12 @@ from graphql import (
     GraphQLSchema,
 )
 
+from vumschema import Contract
+
 from ..plan.selection import TYPENAME, Selected
 
 PathEntry = str | int
+META = "__vum"  # key under which the executor attaches a RecordMeta to a record
 
 _SCALAR_TYPES: dict[str, tuple[type, ...]] = {
     "String": (str,),
@@ -43,13 +51,28 @@ class NullInNonNull(Exception):
 
 
 @dataclass
+class RecordMeta:
+    """What the executor knows of one record while it is projected."""
+
+    bron_id: str
+    record_id: str
+    vum_id: str
+    allowed: frozenset[str]
+    disclosed: set[str] = field(default_factory=set)
+    violations: list[str] = field(default_factory=list)  # categories a source sent but may not
+
+
+@dataclass
 class Projector:
-    """Projects values for one request; collects its errors."""
+    """Projects values for one request; collects its errors and what each record disclosed."""
 
     schema: GraphQLSchema
+    contract: Contract
     variables: Mapping[str, Any]
     errors: list[dict[str, Any]] = field(default_factory=list)
     _enum_names: dict[str, frozenset[str]] = field(default_factory=dict)
+    _categories: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    _record: RecordMeta | None = None
 
     def error(self, message: str, path: list[PathEntry], code: str) -> None:
         self.errors.append({"message": message, "path": list(path), "extensions": {"code": code}})
@@ -58,6 +81,18 @@ class Projector:
         self, selections: tuple[Selected, ...], value: Mapping[str, Any], type_name: str, path: list[PathEntry]
     ) -> dict[str, Any]:
         """The response object for `value` of type `type_name`."""
+        outer = self._record
+        meta = value.get(META)
+        if isinstance(meta, RecordMeta):
+            self._record = meta
+        try:
+            return self._fields(selections, value, type_name, path)
+        finally:
+            self._record = outer
+
+    def _fields(
+        self, selections: tuple[Selected, ...], value: Mapping[str, Any], type_name: str, path: list[PathEntry]
+    ) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for selected in selections:
             if not selected.included(self.variables):
@@ -66,22 +101,44 @@ class Projector:
                 result[selected.key] = type_name
                 continue
             assert selected.definition is not None
+            raw = value.get(selected.name)
+            category = self._category(type_name, selected.name)
+            if selected.denied or not self._releasable(category, raw):
+                raw = None
             path.append(selected.key)
             try:
-                result[selected.key] = self.complete(selected, selected.definition.type, value.get(selected.name), path)
+                result[selected.key] = completed = self.complete(selected, selected.definition.type, raw, path)
             except NullInNonNull:
                 if isinstance(selected.definition.type, GraphQLNonNull):
                     raise
-                result[selected.key] = None
+                result[selected.key] = completed = None
             finally:
                 path.pop()
+            if category is not None and self._record is not None and completed not in (None, [], ""):
+                self._record.disclosed.add(category)
         return result
+
+    def _category(self, type_name: str, field_name: str) -> str | None:
+        key = (type_name, field_name)
+        if key not in self._categories:
+            known = field_name in self.contract.fields(type_name) if type_name in self.contract.types else False
+            self._categories[key] = self.contract.category(type_name, field_name) if known else None
+        return self._categories[key]
+
+    def _releasable(self, category: str | None, raw: Any) -> bool:
+        """False for a field of a category this record may not release to this caller."""
+        record = self._record
+        if category is None or record is None or category in record.allowed:
+            return True
+        if raw not in (None, [], {}, ""):
+            record.violations.append(category)
+        return False
 
     def complete(self, selected: Selected, type_: GraphQLOutputType, value: Any, path: list[PathEntry]) -> Any:
         if isinstance(type_, GraphQLNonNull):
             completed = self.complete(selected, type_.of_type, value, path)
             if completed is None:
-                if value is None:
+                if value is None and not selected.denied:
                     self.error("a required value is missing in the source's answer", path, "INVALID_SOURCE_DATA")
                 raise NullInNonNull
             return completed
@@ -114,6 +171,10 @@ class Projector:
                 if not drop_invalid:
                     raise
                 self.error("a search result breaks the contract and is left out", path, "INVALID_SOURCE_DATA")
+                if isinstance(item, Mapping) and isinstance(item.get("node"), Mapping):
+                    meta = item["node"].get(META)
+                    if isinstance(meta, RecordMeta):
+                        meta.disclosed.clear()  # left out, so not disclosed
             finally:
                 path.pop()
         return items

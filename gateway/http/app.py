@@ -18,17 +18,26 @@ from typing import Any
 import orjson
 from graphql import GraphQLError
 from graphql.execution.values import get_variable_values
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from ..execute.executor import execute_plan
+from vumschema.policy import Caller
+
+from ..auth.tokens import Unauthenticated
+from ..execute.executor import ProcessingLogFailed, execute_plan
+from ..metrics import REGISTRY
+from ..plan.nodes import QueryPlan
 from ..plan.planner import PlanningError
+from ..rest import rest_routes
 from ..server import Gateway
 from .graphiql import graphiql_page
 
 log = logging.getLogger("vum.http")
+
+PURPOSE_HEADER = "X-VUM-Doelbinding"
 
 
 class BadRequest(Exception):
@@ -113,13 +122,53 @@ async def run_graphql(
     VUM REST facade) goes through here, so they share planning, authorisation and logging.
     """
     try:
-        plan = gateway.planner.plan(query, operation_name)
+        caller = await gateway.authenticator.authenticate(
+            request.headers.get("authorization"), request.headers.get(PURPOSE_HEADER)
+        )
+    except Unauthenticated as error:
+        return 401, _error(str(error), "UNAUTHENTICATED")
+    try:
+        plan = gateway.planner.plan(query, operation_name, caller)
     except PlanningError as error:
         return 400, {"errors": _graphql_errors(error.errors, "GRAPHQL_VALIDATION_FAILED")}
+    refusal = _refusal(gateway, plan, caller)
+    if refusal is not None:
+        return refusal
     coerced = get_variable_values(gateway.schema, plan.operation.variable_definitions or (), variables)
     if isinstance(coerced, list):
         return 400, {"errors": _graphql_errors(coerced, "BAD_USER_INPUT")}
-    return 200, await execute_plan(plan, coerced, variables, gateway.services)
+    try:
+        return 200, await execute_plan(plan, coerced, variables, gateway.services, caller)
+    except ProcessingLogFailed:
+        return 503, {
+            "data": None,
+            **_error("nothing was disclosed: the processing log cannot be written", "PROCESSING_LOG_UNAVAILABLE"),
+        }
+
+
+def _error(message: str, code: str) -> dict[str, Any]:
+    return {"errors": [{"message": message, "extensions": {"code": code}}]}
+
+
+def _refusal(gateway: Gateway, plan: QueryPlan, caller: Caller | None) -> tuple[int, dict[str, Any]] | None:
+    """Requests refused before anything is asked: no token for data, a forbidden field in strict
+    mode, or no purpose for a data request."""
+    if caller is None and any(d.reason == "unauthenticated" for d in plan.denied):
+        return 401, _error("this request needs a token: 'Authorization: Bearer <token>'", "UNAUTHENTICATED")
+    if plan.denied and gateway.config.auth.reject_unauthorized_operations:
+        return 403, {
+            "errors": [
+                {"message": d.message, "path": list(d.path), "extensions": {"code": "FORBIDDEN_FIELD"}}
+                for d in plan.denied
+            ]
+        }
+    purposes = gateway.config.auth.purposes
+    if plan.asks_for_data and (caller is None or caller.purpose not in purposes):
+        named = f"'{caller.purpose}' is not a purpose of this gateway; " if caller and caller.purpose else ""
+        where = f"in the {PURPOSE_HEADER} header or the token"
+        message = f"{named}name the purpose (doelbinding) {where}: one of {', '.join(purposes)}"
+        return 400, _error(message, "PURPOSE_REQUIRED")
+    return None
 
 
 def create_http_app(gateway: Gateway) -> Starlette:
@@ -128,14 +177,17 @@ def create_http_app(gateway: Gateway) -> Starlette:
     async def graphql(request: Request) -> Response:
         if request.method == "GET" and "query" not in request.query_params:
             if gateway.config.gateway.graphiql and "text/html" in request.headers.get("accept", ""):
-                return HTMLResponse(graphiql_page(str(request.url.path)))
+                return HTMLResponse(graphiql_page(str(request.url.path), gateway.graphiql_presets))
             return error_response([{"message": "send a query", "extensions": {"code": "BAD_REQUEST"}}], 400)
         try:
             query, variables, operation_name = await _request_params(request, gateway)
         except BadRequest as error:
             return error_response([{"message": error.message, "extensions": {"code": error.code}}], error.status)
         status, payload = await run_graphql(gateway, request, query, variables, operation_name)
-        return json_response(payload, status)
+        response = json_response(payload, status)
+        if status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="vum-gateway"'
+        return response
 
     async def health(request: Request) -> Response:
         return json_response({"status": "ok"})
@@ -143,8 +195,8 @@ def create_http_app(gateway: Gateway) -> Starlette:
     async def ready(request: Request) -> Response:
         states = gateway.services.registry.states.values()
         sources = {s.config.id: s.schema_status for s in states}
-        status = 200 if gateway.started else 503
-        return json_response({"status": "ready" if gateway.started else "starting", "sources": sources}, status)
+        status = 200 if gateway.ready else 503
+        return json_response({"status": "ready" if gateway.ready else "starting", "sources": sources}, status)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -157,6 +209,12 @@ def create_http_app(gateway: Gateway) -> Starlette:
         finally:
             await gateway.stop()
 
+    async def jwks(request: Request) -> Response:
+        return json_response(gateway.signer.jwks)
+
+    async def metrics(request: Request) -> Response:
+        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
     async def internal_error(request: Request, error: Exception) -> Response:
         log.error("unexpected %s answering %s", type(error).__name__, request.url.path)  # no request data: privacy
         return error_response([{"message": "internal error", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}], 500)
@@ -165,6 +223,9 @@ def create_http_app(gateway: Gateway) -> Starlette:
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/health", health),
         Route("/ready", ready),
+        Route("/.well-known/jwks.json", jwks),
+        Route("/metrics", metrics),
+        *rest_routes(gateway),
     ]
     return Starlette(routes=routes, lifespan=lifespan, exception_handlers={Exception: internal_error})
 

@@ -7,10 +7,14 @@ request. Nothing here holds request data.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from graphql import DocumentNode, OperationDefinitionNode
 
 from .selection import Selected
+
+if TYPE_CHECKING:
+    from ..auth.fields import Denied
 
 Path = tuple[str, ...]
 
@@ -78,6 +82,13 @@ class Organisaties:
 
 
 @dataclass(frozen=True)
+class Verwerkingen:
+    """`verwerkingen`: who saw a profile, from the processing log."""
+
+    selection: Selected
+
+
+@dataclass(frozen=True)
 class Typename:
     """`__typename` on the root."""
 
@@ -92,12 +103,19 @@ class Introspection:
     document: DocumentNode
 
 
-RootPlan = Search | Detail | Organisaties | Typename | Introspection
+RootPlan = Search | Detail | Organisaties | Verwerkingen | Typename | Introspection
+DATA_ROOTS = (Search, Detail, Verwerkingen)
 
 
 @dataclass(frozen=True)
 class QueryPlan:
-    """Every root field of one operation, planned."""
+    """Every root field of one operation, planned for one authorisation shape."""
 
     operation: OperationDefinitionNode
     roots: tuple[RootPlan, ...]
+    denied: tuple[Denied, ...] = ()
+
+    @property
+    def asks_for_data(self) -> bool:
+        """True when the operation reads job seekers, vacancies or the processing log (needs a purpose)."""
+        return any(isinstance(root, DATA_ROOTS) and not root.selection.denied for root in self.roots)

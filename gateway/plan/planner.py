@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from graphql import (
     DocumentNode,
@@ -27,7 +28,9 @@ from graphql import (
 from graphql.error import GraphQLSyntaxError
 
 from vumschema import GATEWAY, ORGANISATION, Contract
+from vumschema.policy import Caller
 
+from ..auth.fields import Denied, authorise
 from .nodes import (
     Detail,
     EntityFetch,
@@ -41,6 +44,7 @@ from .nodes import (
     RootPlan,
     Search,
     Typename,
+    Verwerkingen,
 )
 from .selection import TYPENAME, Selected, select
 
@@ -59,6 +63,11 @@ class Kind:
     input_type: str
     search_field: str
     detail_field: str
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """Fields the gateway always needs from a source: the id, and the consent it states."""
+        return (self.id_field, "toestemmingen") if self.name == WERKZOEKENDE else (self.id_field,)
 
 
 KINDS = {
@@ -110,15 +119,15 @@ class Planner:
         self.schema = schema
         self.cache_size = cache_size
         self.max_tokens = max_tokens
-        self._cache: OrderedDict[tuple[str, str | None], QueryPlan | PlanningError] = OrderedDict()
+        self._cache: OrderedDict[tuple[Any, ...], QueryPlan | PlanningError] = OrderedDict()
 
-    def plan(self, query: str, operation_name: str | None) -> QueryPlan:
-        """The plan for this request; raises `PlanningError` for an invalid one."""
-        key = (query, operation_name)
+    def plan(self, query: str, operation_name: str | None, caller: Caller | None = None) -> QueryPlan:
+        """The plan for this request and this caller's authorisation shape; raises `PlanningError`."""
+        key = (query, operation_name, caller.shape if caller else None)
         cached = self._cache.get(key)
         if cached is None:
             try:
-                cached = self._plan(query, operation_name)
+                cached = self._plan(query, operation_name, caller)
             except PlanningError as error:
                 cached = error
             self._cache[key] = cached
@@ -130,7 +139,7 @@ class Planner:
             raise cached
         return cached
 
-    def _plan(self, query: str, operation_name: str | None) -> QueryPlan:
+    def _plan(self, query: str, operation_name: str | None, caller: Caller | None) -> QueryPlan:
         try:
             document = parse(query, max_tokens=self.max_tokens)
         except GraphQLSyntaxError as error:
@@ -143,7 +152,13 @@ class Planner:
         query_type = self.schema.query_type
         assert query_type is not None
         roots = select(self.schema, fragments, query_type, [(operation.selection_set, ())])
-        return QueryPlan(operation, tuple(self._root(root, document, operation) for root in roots))
+        denied: list[Denied] = []
+        planned = []
+        for root in roots:
+            authorised, refused = authorise(self.contract, root, caller)
+            denied += refused
+            planned.append(self._root(authorised, document, operation))
+        return QueryPlan(operation, tuple(planned), tuple(denied))
 
     def _root(self, selected: Selected, document: DocumentNode, operation: OperationDefinitionNode) -> RootPlan:
         if selected.name in SEARCH_ROOTS:
@@ -152,6 +167,8 @@ class Planner:
             return self._detail(selected, KINDS[DETAIL_ROOTS[selected.name]])
         if selected.name == "organisaties":
             return Organisaties(selected)
+        if selected.name == "verwerkingen":
+            return Verwerkingen(selected)
         if selected.name == TYPENAME:
             return Typename(selected)
         return Introspection(selected, _only_root_field(document, operation, selected))
@@ -160,7 +177,7 @@ class Planner:
 
     def _search(self, selected: Selected, kind: Kind) -> Search:
         nodes = _grandchildren([selected], "edges", "node")
-        selection = self._render(kind.match_type, nodes, self._from_organisation, required=(kind.id_field,))
+        selection = self._render(kind.match_type, nodes, self._from_organisation, required=kind.required)
         operation = (
             f"query VumSearch($selectievraag: {kind.input_type}!, $maximumAantal: Int) "
             f"{{ {kind.search_field}(selectievraag: $selectievraag, maximumAantal: $maximumAantal) "
@@ -171,7 +188,7 @@ class Planner:
 
     def _detail(self, selected: Selected, kind: Kind) -> Detail:
         records = _grandchildren([selected], DETAIL_RECORD_FIELD[kind.name])
-        selection = self._render(kind.detail_type, records, self._from_organisation, required=(kind.id_field,))
+        selection = self._render(kind.detail_type, records, self._from_organisation, required=kind.required)
         operation = f"query VumDetail($id: String!) {{ {kind.detail_field}({kind.id_field}: $id) {{ {selection} }} }}"
         fetch = Fetch(ORGANISATION, operation, kind.detail_field)
         return Detail(selected, kind.name, fetch, self._flatten(kind.detail_type, records))
@@ -192,7 +209,7 @@ class Planner:
         parts: dict[str, str] = {name: name for name in required}
         by_name: dict[str, list[Selected]] = {}
         for selection in selections:
-            if selection.name != TYPENAME and served(type_name, selection.name):
+            if selection.name != TYPENAME and not selection.denied and served(type_name, selection.name):
                 by_name.setdefault(selection.name, []).append(selection)
         for name, group in by_name.items():
             named = group[0].type_name
@@ -239,13 +256,15 @@ class Planner:
         found: dict[tuple[str, str], tuple[list[Path], list[Selected]]],
     ) -> None:
         for selection in selections:
-            if selection.name == TYPENAME or not self._from_organisation(type_name, selection.name):
+            if selection.name == TYPENAME or selection.denied or not self._from_organisation(type_name, selection.name):
                 continue
             named = selection.type_name
             if not isinstance(self.schema.get_type(named), GraphQLObjectType):
                 continue
             here = (*path, selection.name)
             for child in selection.children:
+                if child.denied:
+                    continue
                 owner = TYPENAME if child.name == TYPENAME else self.contract.resolved_by(named, child.name)
                 if owner not in (ORGANISATION, GATEWAY, TYPENAME):
                     paths, children = found.setdefault((owner, named), ([], []))

@@ -45,6 +45,7 @@ class Selected:
     definition: GraphQLField | None  # None for __typename
     children: tuple[Selected, ...] = ()
     when: Alternatives = ALWAYS
+    denied: bool = False  # the caller may not see it: answered as null, never fetched
 
     @property
     def type_name(self) -> str:

@@ -26,12 +26,16 @@ from subgraphs.sdk.records import RecordFileError, read_json_records
 from subgraphs.sdk.selectievraag import Record, Selectievraag
 from vumschema import Contract, load_contract
 from vumschema.contract import named_type
+from vumschema.policy import CONSENT_FIELD
 
 log = logging.getLogger("vum.subgraph.bestand")
 
 
 def _cell(contract: Contract, type_name: str, path: list[str], cell: str) -> Any:
-    """A CSV cell as the JSON value of the field at `path`, typed by the contract."""
+    """A CSV cell as the JSON value of the field at `path`, typed by the contract (consent
+    columns, `toestemming.<categorie>.datum` / `.vastgelegdDoor`, are text)."""
+    if path[0] == CONSENT_FIELD and type_name == "Werkzoekende":
+        return cell
     field = contract.field(type_name, path[0])
     if len(path) > 1:
         return _cell(contract, named_type(field.type), path[1:], cell)

@@ -13,7 +13,7 @@ from .app import BeroepenListError, create_app
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="VUM reference-data subgraph (codelijsten): occupation labels.")
-    parser.add_argument("--host", default="127.0.0.1")
+    cli.add_trust_options(parser)
     parser.add_argument("--port", type=int, default=4100)
     parser.add_argument(
         "--beroepen",
@@ -27,7 +27,7 @@ def main() -> None:
         parser.error("--beroepen FILE is required (or set VUM_BEROEPEN)")
     cli.configure_logging(args.log_level)
     try:
-        app = create_app(args.beroepen)
+        app = create_app(args.beroepen, cli.trust(args, parser))
     except BeroepenListError as error:
         parser.error(str(error))
     cli.serve(app, args.host, args.port, args.log_level)

@@ -18,8 +18,10 @@ from typing import Any
 from starlette.applications import Starlette
 
 from subgraphs.sdk.app import build_schema, http_app
+from subgraphs.sdk.identity import GatewayTrust
 from subgraphs.sdk.types import contract_types
 from vumschema import load_contract
+from vumschema.policy import Caller
 
 SUBGRAPH = "codelijsten"
 HEADER = [
@@ -72,16 +74,18 @@ class Codelijsten:
     def resolve(self, type_name: str, representation: Mapping[str, Any]) -> dict[str, Any]:
         uri = str(representation.get("codeBeroepsnaam", ""))
         found = self.beroepen.get(code_of(uri))
+        parent = found is not None and found.referentie_code not in ("", "n.v.t", "n.v.t.")
         return {
             "codeBeroepsnaam": uri,
             "omschrijvingBeroepsnaam": found.omschrijving if found else None,
             "referentieberoep": {"code": found.referentie_code, "omschrijving": found.referentie_omschrijving}
-            if found
+            if found and parent
             else None,
         }
 
 
-def create_app(beroepen_csv: Path) -> Starlette:
+def create_app(beroepen_csv: Path, trust: GatewayTrust | None, anonymous: Caller | None = None) -> Starlette:
+    """The subgraph; like every subgraph it answers the gateway only (`trust`)."""
     codelijsten = Codelijsten(read_beroepen(beroepen_csv))
     types = contract_types(load_contract(), SUBGRAPH, codelijsten.resolve)
     schema = build_schema(types, {})
@@ -89,4 +93,4 @@ def create_app(beroepen_csv: Path) -> Starlette:
     async def ready() -> bool:
         return bool(codelijsten.beroepen)
 
-    return http_app(schema, SUBGRAPH, ready)
+    return http_app(schema, SUBGRAPH, ready, trust, anonymous)

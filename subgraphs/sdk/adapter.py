@@ -15,6 +15,7 @@ from typing import Any
 
 from vumschema import load_contract
 from vumschema.constraints import ValueChecker
+from vumschema.policy import CONSENT_FIELD, ConsentError, read_toestemming
 
 from .selectievraag import Record, Selectievraag, first_sorted
 
@@ -91,22 +92,39 @@ class InMemoryAdapter(Adapter):
         return self.vacatures.get(id_vacature)
 
 
+# Computed by the SDK for each caller; never stored with a record.
+PER_CALLER_FIELDS = frozenset({("Werkzoekende", "toestemmingen"), ("WerkzoekendeProfielMatch", "toestemmingen")})
+
+
+def _problems(checker: ValueChecker, type_name: str, record: Any, path: str) -> list[str]:
+    if not isinstance(record, Mapping):
+        return [f"{path}: not an object"]
+    standard = {key: value for key, value in record.items() if key != CONSENT_FIELD}
+    problems = checker.check(type_name, standard, path)
+    if CONSENT_FIELD in record:
+        if type_name != "Werkzoekende":
+            problems.append(f"{path}.{CONSENT_FIELD}: only job seekers carry consent")
+        else:
+            try:
+                read_toestemming(record[CONSENT_FIELD])
+            except ConsentError as error:
+                problems.append(f"{path}.{error}")
+    return problems
+
+
 def valid_records(records: Iterable[Any], type_name: str, source: str) -> list[dict[str, Any]]:
     """The records that conform to the standard; the others are logged (by position) and skipped.
 
-    `type_name` is `Werkzoekende` or `Vacature`. The log names the problem and the record's
-    position, never its content.
+    `type_name` is `Werkzoekende` or `Vacature`. A job seeker's record may carry its consent in
+    `toestemming` (see `vumschema.policy`); without it the job seeker is never shown to other
+    organisations. The log names the problem and the record's position, never its content.
     """
-    checker = ValueChecker(load_contract(), wire=True)
+    checker = ValueChecker(load_contract(), wire=True, skip=PER_CALLER_FIELDS)
     kept: list[dict[str, Any]] = []
     seen: set[str] = set()
     id_field = "idWerkzoekende" if type_name == "Werkzoekende" else "idVacature"
     for position, record in enumerate(records):
-        problems = (
-            checker.check(type_name, record, f"{type_name}[{position}]")
-            if isinstance(record, Mapping)
-            else [f"{type_name}[{position}]: not an object"]
-        )
+        problems = _problems(checker, type_name, record, f"{type_name}[{position}]")
         if not problems and record[id_field] in seen:
             problems = [f"{type_name}[{position}].{id_field}: duplicate id"]
         if problems:

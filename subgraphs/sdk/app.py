@@ -13,6 +13,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -22,9 +23,24 @@ from strawberry.schema.config import StrawberryConfig
 
 from vumschema import ORGANISATION, Contract, load_contract
 from vumschema.constraints import ValueChecker
+from vumschema.contract import directive_args
+from vumschema.policy import (
+    CONSENT_FIELD,
+    MATCHPROFIEL,
+    Caller,
+    ConsentError,
+    Toestemming,
+    read_toestemming,
+    released_categories,
+    role_categories,
+    scopes_satisfied,
+    stated_consent,
+)
+from vumschema.release import Releaser
 
 from .adapter import Adapter, SearchResult
 from .geo import PostcodeTable
+from .identity import GatewayOnly, GatewayTokenVerifier, GatewayTrust
 from .selectievraag import (
     EXTENSIONS,
     Record,
@@ -42,12 +58,21 @@ DEFAULT_MAX_RESULTS = 100  # VUM: a source returns at most 100 matches per selec
 
 @dataclass(frozen=True)
 class SubgraphSettings:
-    """Configuration every organisation subgraph has."""
+    """Configuration every organisation subgraph has.
+
+    `oin` is the organisation's own OIN: the audience of the gateway's tokens, and how the SDK
+    recognises the organisation's own mediators. `trust` names the gateway whose tokens are
+    accepted; without it nothing is served. `anonymous_caller` lets calls without a token act as
+    that caller: for benchmarks against other gateways only, never in production.
+    """
 
     name: str
     postcodes: Path
+    oin: str = "00000000000000000000"
+    trust: GatewayTrust | None = None
     max_results: int = DEFAULT_MAX_RESULTS
     unsupported_extensions: frozenset[str] = frozenset()  # besides what the adapter declares
+    anonymous_caller: Caller | None = None
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_results <= 1000:
@@ -61,15 +86,62 @@ def source_error(message: str, code: str, **extensions: Any) -> GraphQLError:
     return GraphQLError(message, extensions={"code": code, **extensions})
 
 
+# The public root field whose scopes a source field requires as well (checked at both ends).
+ROOT_OF = {
+    "bronWerkzoekendeProfielMatches": "werkzoekendeProfielMatches",
+    "bronWerkzoekendeProfiel": "werkzoekendeProfiel",
+    "bronVacatureMatches": "vacatureMatches",
+    "bronVacature": "vacature",
+}
+
+
+def caller_of(info: strawberry.Info) -> Caller:
+    """The caller the gateway's token named (set by `GatewayOnly`)."""
+    caller = info.context["request"].scope.get("state", {}).get("caller")
+    if not isinstance(caller, Caller):
+        raise source_error("no caller: requests must come through the gateway", "UNAUTHENTICATED")
+    return caller
+
+
 class SourceService:
-    """The source side of VUM for one adapter: parse, check, search, cap, re-check."""
+    """The source side of VUM for one adapter: parse, check, search, cap, re-check, release."""
 
     def __init__(self, adapter: Adapter, table: PostcodeTable, settings: SubgraphSettings, contract: Contract) -> None:
         self.adapter = adapter
         self.table = table
         self.settings = settings
+        self.contract = contract
         self.checker = ValueChecker(contract, wire=True)
         self.unsupported = adapter.unsupported_extensions | settings.unsupported_extensions
+        self.releaser = Releaser(contract)
+
+    def _authorise(self, info: strawberry.Info, field: str) -> Caller:
+        caller = caller_of(info)
+        required = directive_args(self.contract.field("Query", ROOT_OF[field]), "requiresScopes")
+        if not scopes_satisfied(required["scopes"] if required else None, caller.scopes):
+            raise source_error(f"the caller lacks the scope for {ROOT_OF[field]}", "FORBIDDEN")
+        return caller
+
+    def _release_profile(self, record: Record, caller: Caller, type_name: str) -> dict[str, Any] | None:
+        """What of one job seeker may reach this caller, with the consent stated; None if nothing."""
+        try:
+            consent = read_toestemming(record.get(CONSENT_FIELD))
+        except ConsentError:
+            log.warning("%s: a profile with malformed consent is treated as without consent", self.settings.name)
+            consent = Toestemming()
+        own = caller.oin == self.settings.oin
+        released = released_categories(caller, consent, own_organisation=own)
+        if MATCHPROFIEL not in released:
+            return None
+        result = self.releaser.release(type_name, record, released, caller.scopes)
+        result["toestemmingen"] = sorted(stated_consent(caller, consent, own_organisation=own))
+        return result
+
+    def _release_vacancy(self, record: Record, caller: Caller, type_name: str) -> dict[str, Any] | None:
+        released = role_categories(caller, vacancy=True)
+        if MATCHPROFIEL not in released:
+            return None
+        return self.releaser.release(type_name, record, released, caller.scopes)
 
     def _parse(
         self, input_type: str, values: Any, parse: Callable[[Mapping[str, Any], PostcodeTable], Selectievraag]
@@ -96,7 +168,9 @@ class SourceService:
             return max(1, min(maximum, self.settings.max_results))
         return self.settings.max_results
 
-    def _answer(self, result: SearchResult, vraag: Selectievraag, limit: int, started: float) -> dict[str, Any]:
+    def _answer(
+        self, result: SearchResult, vraag: Selectievraag, limit: int, started: float, release: Callable[[Record], Any]
+    ) -> dict[str, Any]:
         matching = [record for record in result.records if vraag.matches(record)]
         if len(matching) < len(result.records):
             log.warning(
@@ -105,6 +179,7 @@ class SourceService:
                 len(result.records) - len(matching),
             )
         more = result.more or len(matching) > limit
+        matching = [released for released in map(release, matching[:limit]) if released is not None]
         log.info(
             "%s: %s search, %d matches%s in %.1f ms",
             self.settings.name,
@@ -113,29 +188,39 @@ class SourceService:
             " (cap reached)" if more else "",
             (time.perf_counter() - started) * 1000,
         )
-        return {"maximumAantalResultatenBereikt": more, "matches": matching[:limit]}
+        return {"maximumAantalResultatenBereikt": more, "matches": matching}
 
     async def werkzoekende_matches(
         self, info: strawberry.Info, selectievraag: Any, maximumAantal: Any = None
     ) -> dict[str, Any]:
         started = time.perf_counter()
+        caller = self._authorise(info, "bronWerkzoekendeProfielMatches")
         vraag = self._parse("WerkzoekendeSelectievraag", selectievraag, parse_werkzoekende_vraag)
         limit = self._limit(maximumAantal)
-        return self._answer(await self.adapter.search_werkzoekenden(vraag, limit), vraag, limit, started)
+        result = await self.adapter.search_werkzoekenden(vraag, limit)
+        return self._answer(
+            result, vraag, limit, started, lambda r: self._release_profile(r, caller, "WerkzoekendeProfielMatch")
+        )
 
     async def vacature_matches(
         self, info: strawberry.Info, selectievraag: Any, maximumAantal: Any = None
     ) -> dict[str, Any]:
         started = time.perf_counter()
+        caller = self._authorise(info, "bronVacatureMatches")
         vraag = self._parse("VacatureSelectievraag", selectievraag, parse_vacature_vraag)
         limit = self._limit(maximumAantal)
-        return self._answer(await self.adapter.search_vacatures(vraag, limit), vraag, limit, started)
+        result = await self.adapter.search_vacatures(vraag, limit)
+        return self._answer(result, vraag, limit, started, lambda r: self._release_vacancy(r, caller, "VacatureMatch"))
 
     async def werkzoekende(self, info: strawberry.Info, idWerkzoekende: str) -> Record | None:
-        return await self.adapter.get_werkzoekende(idWerkzoekende)
+        caller = self._authorise(info, "bronWerkzoekendeProfiel")
+        record = await self.adapter.get_werkzoekende(idWerkzoekende)
+        return self._release_profile(record, caller, "Werkzoekende") if record is not None else None
 
     async def vacature(self, info: strawberry.Info, idVacature: str) -> Record | None:
-        return await self.adapter.get_vacature(idVacature)
+        caller = self._authorise(info, "bronVacature")
+        record = await self.adapter.get_vacature(idVacature)
+        return self._release_vacancy(record, caller, "Vacature") if record is not None else None
 
 
 def read_field(obj: Any, name: str) -> Any:
@@ -179,9 +264,17 @@ def organisation_schema(service: SourceService, contract: Contract) -> strawberr
 
 
 def http_app(
-    schema: strawberry.federation.Schema, name: str, ready: Callable[[], Any], lifespan: Any = None
+    schema: strawberry.federation.Schema,
+    name: str,
+    ready: Callable[[], Any],
+    trust: GatewayTrust | None,
+    anonymous: Caller | None = None,
+    lifespan: Any = None,
 ) -> Starlette:
-    """Starlette app serving a subgraph schema at `/graphql`, with `/health` and `/ready`."""
+    """Starlette app serving a subgraph schema at `/graphql` (the gateway only), `/health`, `/ready`."""
+    verifier = GatewayTokenVerifier(trust) if trust else None
+    if anonymous is not None:
+        log.warning("%s: calls without a gateway token act as %s (benchmark mode)", name, anonymous.role)
 
     async def health(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok", "subgraph": name})
@@ -192,12 +285,28 @@ def http_app(
             {"status": "ready" if ok else "not ready", "subgraph": name}, status_code=200 if ok else 503
         )
 
+    @asynccontextmanager
+    async def with_verifier(app: Starlette) -> AsyncIterator[None]:
+        try:
+            if lifespan is None:
+                yield
+            else:
+                async with lifespan(app):
+                    yield
+        finally:
+            if verifier is not None:
+                await verifier.close()
+
     routes = [
         Route("/health", health),
         Route("/ready", readiness),
-        Route("/graphql", GraphQL(schema), methods=["GET", "POST"]),
+        Route("/graphql", GraphQL(schema, graphql_ide=None), methods=["GET", "POST"]),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    return Starlette(
+        routes=routes,
+        lifespan=with_verifier,
+        middleware=[Middleware(GatewayOnly, verifier=verifier, anonymous=anonymous)],
+    )
 
 
 def create_app(adapter: Adapter, settings: SubgraphSettings, contract: Contract | None = None) -> Starlette:
@@ -215,7 +324,7 @@ def create_app(adapter: Adapter, settings: SubgraphSettings, contract: Contract 
         finally:
             await adapter.shutdown()
 
-    return http_app(schema, settings.name, adapter.ready, lifespan)
+    return http_app(schema, settings.name, adapter.ready, settings.trust, settings.anonymous_caller, lifespan)
 
 
 __all__ = ["EXTENSIONS", "SourceService", "SubgraphSettings", "create_app"]

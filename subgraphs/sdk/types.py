@@ -32,7 +32,7 @@ from strawberry.federation.types import FieldSet
 from strawberry.schema_directive import Location
 from strawberry.types.scalar import ScalarDefinition
 
-from vumschema import Contract
+from vumschema import Contract, load_contract
 from vumschema.constraints import ValueChecker
 from vumschema.contract import description_of, directive_args
 from vumschema.views import subgraph_types
@@ -40,33 +40,48 @@ from vumschema.views import subgraph_types
 # -- the contract's directives as strawberry schema directives --------------------------------
 
 
-@strawberry.enum(name="Gegevenscategorie", description="Consent category (gegevenscategorie) of a field.")
-class Gegevenscategorie(enum.Enum):
-    MATCHPROFIEL = "MATCHPROFIEL"
-    DETAIL = "DETAIL"
-    CONTACTGEGEVENS = "CONTACTGEGEVENS"
-    BIJZONDER = "BIJZONDER"
-
-
-@strawberry.enum(name="WireType", description="JSON type of the codes of a code list.")
-class WireType(enum.Enum):
-    INT = "INT"
-    STRING = "STRING"
-
-
-@strawberry.schema_directive(locations=[Location.FIELD_DEFINITION], name="categorie")
-class Categorie:
-    naam: Gegevenscategorie
-
-
 @strawberry.schema_directive(locations=[Location.ENUM_VALUE], name="code")
 class Code:
     value: str
 
 
+def _enum(node: EnumTypeDefinitionNode, contract: Contract) -> type[enum.Enum]:
+    codes = contract.enum_codes(node.name.value)
+    members = {
+        value.name.value: strawberry.enum_value(
+            codes.code_by_value[value.name.value],
+            description=description_of(value),
+            directives=[Code(value=str(directive_args(value, "code")["value"]))]  # type: ignore[index]
+            if directive_args(value, "code")
+            else [],
+        )
+        for value in node.values or ()
+    }
+    python_enum = enum.Enum(node.name.value, members)  # type: ignore[misc]
+    wire = directive_args(node, "wireCodes")
+    return strawberry.enum(
+        python_enum,
+        name=node.name.value,
+        description=description_of(node),
+        directives=[WireCodes(type=WireType(wire["type"]))] if wire else [],
+    )
+
+
+# The directives' own enums come from the contract too, so they print exactly as it says.
+_CONTRACT = load_contract()
+WireType = _enum(_CONTRACT.types["WireType"], _CONTRACT)  # type: ignore[arg-type]
+Gegevenscategorie = _enum(_CONTRACT.types["Gegevenscategorie"], _CONTRACT)  # type: ignore[arg-type]
+DIRECTIVE_ENUMS = {"WireType": WireType, "Gegevenscategorie": Gegevenscategorie}
+
+
+@strawberry.schema_directive(locations=[Location.FIELD_DEFINITION], name="categorie")
+class Categorie:
+    naam: Gegevenscategorie  # type: ignore[valid-type]
+
+
 @strawberry.schema_directive(locations=[Location.ENUM], name="wireCodes")
 class WireCodes:
-    type: WireType
+    type: WireType  # type: ignore[valid-type]
 
 
 @strawberry.schema_directive(
@@ -141,28 +156,6 @@ def _scalar(contract: Contract, node: ScalarTypeDefinitionNode) -> ScalarDefinit
     )
 
 
-def _enum(node: EnumTypeDefinitionNode, contract: Contract) -> type[enum.Enum]:
-    codes = contract.enum_codes(node.name.value)
-    members = {
-        value.name.value: strawberry.enum_value(
-            codes.code_by_value[value.name.value],
-            description=description_of(value),
-            directives=[Code(value=str(directive_args(value, "code")["value"]))]  # type: ignore[index]
-            if directive_args(value, "code")
-            else [],
-        )
-        for value in node.values or ()
-    }
-    python_enum = enum.Enum(node.name.value, members)  # type: ignore[misc]
-    wire = directive_args(node, "wireCodes")
-    return strawberry.enum(
-        python_enum,
-        name=node.name.value,
-        description=description_of(node),
-        directives=[WireCodes(type=WireType(wire["type"]))] if wire else [],
-    )
-
-
 @dataclass
 class ContractTypes:
     """The strawberry types of one subgraph's share of the contract, by GraphQL name."""
@@ -190,6 +183,8 @@ class ContractTypes:
         builtin = {"String": str, "Int": int, "Float": float, "Boolean": bool, "ID": strawberry.ID}
         if name in builtin:
             return builtin[name]
+        if name in DIRECTIVE_ENUMS:
+            return DIRECTIVE_ENUMS[name]
         if name not in self.classes:
             self.classes[name] = self._build(self.nodes[name])
         return self.classes[name]

@@ -1,0 +1,1 @@
+"""Authentication of callers, the gateway's own identity towards subgraphs, field authorisation."""

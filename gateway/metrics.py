@@ -1,0 +1,20 @@
+"""Prometheus metrics (`/metrics`): requests, source answers and security events. No personal data."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+REGISTRY = CollectorRegistry()
+
+REQUESTS = Counter("vum_requests_total", "GraphQL requests by outcome", ["outcome"], registry=REGISTRY)
+SOURCE_ANSWERS = Counter(
+    "vum_source_answers_total", "Source answers to searches by status", ["bron", "status"], registry=REGISTRY
+)
+SOURCE_SECONDS = Histogram("vum_source_seconds", "Time a source took to answer a search", ["bron"], registry=REGISTRY)
+SECURITY_EVENTS = Counter(
+    "vum_security_events_total",
+    "Data a source sent outside the job seeker's consent or the caller's rights (stripped by the gateway)",
+    ["bron", "soort"],
+    registry=REGISTRY,
+)
+DISCLOSURES = Counter("vum_disclosures_total", "Profiles disclosed (and logged), by kind", ["soort"], registry=REGISTRY)

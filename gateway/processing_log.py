@@ -1,0 +1,215 @@
+"""The processing log (verwerkingenlog): who saw which profile, when, why, which categories.
+
+Every disclosure is appended before the answer leaves the gateway; when the entry cannot be
+written, the answer is not sent (fail closed). SQLite by default, PostgreSQL by DSN, with a
+retention period. Records are found by a keyed hash of (bronID, record id), so the log holds no
+source ids in the clear, and `verwerkingen(vumID)` can list every disclosure of one profile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import datetime
+import hashlib
+import hmac
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    delete,
+    insert,
+    select,
+)
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import StaticPool
+
+log = logging.getLogger("vum.verwerkingen")
+
+metadata = MetaData()
+verwerking = Table(
+    "verwerking",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tijdstip", DateTime(timezone=True), nullable=False, index=True),
+    Column("afnemer", String(200), nullable=False),
+    Column("afnemer_oin", String(20), nullable=False),
+    Column("doelbinding", String(100), nullable=False),
+    Column("vraag_id", String(100), nullable=False),
+    Column("soort", String(20), nullable=False),
+)
+inzage = Table(
+    "verwerking_inzage",
+    metadata,
+    Column("verwerking_id", Integer, ForeignKey("verwerking.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("bron_id", String(64), nullable=False),
+    Column("record_key", String(44), nullable=False, index=True),
+    Column("vum_id", String(500), nullable=False),
+    Column("categorieen", String(100), nullable=False),
+)
+
+
+class LogUnavailable(Exception):
+    """The log could not be written (or read); nothing may be disclosed."""
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """One profile as it left the gateway."""
+
+    bron_id: str
+    record_id: str
+    vum_id: str
+    categories: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One request's disclosures."""
+
+    tijdstip: datetime.datetime
+    afnemer: str
+    afnemer_oin: str
+    doelbinding: str
+    vraag_id: str
+    soort: str  # ZOEKRESULTAAT or DETAIL
+    disclosures: tuple[Disclosure, ...]
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One disclosure of one profile, as `verwerkingen` answers it."""
+
+    tijdstip: datetime.datetime
+    afnemer: str
+    afnemer_oin: str
+    doelbinding: str
+    vraag_id: str
+    soort: str
+    categorieen: tuple[str, ...]
+
+
+class ProcessingLog:
+    """Appends and reads entries in a worker thread (SQLAlchemy Core on SQLite or PostgreSQL)."""
+
+    def __init__(self, dsn: str, retention_days: int, key: bytes) -> None:
+        memory = dsn in ("sqlite://", "sqlite:///:memory:")
+        options = (
+            {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+            if memory
+            else {"pool_pre_ping": True}
+        )
+        self.engine = create_engine(dsn, **options)
+        self.retention = datetime.timedelta(days=retention_days)
+        self.key = key
+        self._write_lock = asyncio.Lock()
+
+    def record_key(self, bron_id: str, record_id: str) -> str:
+        digest = hmac.new(self.key, f"{bron_id}\x1f{record_id}".encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+    async def start(self) -> None:
+        await asyncio.to_thread(self._create_and_purge)
+
+    def _create_and_purge(self) -> None:
+        database = self.engine.url.database
+        if self.engine.url.get_backend_name() == "sqlite" and database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        metadata.create_all(self.engine)
+        self._purge()
+
+    def _purge(self) -> None:
+        cutoff = datetime.datetime.now(datetime.UTC) - self.retention
+        with self.engine.begin() as connection:
+            old = select(verwerking.c.id).where(verwerking.c.tijdstip < cutoff)
+            connection.execute(delete(inzage).where(inzage.c.verwerking_id.in_(old)))
+            removed = connection.execute(delete(verwerking).where(verwerking.c.tijdstip < cutoff)).rowcount
+        if removed:
+            log.info("retention: removed %d entries older than %d days", removed, self.retention.days)
+
+    async def purge(self) -> None:
+        await asyncio.to_thread(self._purge)
+
+    async def append(self, entries: Sequence[Entry]) -> None:
+        """Write the entries in one transaction, or raise `LogUnavailable`."""
+        if not entries:
+            return
+        async with self._write_lock:  # SQLite takes one writer at a time; keep them in this process's order
+            try:
+                await asyncio.to_thread(self._append, entries)
+            except SQLAlchemyError as error:
+                log.error("processing log not written (%s): nothing is disclosed", type(error).__name__)
+                raise LogUnavailable("the processing log cannot be written") from None
+
+    def _append(self, entries: Sequence[Entry]) -> None:
+        with self.engine.begin() as connection:
+            for entry in entries:
+                row = {
+                    "tijdstip": entry.tijdstip,
+                    "afnemer": entry.afnemer,
+                    "afnemer_oin": entry.afnemer_oin,
+                    "doelbinding": entry.doelbinding,
+                    "vraag_id": entry.vraag_id,
+                    "soort": entry.soort,
+                }
+                entry_id = connection.execute(insert(verwerking).values(row)).inserted_primary_key[0]  # type: ignore[index]
+                connection.execute(
+                    insert(inzage),
+                    [
+                        {
+                            "verwerking_id": entry_id,
+                            "bron_id": d.bron_id,
+                            "record_key": self.record_key(d.bron_id, d.record_id),
+                            "vum_id": d.vum_id,
+                            "categorieen": ",".join(sorted(d.categories)),
+                        }
+                        for d in entry.disclosures
+                    ],
+                )
+
+    async def seen(self, bron_id: str, record_id: str) -> list[Seen]:
+        """Every disclosure of one profile, oldest first."""
+        try:
+            return await asyncio.to_thread(self._seen, self.record_key(bron_id, record_id))
+        except SQLAlchemyError as error:
+            log.error("processing log not readable (%s)", type(error).__name__)
+            raise LogUnavailable("the processing log cannot be read") from None
+
+    def _seen(self, record_key: str) -> list[Seen]:
+        query = (
+            select(verwerking, inzage.c.categorieen)
+            .join(inzage, inzage.c.verwerking_id == verwerking.c.id)
+            .where(inzage.c.record_key == record_key)
+            .order_by(verwerking.c.tijdstip, verwerking.c.id)
+        )
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [
+            Seen(
+                _utc(row.tijdstip),
+                row.afnemer,
+                row.afnemer_oin,
+                row.doelbinding,
+                row.vraag_id,
+                row.soort,
+                tuple(c for c in row.categorieen.split(",") if c),
+            )
+            for row in rows
+        ]
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _utc(moment: datetime.datetime) -> datetime.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)

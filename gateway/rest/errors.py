@@ -1,0 +1,81 @@
+"""The error model of koppelvlak 3.0: `Error = {code, message, details}` with the standard's codes.
+
+The contracts list the statuses 400, 401, 429, 500 and 503; the codes are those of the VUM 1.0
+documentation (`400.01` Ongeldige aanroep, `400.02` Onvolledige aanroep, `429.01` limiet
+overschreden, `500.1` Interne serverfout, `500.3` Service niet beschikbaar). 401 has no documented
+code; it answers `401`. GraphQL error codes (`errors[].extensions.code`) map onto these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+MAX_CODE, MAX_MESSAGE, MAX_DETAILS = 10, 500, 2000  # the contract's lengths of Error's fields
+
+
+@dataclass(frozen=True)
+class ErrorKind:
+    """One entry of the error model: HTTP status, VUM code and its Dutch title."""
+
+    status: int
+    code: str
+    title: str
+
+
+INVALID = ErrorKind(400, "400.01", "Ongeldige aanroep")
+INCOMPLETE = ErrorKind(400, "400.02", "Onvolledige aanroep")
+UNAUTHORIZED = ErrorKind(401, "401", "Niet geautoriseerd")
+LIMIT_EXCEEDED = ErrorKind(429, "429.01", "Limiet overschreden")
+INTERNAL = ErrorKind(500, "500.1", "Interne serverfout")
+UNAVAILABLE = ErrorKind(503, "500.3", "Service niet beschikbaar")
+
+# GraphQL error codes the facade expects; any other code is an internal error.
+GRAPHQL_CODES: Mapping[str, ErrorKind] = {
+    "BAD_USER_INPUT": INVALID,
+    "GRAPHQL_VALIDATION_FAILED": INVALID,
+    "INVALID_VUMID": INVALID,  # the contract has no 404: a vumID that does not resolve is an invalid call
+    "UNAUTHENTICATED": UNAUTHORIZED,
+    "FORBIDDEN": UNAUTHORIZED,  # the contract's 401 is "not authorized"; it has no 403
+    "FORBIDDEN_FIELD": UNAUTHORIZED,  # only when it voids the whole result (a missing scope)
+    "PURPOSE_REQUIRED": INCOMPLETE,  # the doelbinding is missing (or not one of the gateway's)
+    "QUOTA_EXCEEDED": LIMIT_EXCEEDED,
+    "SOURCE_UNAVAILABLE": UNAVAILABLE,
+    "PROCESSING_LOG_UNAVAILABLE": UNAVAILABLE,  # nothing is disclosed unlogged
+}
+
+# When a response carries several errors, the caller first needs to fix what stops everything.
+PRIORITY = (UNAUTHORIZED, LIMIT_EXCEEDED, INCOMPLETE, INVALID, UNAVAILABLE, INTERNAL)
+
+
+class VumError(Exception):
+    """An error answer of the facade, in the standard's error model."""
+
+    def __init__(self, kind: ErrorKind, message: str, details: str | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.details = details
+
+    def body(self) -> dict[str, str]:
+        body = {"code": self.kind.code[:MAX_CODE], "message": f"{self.kind.title}: {self.message}"[:MAX_MESSAGE]}
+        if self.details:
+            body["details"] = self.details[:MAX_DETAILS]
+        return body
+
+
+def _code(error: Mapping[str, Any]) -> str:
+    extensions = error.get("extensions")
+    return str(extensions.get("code")) if isinstance(extensions, Mapping) else "UNKNOWN"
+
+
+def from_graphql_errors(errors: Sequence[Mapping[str, Any]]) -> VumError:
+    """The one error answer for a GraphQL response that carries no usable result."""
+    if not errors:
+        return VumError(INTERNAL, "the request had no result and no error")
+    ranked = sorted(errors, key=lambda error: PRIORITY.index(GRAPHQL_CODES.get(_code(error), INTERNAL)))
+    first = ranked[0]
+    kind = GRAPHQL_CODES.get(_code(first), INTERNAL)
+    others = "; ".join(f"{_code(e)}: {e.get('message')}" for e in ranked[1:])
+    return VumError(kind, str(first.get("message") or kind.title), others or None)

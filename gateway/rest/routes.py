@@ -1,0 +1,189 @@
+"""The VUM REST facade: the VUM-Bemiddelaar contracts of koppelvlak 3.0 on top of the GraphQL API.
+
+`POST /api/v3/{werkzoekendeProfielen,vacatures}/matches` and `GET /api/v3/.../{vumID}`. Every
+request is checked at the edge (X-VUM headers, body, vraagObject), translated into the public
+GraphQL operation and executed through `gateway.http.app.run_graphql`, the one entry point that
+authenticates the caller and enforces purpose and quota, so REST and GraphQL callers are treated
+alike. The vraagObject is translated by `gateway.vraagobject`, so its semantics exist once.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, Route
+
+from ..server import Gateway
+from ..vraagobject import VraagObjectError
+from .errors import INCOMPLETE, INTERNAL, INVALID, UNAUTHORIZED, UNAVAILABLE, VumError, from_graphql_errors
+from .headers import PartyGuard, VumParties, accept_parties, read_parties, response_headers
+from .resources import RESOURCES, Operation, Resource, failed_sources
+
+log = logging.getLogger("vum.rest")
+
+PREFIX = "/api/v3"
+VUMID = re.compile(r"^[a-zA-Z0-9_.-]{1,500}$")  # the contract's VumID, not empty in a path
+
+Runner = Callable[[Gateway, Request, str, dict[str, Any], str | None], Awaitable[tuple[int, dict[str, Any]]]]
+"""`run_graphql`'s signature: (gateway, request, query, variables, operation name) -> (status, response)."""
+
+Handler = Callable[[Request, VumParties], Awaitable[dict[str, Any]]]
+
+
+async def _run_graphql(
+    gateway: Gateway, request: Request, query: str, variables: dict[str, Any], operation_name: str | None
+) -> tuple[int, dict[str, Any]]:
+    from ..http.app import run_graphql  # imported on use: the HTTP app imports this module to mount it
+
+    return await run_graphql(gateway, request, query, variables, operation_name)
+
+
+def _json(payload: Any, status: int, headers: dict[str, str]) -> Response:
+    return Response(orjson.dumps(payload), status_code=status, media_type="application/json", headers=headers)
+
+
+class RestFacade:
+    """The handlers of the four operations for one gateway."""
+
+    def __init__(self, gateway: Gateway, party_guard: PartyGuard, run: Runner) -> None:
+        self.gateway = gateway
+        self.party_guard = party_guard
+        self.run = run
+        schema, contract = gateway.schema, gateway.contract
+        self.searches = {r.path: r.search_operation(schema, contract) for r in RESOURCES}
+        self.details = {r.path: r.detail_operation(schema, contract) for r in RESOURCES}
+
+    # -- common -----------------------------------------------------------------------------
+
+    async def answer(self, request: Request, handler: Handler) -> Response:
+        """Check the headers and the caller's parties, run `handler`, answer in the contract's shapes."""
+        headers = response_headers(request.headers)
+        try:
+            parties = read_parties(request.headers)
+            problem = await self.party_guard(request, parties)
+            if problem:
+                raise VumError(UNAUTHORIZED, problem)
+            request.state.vum_parties = parties  # for the auth layer and the processing log
+            return _json(await handler(request, parties), 200, headers)
+        except VumError as error:
+            return _json(error.body(), error.kind.status, headers)
+        except Exception as error:  # never a stack trace to the caller
+            log.error("unexpected %s answering %s %s", type(error).__name__, request.method, request.url.path)
+            return _json(VumError(INTERNAL, "the request could not be answered").body(), INTERNAL.status, headers)
+
+    def endpoint(self, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+        """A Starlette endpoint (an async function, as Starlette requires) running `handler`."""
+
+        async def endpoint(request: Request) -> Response:
+            return await self.answer(request, handler)
+
+        return endpoint
+
+    async def execute(self, request: Request, operation: Operation, variables: dict[str, Any]) -> dict[str, Any] | None:
+        """The operation's `result`, None when it is null without an error; errors become a VumError."""
+        status, response = await self.run(self.gateway, request, operation.text, variables, operation.name)
+        data = response.get("data")
+        result = data.get("result") if isinstance(data, dict) else None
+        errors = response.get("errors") or []
+        if result is None and (errors or status != 200):
+            raise from_graphql_errors(errors)
+        if errors:  # partial: e.g. an invalid record left out, a field the caller may not see; the rest is answered
+            codes = sorted({str((e.get("extensions") or {}).get("code")) for e in errors})
+            log.info("%s answered with GraphQL errors: %s", operation.name, ", ".join(codes))
+        return result if isinstance(result, dict) else None
+
+    async def body(self, request: Request) -> Any:
+        limit = self.gateway.config.gateway.max_request_bytes
+        body = b""
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                raise VumError(INVALID, f"the request body is larger than {limit} bytes")
+        if not body.strip():
+            raise VumError(INCOMPLETE, 'the request has no body; send {"vraagObject": {...}}')
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError:
+            raise VumError(INVALID, "the request body is not valid JSON") from None
+
+    # -- operations -------------------------------------------------------------------------
+
+    def search(self, resource: Resource) -> Callable[[Request], Awaitable[Response]]:
+        async def handle(request: Request, parties: VumParties) -> dict[str, Any]:
+            selectievraag = selectievraag_of(resource, self.gateway, await self.body(request))
+            variables = {"selectievraag": selectievraag, "first": self.gateway.config.gateway.max_page_size}
+            result = await self.execute(request, self.searches[resource.path], variables)
+            if result is None:
+                raise VumError(INTERNAL, "the search had no result")
+            failed = failed_sources(result)
+            if failed and len(failed) == len(result["bronnen"]):
+                raise VumError(UNAVAILABLE, "no organisation could answer the search", "; ".join(failed))
+            if failed:  # partial is better than nothing; the contract has no place to say which failed
+                log.warning(
+                    "vraagID %s: %d of %d sources did not answer",
+                    result["vraagID"],
+                    len(failed),
+                    len(result["bronnen"]),
+                )
+            return resource.matches_answer(self.gateway.schema, self.gateway.contract, result)
+
+        return self.endpoint(handle)
+
+    def detail(self, resource: Resource) -> Callable[[Request], Awaitable[Response]]:
+        async def handle(request: Request, parties: VumParties) -> dict[str, Any]:
+            vumid = request.path_params["vumID"]
+            if not VUMID.match(vumid):
+                raise VumError(INVALID, "vumID must be 1 to 500 letters, digits or _.-")
+            result = await self.execute(request, self.details[resource.path], {"vumID": vumid})
+            if result is None:  # the contract has no 404: an id that no longer resolves is an invalid call
+                raise VumError(
+                    INVALID, f"no {resource.record_field} behind this vumID (the organisation no longer has it)"
+                )
+            return resource.detail_answer(self.gateway.schema, self.gateway.contract, result)
+
+        return self.endpoint(handle)
+
+
+def selectievraag_of(resource: Resource, gateway: Gateway, payload: Any) -> dict[str, Any]:
+    """The request body's vraagObject as the GraphQL selectievraag; incomplete or malformed is a VumError."""
+    if not isinstance(payload, dict):
+        raise VumError(INVALID, "the request body must be a JSON object with a vraagObject")
+    if payload.get("vraagObject") is None:
+        raise VumError(INCOMPLETE, "the request body lacks vraagObject")
+    extra = sorted(set(payload) - {"vraagObject"})
+    if resource.closed_body and extra:
+        raise VumError(INVALID, f"the request body allows only vraagObject, not: {', '.join(extra)}")
+    vraag = payload["vraagObject"]
+    if not isinstance(vraag, dict):
+        raise VumError(INVALID, "vraagObject must be an object")
+    gebied = vraag.get("selectiegebied")
+    if gebied is None:
+        raise VumError(INCOMPLETE, "vraagObject lacks the required selectiegebied")
+    if isinstance(gebied, dict) and not {"postcode", "afstand"} <= gebied.keys():
+        raise VumError(INCOMPLETE, "vraagObject.selectiegebied needs postcode and afstand")
+    try:
+        return resource.translate(gateway.contract, vraag)
+    except VraagObjectError as error:
+        raise VumError(INVALID, f"vraagObject.{error.criterion}: {error.problem}") from None
+
+
+def rest_routes(
+    gateway: Gateway, *, party_guard: PartyGuard | None = None, run: Runner | None = None
+) -> list[BaseRoute]:
+    """The facade's routes under `/api/v3`, to add to the gateway's Starlette routes.
+
+    `party_guard` checks the X-VUM parties against the authenticated caller (401 when they do not
+    agree); by default every party is accepted. `run` replaces `run_graphql` (tests).
+    """
+    facade = RestFacade(gateway, party_guard or accept_parties, run or _run_graphql)
+    routes: list[BaseRoute] = []
+    for resource in RESOURCES:
+        routes.append(Route(f"/{resource.path}/matches", facade.search(resource), methods=["POST"]))
+        routes.append(Route(f"/{resource.path}/{{vumID}}", facade.detail(resource), methods=["GET"]))
+    return [Mount(PREFIX, routes=routes)]
