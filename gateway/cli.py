@@ -73,7 +73,10 @@ def _demo(args: argparse.Namespace) -> int:
         werkzoekenden = _read_records(args.werkzoekenden)
         vacatures = _read_records(args.vacatures)
         sources = spread(werkzoekenden, vacatures, args.organisaties)
-        print("imported records are spread over the organisations; they carry no consent in the standard")
+        print(
+            "imported records are synthetic test data without consent in the standard: they are imported as "
+            "consented in every category (matchprofiel, detail, contactgegevens, bijzonder)"
+        )
     else:
         sources = synthetic(
             args.seed, Path(settings["postcodes"]), Path(settings["beroepen"]), settings.get("postgres")

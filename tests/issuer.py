@@ -52,10 +52,16 @@ class TestIssuer:
 
     async def _jwks(self, request: Request) -> JSONResponse:
         self.fetches += 1
-        converters = {"RS256": RSAAlgorithm, "ES256": ECAlgorithm, "EdDSA": OKPAlgorithm}
         keys = []
         for kid, key in self.published.items():
-            jwk = json.loads(converters[kid].to_jwk(key.public_key()))
+            converter = (
+                RSAAlgorithm
+                if isinstance(key, rsa.RSAPrivateKey)
+                else ECAlgorithm
+                if isinstance(key, ec.EllipticCurvePrivateKey)
+                else OKPAlgorithm
+            )
+            jwk = json.loads(converter.to_jwk(key.public_key()))
             keys.append({**jwk, "kid": kid, "use": "sig"})
         return JSONResponse({"keys": keys})
 
