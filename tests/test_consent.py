@@ -406,3 +406,12 @@ async def test_the_processing_log_on_postgresql_and_its_retention(postgres_serve
             stored = connection.execute(text("SELECT record_key FROM verwerking_inzage")).scalar_one()
         assert "henk" not in stored, "records are found by a keyed hash, not by their id"
         log.close()
+
+
+async def test_anja_searches_every_organisation_at_once(stack: Stack) -> None:
+    anja = caller(stack, own="gemeente", subject="anja")
+    body = await stack.query(SEARCH.replace("first: 100", "first: 100"), {"s": AREA}, caller=anja)
+    edges = body["data"]["werkzoekendeProfielMatches"]["edges"]
+    assert {e["bronID"] for e in edges} == {"gemeente", "uwv"}, "her own clients and UWV's, in one answer"
+    found = {stack.open_vumid("werkzoekende", e["node"]["vumID"]).record_id for e in edges}
+    assert {"henk", "jessica", "zonder-toestemming"} <= found, "all of her own clients, consent or not"

@@ -207,6 +207,8 @@ def create_http_app(gateway: Gateway) -> Starlette:
         try:
             yield
         finally:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(signal.SIGHUP)
             await gateway.stop()
 
     async def jwks(request: Request) -> Response:
