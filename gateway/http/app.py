@@ -22,7 +22,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from vumschema.policy import Caller
 
@@ -177,7 +178,12 @@ def create_http_app(gateway: Gateway) -> Starlette:
     async def graphql(request: Request) -> Response:
         if request.method == "GET" and "query" not in request.query_params:
             if gateway.config.gateway.graphiql and "text/html" in request.headers.get("accept", ""):
-                return HTMLResponse(graphiql_page(str(request.url.path), gateway.graphiql_presets))
+                assets = (
+                    "/graphiql-assets"
+                    if gateway.config.gateway.graphiql_assets_dir
+                    else gateway.config.gateway.graphiql_assets
+                )
+                return HTMLResponse(graphiql_page(str(request.url.path), gateway.graphiql_presets, assets))
             return error_response([{"message": "send a query", "extensions": {"code": "BAD_REQUEST"}}], 400)
         try:
             query, variables, operation_name = await _request_params(request, gateway)
@@ -229,6 +235,8 @@ def create_http_app(gateway: Gateway) -> Starlette:
         Route("/metrics", metrics),
         *rest_routes(gateway),
     ]
+    if gateway.config.gateway.graphiql_assets_dir is not None:
+        routes.append(Mount("/graphiql-assets", StaticFiles(directory=gateway.config.gateway.graphiql_assets_dir)))
     return Starlette(routes=routes, lifespan=lifespan, exception_handlers={Exception: internal_error})
 
 
