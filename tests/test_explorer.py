@@ -29,12 +29,16 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "-
 pytestmark = pytest.mark.browser
 
 
-@pytest_asyncio.fixture(scope="module")
-async def stack() -> AsyncIterator[Stack]:
+@pytest.fixture(scope="module")
+def browser_available() -> None:
     if not CHROMIUM.exists():
         need(f"Chromium not found at {CHROMIUM}")
     if not (ASSETS / "graphiql@3.8.3" / "graphiql.min.js").exists():
         need(f"GraphiQL assets not found in {ASSETS} (run deploy/graphiql-assets.sh {ASSETS})")
+
+
+@pytest_asyncio.fixture(scope="module")
+async def stack(browser_available: None) -> AsyncIterator[Stack]:
     profile = {
         "mobiliteit": {"bemiddelingspostcode": "5611AB"},
         "werktijden": {"aantalWerkurenPerWeekMinimaal": 16, "aantalWerkurenPerWeekMaximaal": 32},
