@@ -76,20 +76,20 @@ def read_postcodes(path: Path) -> list[Postcodegebied]:
     """Read a PC4 centroid CSV with columns pc4,lat,lon,plaats."""
     with path.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    return [_postcode_uit_rij(r) for r in rows if _is_pc4(r.get("pc4", ""))]
+    return [_postcode_from_row(r) for r in rows if _is_pc4(r.get("pc4", ""))]
 
 
-def _postcode_uit_rij(rij: dict[str, str]) -> Postcodegebied:
+def _postcode_from_row(row: dict[str, str]) -> Postcodegebied:
     return Postcodegebied(
-        pc4=rij["pc4"].strip(),
-        lat=float(rij["lat"]),
-        lon=float(rij["lon"]),
-        plaats=rij["plaats"].strip(),
+        pc4=row["pc4"].strip(),
+        lat=float(row["lat"]),
+        lon=float(row["lon"]),
+        plaats=row["plaats"].strip(),
     )
 
 
-def _is_pc4(waarde: str | None) -> bool:
-    return re.fullmatch(r"[1-9][0-9]{3}", (waarde or "").strip()) is not None
+def _is_pc4(value: str | None) -> bool:
+    return re.fullmatch(r"[1-9][0-9]{3}", (value or "").strip()) is not None
 
 
 def read_beroepen(path: Path) -> list[Beroepsnaam]:
@@ -114,27 +114,27 @@ def beroep_uri(code: str) -> str:
 
 
 @dataclass(frozen=True)
-class _Regio:
+class _Region:
     """PC4 range (inclusive) with a sampling weight; first match wins."""
 
-    naam: str
-    van: int
-    tot: int
-    gewicht: int
+    name: str
+    first: int
+    last: int
+    weight: int
 
 
-_REGIOS: tuple[_Regio, ...] = (
-    _Regio("Eindhoven", 5611, 5658, 26),
-    _Regio("Veldhoven", 5500, 5509, 8),
-    _Regio("Tilburg e.o.", 5000, 5049, 14),
-    _Regio("Oirschot", 5688, 5689, 4),
-    _Regio("Best", 5680, 5685, 4),
-    _Regio("Helmond", 5700, 5709, 7),
-    _Regio("Geldrop, Nuenen, Son", 5660, 5694, 4),
-    _Regio("Overig Noord-Brabant", 4600, 5799, 13),
+_REGIONS: tuple[_Region, ...] = (
+    _Region("Eindhoven", 5611, 5658, 26),
+    _Region("Veldhoven", 5500, 5509, 8),
+    _Region("Tilburg e.o.", 5000, 5049, 14),
+    _Region("Oirschot", 5688, 5689, 4),
+    _Region("Best", 5680, 5685, 4),
+    _Region("Helmond", 5700, 5709, 7),
+    _Region("Geldrop, Nuenen, Son", 5660, 5694, 4),
+    _Region("Overig Noord-Brabant", 4600, 5799, 13),
 )
-_GEWICHT_OVERIG_NL = 20
-_VERBODEN_LETTERS = frozenset({"SA", "SD", "SS"})  # not issued by PostNL
+_REST_OF_NL_WEIGHT = 20
+_FORBIDDEN_LETTERS = frozenset({"SA", "SD", "SS"})  # not issued by PostNL
 
 _COMPETENTIES: tuple[str, ...] = (
     "samenwerken",
@@ -151,7 +151,7 @@ _COMPETENTIES: tuple[str, ...] = (
     "instructies-opvolgen",
 )
 
-_ALGEMEEN_INT: tuple[str, ...] = (
+_COMMON_INTERESSES: tuple[str, ...] = (
     "sport",
     "muziek",
     "tuinieren",
@@ -164,19 +164,19 @@ _ALGEMEEN_INT: tuple[str, ...] = (
 
 
 @dataclass(frozen=True)
-class _Vakgebied:
+class _Trade:
     """A line of work: BO&C keywords plus matching sector, courses, interests."""
 
-    trefwoorden: tuple[str, ...]
+    keywords: tuple[str, ...]
     sbi: tuple[int, ...]
     interesses: tuple[str, ...]
     cursussen: tuple[str, ...]
-    niveaus: tuple[str, ...]  # typical minimal werk- en denkniveau
-    bedrijven: tuple[str, ...]  # prefixes for fake company names
+    levels: tuple[str, ...]  # typical minimal werk- en denkniveau
+    companies: tuple[str, ...]  # prefixes for fake company names
 
 
-_VAKGEBIEDEN: tuple[_Vakgebied, ...] = (
-    _Vakgebied(
+_TRADES: tuple[_Trade, ...] = (
+    _Trade(
         ("naai", "confectie"),
         (1412, 1413),
         ("kleding", "naaien", "mode", "textiel"),
@@ -184,7 +184,7 @@ _VAKGEBIEDEN: tuple[_Vakgebied, ...] = (
         ("2", "3"),
         ("Kledingatelier", "Confectiebedrijf", "Textielatelier"),
     ),
-    _Vakgebied(
+    _Trade(
         ("magazijn", "logistiek"),
         (5210, 4941, 5229),
         ("techniek", "logistiek", "auto's"),
@@ -192,7 +192,7 @@ _VAKGEBIEDEN: tuple[_Vakgebied, ...] = (
         ("2", "3"),
         ("Distributiecentrum", "Logistiek Centrum", "Transportbedrijf"),
     ),
-    _Vakgebied(
+    _Trade(
         ("kassa",),
         (4711, 4719, 4771),
         ("winkel", "mode", "klantcontact", "kleding"),
@@ -200,7 +200,7 @@ _VAKGEBIEDEN: tuple[_Vakgebied, ...] = (
         ("2", "3"),
         ("Supermarkt", "Bouwmarkt", "Modewinkel"),
     ),
-    _Vakgebied(
+    _Trade(
         ("schoonma",),
         (8121, 8122),
         ("opruimen", "zorg", "sport"),
@@ -208,7 +208,7 @@ _VAKGEBIEDEN: tuple[_Vakgebied, ...] = (
         ("1", "2"),
         ("Schoonmaakbedrijf", "Facilitair Bedrijf"),
     ),
-    _Vakgebied(
+    _Trade(
         ("productie",),
         (1071, 2562, 2229, 1013),
         ("techniek", "bouwen", "sleutelen"),
@@ -216,7 +216,7 @@ _VAKGEBIEDEN: tuple[_Vakgebied, ...] = (
         ("2", "3"),
         ("Metaalwarenfabriek", "Voedingsmiddelenfabriek", "Kunststoffabriek"),
     ),
-    _Vakgebied(
+    _Trade(
         ("kok",),
         (5610, 5621, 5630),
         ("koken", "eten", "gastvrijheid"),
@@ -224,7 +224,7 @@ _VAKGEBIEDEN: tuple[_Vakgebied, ...] = (
         ("2", "3"),
         ("Restaurant", "Eetcafé", "Cateraar"),
     ),
-    _Vakgebied(
+    _Trade(
         ("administratie",),
         (6920, 8211, 8411),
         ("computers", "cijfers", "organiseren"),
@@ -232,7 +232,7 @@ _VAKGEBIEDEN: tuple[_Vakgebied, ...] = (
         ("3", "4"),
         ("Administratiekantoor", "Accountantskantoor", "Servicebureau"),
     ),
-    _Vakgebied(
+    _Trade(
         ("zorg",),
         (8710, 8810, 8730),
         ("zorg", "mensen helpen", "ouderen", "kinderen"),
@@ -242,7 +242,7 @@ _VAKGEBIEDEN: tuple[_Vakgebied, ...] = (
     ),
 )
 # Fallback for occupations outside the keyword list (random BO&C picks).
-_ALGEMEEN = _Vakgebied(
+_GENERAL_TRADE = _Trade(
     (),
     (4690, 7022, 8299),
     ("sport", "muziek", "computers"),
@@ -250,11 +250,11 @@ _ALGEMEEN = _Vakgebied(
     ("3", "4"),
     ("Handelsonderneming", "Dienstverlening", "Bedrijvengroep"),
 )
-_TREFWOORDEN = tuple(t for v in _VAKGEBIEDEN for t in v.trefwoorden)
-_KANS_WILLEKEURIG_BEROEP = 0.15
+_KEYWORDS = tuple(k for trade in _TRADES for k in trade.keywords)
+_RANDOM_BEROEP_CHANCE = 0.15
 # Keyword pools skip managerial and specialist titles: the demo is about
 # practical jobs for people with a distance to the labour market.
-_NIET_IN_POOL: tuple[str, ...] = (
+_EXCLUDED_FROM_POOLS: tuple[str, ...] = (
     "manager",
     "hoofd",
     "directeur",
@@ -290,7 +290,7 @@ _NIET_IN_POOL: tuple[str, ...] = (
     "jurist",
 )
 
-_VOORNAMEN: tuple[str, ...] = (
+_FIRST_NAMES: tuple[str, ...] = (
     "Anouk",
     "Bram",
     "Daan",
@@ -322,7 +322,7 @@ _VOORNAMEN: tuple[str, ...] = (
     "Nadia",
     "Thijs",
 )
-_ACHTERNAMEN: tuple[str, ...] = (
+_LAST_NAMES: tuple[str, ...] = (
     "de Vries",
     "Jansen",
     "van den Berg",
@@ -348,7 +348,7 @@ _ACHTERNAMEN: tuple[str, ...] = (
     "Willems",
     "Martens",
 )
-_STRATEN: tuple[str, ...] = (
+_STRAATNAMEN: tuple[str, ...] = (
     "Industrieweg",
     "Kerkstraat",
     "Stationsweg",
@@ -365,10 +365,10 @@ _STRATEN: tuple[str, ...] = (
     "Europalaan",
     "Transportweg",
 )
-_RECHTSVORMEN: tuple[str, ...] = ("B.V.", "B.V.", "V.O.F.", "")
+_LEGAL_FORMS: tuple[str, ...] = ("B.V.", "B.V.", "V.O.F.", "")
 
 # Telephone area codes by leading PC4 digits (fallback: 088 company number).
-_NETNUMMERS: tuple[tuple[str, str], ...] = (
+_AREA_CODES: tuple[tuple[str, str], ...] = (
     ("55", "040"),
     ("56", "040"),
     ("50", "013"),
@@ -381,7 +381,7 @@ _NETNUMMERS: tuple[tuple[str, str], ...] = (
     ("25", "070"),
 )
 
-_INSTITUTEN: dict[int, tuple[str, ...]] = {
+_OPLEIDINGSINSTITUTEN: dict[int, tuple[str, ...]] = {
     1: ("Basisschool De Regenboog", "Basisschool Het Palet"),
     2: ("Vmbo De Kempen", "Scholengemeenschap Zuid"),
     3: ("Lyceum Brabant", "Scholengemeenschap Zuid"),
@@ -406,7 +406,7 @@ _TOELICHTING_OPLEIDING: dict[int, tuple[str, ...]] = {
     9: ("Diploma uit het land van herkomst, niet gewaardeerd",),
 }
 # codeNiveauOpleiding with weight; the highest level drives werk- en denkniveau.
-_NIVEAU_GEWICHTEN: tuple[tuple[int, int], ...] = (
+_NIVEAU_OPLEIDING_WEIGHTS: tuple[tuple[int, int], ...] = (
     (1, 4),
     (2, 22),
     (3, 8),
@@ -415,10 +415,10 @@ _NIVEAU_GEWICHTEN: tuple[tuple[int, int], ...] = (
     (6, 5),
     (9, 3),
 )
-_DENKNIVEAU_BIJ_OPLEIDING: dict[int, int] = {1: 2, 2: 3, 3: 4, 4: 4, 5: 5, 6: 6, 9: 7}
-_OPLEIDINGSDUUR: dict[int, int] = {1: 8, 2: 4, 3: 5, 4: 3, 5: 4, 6: 5, 9: 3}
+_DENKNIVEAU_BY_OPLEIDING: dict[int, int] = {1: 2, 2: 3, 3: 4, 4: 4, 5: 5, 6: 6, 9: 7}
+_OPLEIDING_YEARS: dict[int, int] = {1: 8, 2: 4, 3: 5, 4: 3, 5: 4, 6: 5, 9: 3}
 
-_EIGENSCHAPPEN: tuple[str, ...] = (
+_TRAITS: tuple[str, ...] = (
     "betrouwbare",
     "gemotiveerde",
     "nauwkeurige",
@@ -435,52 +435,52 @@ _EIGENSCHAPPEN: tuple[str, ...] = (
 # --------------------------------------------------------------------------
 
 
-def _kans(rng: random.Random, p: float) -> bool:
+def _chance(rng: random.Random, p: float) -> bool:
     """True with probability p."""
     return rng.random() < p
 
 
-def _gewogen(rng: random.Random, opties: Sequence[tuple[T, int]]) -> T:
+def _weighted(rng: random.Random, options: Sequence[tuple[T, int]]) -> T:
     """Pick a value from (value, weight) pairs."""
-    return rng.choices([o for o, _ in opties], weights=[g for _, g in opties])[0]
+    return rng.choices([o for o, _ in options], weights=[w for _, w in options])[0]
 
 
-def _datum(dagen_na_referentie: int) -> str:
+def _iso_date(offset_days: int) -> str:
     """ISO date relative to the reference date."""
-    return (REFERENTIEDATUM + timedelta(days=dagen_na_referentie)).isoformat()
+    return (REFERENTIEDATUM + timedelta(days=offset_days)).isoformat()
 
 
-_LEEG: tuple[object, ...] = (None, "", [], {})
+_EMPTY: tuple[object, ...] = (None, "", [], {})
 
 
-def _zonder_leeg(record: Record) -> Record:
+def _without_empty(record: Record) -> Record:
     """Drop absent values (None, "", [] and {} count as absent in VUM)."""
-    return {k: v for k, v in record.items() if v not in _LEEG}
+    return {k: v for k, v in record.items() if v not in _EMPTY}
 
 
-def _slug(tekst: str, max_lengte: int = 40) -> str:
+def _slug(text: str, max_length: int = 40) -> str:
     """Lower-case ASCII slug for e-mail and web addresses."""
-    slug = re.sub(r"[^a-z0-9]+", "-", tekst.lower()).strip("-")
-    return slug[:max_lengte].strip("-") or "demo"
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:max_length].strip("-") or "demo"
 
 
-def _veilig_id(tekst: str) -> str:
+def _safe_id(text: str) -> str:
     """Make text usable inside a SafeID (^[a-zA-Z0-9_.-]{0,200}$)."""
-    return re.sub(r"[^a-zA-Z0-9_.-]", "-", tekst)[:150] or "bron"
+    return re.sub(r"[^a-zA-Z0-9_.-]", "-", text)[:150] or "bron"
 
 
-def _hoofdletter(tekst: str) -> str:
-    return tekst[:1].upper() + tekst[1:]
+def _capitalize(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
-def _kleine_letter(tekst: str) -> str:
+def _uncapitalize(text: str) -> str:
     """Lower-case the first letter unless the word is an acronym."""
-    return tekst if tekst[1:2].isupper() else tekst[:1].lower() + tekst[1:]
+    return text if text[1:2].isupper() else text[:1].lower() + text[1:]
 
 
-def _competenties(rng: random.Random, aantal: int) -> list[Record]:
+def _competenties(rng: random.Random, count: int) -> list[Record]:
     """Demo competence URNs (no real CompetentNL skill list is available)."""
-    slugs = rng.sample(_COMPETENTIES, k=aantal)
+    slugs = rng.sample(_COMPETENTIES, k=count)
     return [{"codeCompetentie": f"urn:vum:demo:competentie:{s}"} for s in slugs]
 
 
@@ -488,30 +488,30 @@ def _beroep(beroep: Beroepsnaam | None) -> Record | None:
     return None if beroep is None else {"codeBeroepsnaam": beroep_uri(beroep.code)}
 
 
-def _naam(rng: random.Random) -> tuple[str, str]:
-    return rng.choice(_VOORNAMEN), rng.choice(_ACHTERNAMEN)
+def _random_name(rng: random.Random) -> tuple[str, str]:
+    return rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES)
 
 
-def _telefoon(rng: random.Random, pc4: str | None = None) -> str:
+def _telefoonnummer(rng: random.Random, pc4: str | None = None) -> str:
     """Dutch landline ("040 1234567") or mobile ("06 12345678"), max 14 chars."""
-    netnummer = "06" if pc4 is None else _netnummer(pc4)
-    cijfers = 10 - len(netnummer)
-    eerste = rng.randint(1, 9) if netnummer == "06" else rng.randint(2, 9)
-    rest = "".join(str(rng.randint(0, 9)) for _ in range(cijfers - 1))
-    return f"{netnummer} {eerste}{rest}"
+    area_code = "06" if pc4 is None else _area_code(pc4)
+    digit_count = 10 - len(area_code)
+    first_digit = rng.randint(1, 9) if area_code == "06" else rng.randint(2, 9)
+    rest = "".join(str(rng.randint(0, 9)) for _ in range(digit_count - 1))
+    return f"{area_code} {first_digit}{rest}"
 
 
-def _netnummer(pc4: str) -> str:
-    for prefix, nummer in _NETNUMMERS:
+def _area_code(pc4: str) -> str:
+    for prefix, code in _AREA_CODES:
         if pc4.startswith(prefix):
-            return nummer
+            return code
     return "088"
 
 
-def _bedrijfsnaam(rng: random.Random, vak: _Vakgebied) -> str:
+def _company_name(rng: random.Random, trade: _Trade) -> str:
     """Fake company name such as 'Distributiecentrum Van Dijk B.V.'."""
-    naam = f"{rng.choice(vak.bedrijven)} {_hoofdletter(rng.choice(_ACHTERNAMEN))}"
-    return f"{naam} {rng.choice(_RECHTSVORMEN)}".strip()[:70]
+    name = f"{rng.choice(trade.companies)} {_capitalize(rng.choice(_LAST_NAMES))}"
+    return f"{name} {rng.choice(_LEGAL_FORMS)}".strip()[:70]
 
 
 # --------------------------------------------------------------------------
@@ -519,109 +519,109 @@ def _bedrijfsnaam(rng: random.Random, vak: _Vakgebied) -> str:
 # --------------------------------------------------------------------------
 
 
-class _Postcodekiezer:
+class _PostcodeSampler:
     """Draws PC4 areas with a Noord-Brabant-heavy regional distribution."""
 
     def __init__(self, postcodes: Sequence[Postcodegebied]) -> None:
         if not postcodes:
-            raise ValueError("de postcodetabel is leeg")
-        self._alle = list(postcodes)
-        self._pools = _verdeel_over_regios(self._alle)
+            raise ValueError("the postcode table is empty")
+        self._all = list(postcodes)
+        self._pools = _group_by_region(self._all)
 
-    def kies(self, rng: random.Random) -> Postcodegebied:
-        pool = _gewogen(rng, [(p, g) for g, p in self._pools])
+    def pick(self, rng: random.Random) -> Postcodegebied:
+        pool = _weighted(rng, [(p, w) for w, p in self._pools])
         return rng.choice(pool)
 
-    def zoek(self, voorkeur: Sequence[str], prefix: str) -> Postcodegebied:
+    def find(self, preferred: Sequence[str], prefix: str) -> Postcodegebied:
         """First preferred PC4 present in the table, else any with the prefix."""
-        per_pc4 = {p.pc4: p for p in self._alle}
-        for pc4 in voorkeur:
-            if pc4 in per_pc4:
-                return per_pc4[pc4]
-        kandidaten = [p for p in self._alle if p.pc4.startswith(prefix)]
-        return kandidaten[0] if kandidaten else self._alle[0]
+        by_pc4 = {p.pc4: p for p in self._all}
+        for pc4 in preferred:
+            if pc4 in by_pc4:
+                return by_pc4[pc4]
+        candidates = [p for p in self._all if p.pc4.startswith(prefix)]
+        return candidates[0] if candidates else self._all[0]
 
 
-def _verdeel_over_regios(
+def _group_by_region(
     postcodes: Sequence[Postcodegebied],
 ) -> list[tuple[int, list[Postcodegebied]]]:
     """Group PC4 areas per region; the rest of the country is one group."""
-    pools: list[list[Postcodegebied]] = [[] for _ in _REGIOS]
+    pools: list[list[Postcodegebied]] = [[] for _ in _REGIONS]
     rest: list[Postcodegebied] = []
-    for gebied in postcodes:
-        index = _regio_index(int(gebied.pc4))
-        (rest if index is None else pools[index]).append(gebied)
-    paren = [(r.gewicht, p) for r, p in zip(_REGIOS, pools, strict=True)]
-    paren.append((_GEWICHT_OVERIG_NL, rest))
-    return [(g, p) for g, p in paren if p]
+    for area in postcodes:
+        index = _region_index(int(area.pc4))
+        (rest if index is None else pools[index]).append(area)
+    pairs = [(r.weight, p) for r, p in zip(_REGIONS, pools, strict=True)]
+    pairs.append((_REST_OF_NL_WEIGHT, rest))
+    return [(w, p) for w, p in pairs if p]
 
 
-def _regio_index(pc4: int) -> int | None:
-    for index, regio in enumerate(_REGIOS):
-        if regio.van <= pc4 <= regio.tot:
+def _region_index(pc4: int) -> int | None:
+    for index, region in enumerate(_REGIONS):
+        if region.first <= pc4 <= region.last:
             return index
     return None
 
 
-def _postcode(rng: random.Random, gebied: Postcodegebied) -> str:
+def _postcode(rng: random.Random, area: Postcodegebied) -> str:
     """Full postcode: real PC4 plus two random capitals (never SA/SD/SS)."""
     while True:
         letters = "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(2))
-        if letters not in _VERBODEN_LETTERS:
-            return f"{gebied.pc4}{letters}"
+        if letters not in _FORBIDDEN_LETTERS:
+            return f"{area.pc4}{letters}"
 
 
-class _Beroepenkiezer:
+class _BeroepSampler:
     """Draws BO&C occupations, preferring persona-relevant keywords."""
 
     def __init__(self, beroepen: Sequence[Beroepsnaam]) -> None:
-        self._alle = list(beroepen)
-        self._per_trefwoord = {t: _pool(self._alle, t) for t in _TREFWOORDEN}
+        self._all = list(beroepen)
+        self._by_keyword = {k: _pool(self._all, k) for k in _KEYWORDS}
 
-    def kies(self, rng: random.Random, vak: _Vakgebied) -> Beroepsnaam | None:
+    def pick(self, rng: random.Random, trade: _Trade) -> Beroepsnaam | None:
         """Occupation for a line of work; sometimes (or if none) a random one."""
-        if not self._alle:
+        if not self._all:
             return None
-        pools = [p for t in vak.trefwoorden if (p := self._per_trefwoord[t])]
-        if pools and not _kans(rng, _KANS_WILLEKEURIG_BEROEP):
+        pools = [p for k in trade.keywords if (p := self._by_keyword[k])]
+        if pools and not _chance(rng, _RANDOM_BEROEP_CHANCE):
             return rng.choice(rng.choice(pools))
-        return rng.choice(self._alle)
+        return rng.choice(self._all)
 
-    def zoek(self, *namen: str) -> Beroepsnaam | None:
+    def find(self, *names: str) -> Beroepsnaam | None:
         """Best match per name in order: equal, starts with, contains."""
-        for naam in namen:
-            gevonden = self._zoek_een(naam.lower())
-            if gevonden is not None:
-                return gevonden
+        for name in names:
+            found = self._find_one(name.lower())
+            if found is not None:
+                return found
         return None
 
-    def _zoek_een(self, naam: str) -> Beroepsnaam | None:
-        for past in _VERGELIJKINGEN:
-            for beroep in self._alle:
-                if past(beroep.omschrijving.lower(), naam):
+    def _find_one(self, name: str) -> Beroepsnaam | None:
+        for matches in _NAME_MATCHERS:
+            for beroep in self._all:
+                if matches(beroep.omschrijving.lower(), name):
                     return beroep
         return None
 
 
-def _pool(beroepen: Sequence[Beroepsnaam], trefwoord: str) -> list[Beroepsnaam]:
+def _pool(beroepen: Sequence[Beroepsnaam], keyword: str) -> list[Beroepsnaam]:
     """Practical occupations containing the keyword (all of them if none remain)."""
-    alle = [b for b in beroepen if trefwoord in b.omschrijving.lower()]
-    praktisch = [b for b in alle if not any(w in b.omschrijving.lower() for w in _NIET_IN_POOL)]
-    return praktisch or alle
+    matching = [b for b in beroepen if keyword in b.omschrijving.lower()]
+    practical = [b for b in matching if not any(w in b.omschrijving.lower() for w in _EXCLUDED_FROM_POOLS)]
+    return practical or matching
 
 
-# Occupation name tests, strictest first: (omschrijving, gezochte naam) -> bool.
-_VERGELIJKINGEN: tuple[Callable[[str, str], bool], ...] = (
-    lambda omschrijving, naam: omschrijving == naam,
-    lambda omschrijving, naam: omschrijving.startswith(naam),
-    lambda omschrijving, naam: naam in omschrijving,
+# Occupation name tests, strictest first: (omschrijving, searched name) -> bool.
+_NAME_MATCHERS: tuple[Callable[[str, str], bool], ...] = (
+    lambda omschrijving, name: omschrijving == name,
+    lambda omschrijving, name: omschrijving.startswith(name),
+    lambda omschrijving, name: name in omschrijving,
 )
 
 
 @dataclass(frozen=True)
 class _Context:
-    postcodes: _Postcodekiezer
-    beroepen: _Beroepenkiezer
+    postcodes: _PostcodeSampler
+    beroepen: _BeroepSampler
 
 
 # --------------------------------------------------------------------------
@@ -631,65 +631,64 @@ class _Context:
 
 def _werkzoekende(rng: random.Random, ctx: _Context, id_: str, bron: str) -> Record:
     """One random job-seeker profile in the Werkzoekende detail format."""
-    gebied = ctx.postcodes.kies(rng)
-    vakken = rng.sample(_VAKGEBIEDEN, k=rng.choice((1, 1, 2)))
-    kwalificatie = _arbeidsmarktkwalificatie(rng, ctx, vakken)
+    area = ctx.postcodes.pick(rng)
+    trades = rng.sample(_TRADES, k=rng.choice((1, 1, 2)))
+    kwalificatie = _arbeidsmarktkwalificatie(rng, ctx, trades)
     rijbewijzen = [r["codeSoortRijbewijs"] for r in kwalificatie.get("rijbewijs", [])]
-    aantal_beroepen = rng.randint(1, 3)
-    beroepen = [ctx.beroepen.kies(rng, rng.choice(vakken)) for _ in range(aantal_beroepen)]
+    beroepen = [ctx.beroepen.pick(rng, rng.choice(trades)) for _ in range(rng.randint(1, 3))]
     record: Record = {
         "idWerkzoekende": id_,
         "indicatieLdrRegistratie": _ldr(rng),
-        "persoonlijkePresentatie": _presentatie(rng, gebied, beroepen[0]),
+        "persoonlijkePresentatie": _persoonlijke_presentatie(rng, area, beroepen[0]),
         "eisAanWerk": _eis_aan_werk(rng),
-        "mobiliteit": _mobiliteit(rng, gebied),
+        "mobiliteit": _mobiliteit(rng, area),
         "vervoermiddel": _vervoermiddelen(rng, rijbewijzen),
         "flexibiliteit": _flexibiliteit(rng),
         "werktijden": _werktijden(rng),
         "contractvorm": _contractvormen(rng),
-        "sector": [{"codeSbi": rng.choice(v.sbi)} for v in vakken if _kans(rng, 0.6)],
-        "bemiddelingsberoep": _uniek([b for b in map(_beroep, beroepen) if b]),
+        "sector": [{"codeSbi": rng.choice(t.sbi)} for t in trades if _chance(rng, 0.6)],
+        "bemiddelingsberoep": _unique([b for b in map(_beroep, beroepen) if b]),
         "arbeidsmarktkwalificatie": kwalificatie,
     }
-    record.update(_contactgegevens(rng, id_, gebied, bron))
-    return _zonder_leeg(record)
+    record.update(_contactgegevens(rng, id_, area, bron))
+    return _without_empty(record)
 
 
-def _uniek(items: list[Record]) -> list[Record]:
+def _unique(items: list[Record]) -> list[Record]:
     """Remove duplicates, keeping the first occurrence (arrays are sets)."""
-    gezien: list[Record] = []
+    seen: list[Record] = []
     for item in items:
-        if item not in gezien:
-            gezien.append(item)
-    return gezien
+        if item not in seen:
+            seen.append(item)
+    return seen
 
 
 def _ldr(rng: random.Random) -> int | None:
     """Landelijk doelgroepregister: often unknown, mostly 'nee'."""
-    return _gewogen(rng, [(None, 45), (1, 8), (2, 47)])
+    return _weighted(rng, [(None, 45), (1, 8), (2, 47)])
 
 
-def _presentatie(rng: random.Random, gebied: Postcodegebied, beroep: Beroepsnaam | None) -> str | None:
+def _persoonlijke_presentatie(rng: random.Random, area: Postcodegebied, beroep: Beroepsnaam | None) -> str | None:
     """Short Dutch self-presentation, left empty for about half."""
-    if not _kans(rng, 0.5):
+    if not _chance(rng, 0.5):
         return None
-    eigen1, eigen2 = rng.sample(_EIGENSCHAPPEN, k=2)
-    wens = f"als {beroep.omschrijving}" if beroep else "in een fijn team"
+    trait1, trait2 = rng.sample(_TRAITS, k=2)
+    wish = f"als {beroep.omschrijving}" if beroep else "in een fijn team"
     return (
-        f"Ik ben een {eigen1} en {eigen2} werker. Ik zoek werk {wens} "
-        f"in de omgeving van {gebied.plaats}. Ik leer snel en pak graag aan."
+        f"Ik ben een {trait1} en {trait2} werker. Ik zoek werk {wish} "
+        f"in de omgeving van {area.plaats}. Ik leer snel en pak graag aan."
     )
 
 
 def _eis_aan_werk(rng: random.Random) -> Record | None:
     """Needs for adapted work, coaching or variation for about a fifth."""
-    if not _kans(rng, 0.2):
+    if not _chance(rng, 0.2):
         return None
-    opties = [(0, 2), (1, 3), (2, 5)]
+    options = [(0, 2), (1, 3), (2, 5)]
     return {
-        "indicatieAanpassingWerkomgeving": _gewogen(rng, opties),
-        "indicatieBegeleiding": _gewogen(rng, opties),
-        "indicatieWerkvariatie": _gewogen(rng, opties),
+        "indicatieAanpassingWerkomgeving": _weighted(rng, options),
+        "indicatieBegeleiding": _weighted(rng, options),
+        "indicatieWerkvariatie": _weighted(rng, options),
     }
 
 
@@ -707,109 +706,109 @@ _REISAFSTANDEN: tuple[tuple[int | None, int], ...] = (
 )
 
 
-def _mobiliteit(rng: random.Random, gebied: Postcodegebied) -> Record:
-    afstand = _gewogen(rng, _REISAFSTANDEN)
-    reistijd = rng.choice((30, 45, 60, 90)) if _kans(rng, 0.3) else None
-    return _zonder_leeg(
+def _mobiliteit(rng: random.Random, area: Postcodegebied) -> Record:
+    distance = _weighted(rng, _REISAFSTANDEN)
+    travel_time = rng.choice((30, 45, 60, 90)) if _chance(rng, 0.3) else None
+    return _without_empty(
         {
-            "bemiddelingspostcode": _postcode(rng, gebied),
-            "maximaleReisafstand": afstand,
-            "maximaleReistijd": reistijd,
+            "bemiddelingspostcode": _postcode(rng, area),
+            "maximaleReisafstand": distance,
+            "maximaleReistijd": travel_time,
         }
     )
 
 
-def _vervoer(code: int, woonwerk: int | None, uitvoering: int | None = None) -> Record:
-    return _zonder_leeg(
+def _vervoermiddel(code: int, commute: int | None, at_work: int | None = None) -> Record:
+    return _without_empty(
         {
             "codeVervoermiddel": code,
-            "indicatieBeschikbaarVoorWoonWerkverkeer": woonwerk,
-            "indicatieBeschikbaarVoorUitvoeringWerk": uitvoering,
+            "indicatieBeschikbaarVoorWoonWerkverkeer": commute,
+            "indicatieBeschikbaarVoorUitvoeringWerk": at_work,
         }
     )
 
 
 def _vervoermiddelen(rng: random.Random, rijbewijzen: Sequence[str]) -> list[Record]:
     """Car only with a B licence; bike and public transport are common."""
-    middelen: list[Record] = []
-    heeft_auto = "B" in rijbewijzen and _kans(rng, 0.8)
-    if heeft_auto:
-        middelen.append(_vervoer(1, 1, rng.choice((None, 1, 2))))
+    result: list[Record] = []
+    has_car = "B" in rijbewijzen and _chance(rng, 0.8)
+    if has_car:
+        result.append(_vervoermiddel(1, 1, rng.choice((None, 1, 2))))
     if "AM" in rijbewijzen:
-        middelen.append(_vervoer(2, 1))
-    if _kans(rng, 0.7):
-        middelen.append(_vervoer(3, 1))
-    if not heeft_auto or _kans(rng, 0.4):
-        middelen.append(_vervoer(5, 1))
-    return middelen if _kans(rng, 0.9) else []
+        result.append(_vervoermiddel(2, 1))
+    if _chance(rng, 0.7):
+        result.append(_vervoermiddel(3, 1))
+    if not has_car or _chance(rng, 0.4):
+        result.append(_vervoermiddel(5, 1))
+    return result if _chance(rng, 0.9) else []
 
 
 def _flexibiliteit(rng: random.Random) -> Record | None:
-    if not _kans(rng, 0.85):
+    if not _chance(rng, 0.85):
         return None
-    return _zonder_leeg(
+    return _without_empty(
         {
-            "datumAanvangBeschikbaarVoorWerk": _datum(rng.randint(-60, 90)),
-            "indicatieOnregelmatigWerkOfPloegendienst": _gewogen(rng, [(None, 10), (0, 10), (1, 35), (2, 45)]),
+            "datumAanvangBeschikbaarVoorWerk": _iso_date(rng.randint(-60, 90)),
+            "indicatieOnregelmatigWerkOfPloegendienst": _weighted(rng, [(None, 10), (0, 10), (1, 35), (2, 45)]),
         }
     )
 
 
 def _werktijden(rng: random.Random) -> Record | None:
     """Hours per week between 16 and 40."""
-    if not _kans(rng, 0.9):
+    if not _chance(rng, 0.9):
         return None
-    minimaal = rng.choice((16, 20, 24, 24, 28, 32, 32, 36))
-    maximaal = min(40, minimaal + rng.choice((0, 4, 8, 8, 12)))
-    kantoor = _gewogen(rng, [(None, 10), (0, 10), (1, 45), (2, 35)])
-    return _zonder_leeg(
+    min_hours = rng.choice((16, 20, 24, 24, 28, 32, 32, 36))
+    max_hours = min(40, min_hours + rng.choice((0, 4, 8, 8, 12)))
+    office_hours = _weighted(rng, [(None, 10), (0, 10), (1, 45), (2, 35)])
+    return _without_empty(
         {
-            "aantalWerkurenPerWeekMinimaal": minimaal,
-            "aantalWerkurenPerWeekMaximaal": maximaal,
-            "indicatieKantoortijden": kantoor,
+            "aantalWerkurenPerWeekMinimaal": min_hours,
+            "aantalWerkurenPerWeekMaximaal": max_hours,
+            "indicatieKantoortijden": office_hours,
         }
     )
 
 
 def _contractvorm(rng: random.Random) -> Record:
     """Regular jobs dominate; learning, volunteer and work-experience places mix in."""
-    overeenkomst = _gewogen(rng, [("01", 78), ("02", 8), ("03", 6), ("04", 8)])
-    contract = _gewogen(rng, [("B", 60), ("O", 35), (None, 5)])
-    if overeenkomst == "03":
+    agreement = _weighted(rng, [("01", 78), ("02", 8), ("03", 6), ("04", 8)])
+    contract = _weighted(rng, [("B", 60), ("O", 35), (None, 5)])
+    if agreement == "03":
         contract = None  # volunteers have no employment contract
-    return _zonder_leeg({"codeTypeArbeidscontract": contract, "codeTypeOvereenkomst": overeenkomst})
+    return _without_empty({"codeTypeArbeidscontract": contract, "codeTypeOvereenkomst": agreement})
 
 
 def _contractvormen(rng: random.Random) -> list[Record]:
-    return _uniek([_contractvorm(rng) for _ in range(rng.choice((1, 1, 2)))])
+    return _unique([_contractvorm(rng) for _ in range(rng.choice((1, 1, 2)))])
 
 
-def _contactgegevens(rng: random.Random, id_: str, gebied: Postcodegebied, bron: str) -> Record:
+def _contactgegevens(rng: random.Random, id_: str, area: Postcodegebied, bron: str) -> Record:
     """Own contact data and/or the mediator's contact person, or nothing."""
-    if not _kans(rng, 0.7):
+    if not _chance(rng, 0.7):
         return {"indicatieBeschikbaarheidContactgegevens": 2}
-    route = _gewogen(rng, [("eigen", 40), ("contactpersoon", 30), ("beide", 30)])
-    voornaam, achternaam = _naam(rng)
-    gegevens: Record = {"indicatieBeschikbaarheidContactgegevens": 1}
+    route = _weighted(rng, [("own", 40), ("contactpersoon", 30), ("both", 30)])
+    first_name, last_name = _random_name(rng)
+    result: Record = {"indicatieBeschikbaarheidContactgegevens": 1}
     if route != "contactpersoon":
-        adres = f"{_slug(voornaam)}.{_slug(achternaam)}{rng.randint(1, 99)}@example.org"
-        gegevens["emailadres"] = [adres]
-        gegevens["telefoonnummer"] = [_telefoon(rng)]
-        if _kans(rng, 0.15):
+        email = f"{_slug(first_name)}.{_slug(last_name)}{rng.randint(1, 99)}@example.org"
+        result["emailadres"] = [email]
+        result["telefoonnummer"] = [_telefoonnummer(rng)]
+        if _chance(rng, 0.15):
             cv = f"https://cv.example.org/{id_}"
-            gegevens["webadres"] = [{"codeWebadres": 2, "url": cv}]
-    if route != "eigen":
-        gegevens["contactpersoon"] = [_klantmanager(rng, gebied, bron)]
-    return gegevens
+            result["webadres"] = [{"codeWebadres": 2, "url": cv}]
+    if route != "own":
+        result["contactpersoon"] = [_case_manager(rng, area, bron)]
+    return result
 
 
-def _klantmanager(rng: random.Random, gebied: Postcodegebied, bron: str) -> Record:
-    """Job-seeker domain contact person: single e-mail and phone strings."""
-    voornaam, achternaam = _naam(rng)
+def _case_manager(rng: random.Random, area: Postcodegebied, bron: str) -> Record:
+    """Klantmanager as job-seeker domain contactpersoon: single e-mail and phone strings."""
+    first_name, last_name = _random_name(rng)
     return {
-        "naamContactpersoonAfdeling": f"Klantmanager {voornaam[0]}. {achternaam}"[:35],
-        "emailadres": f"klantmanager.{_slug(achternaam)}@{_slug(bron)}.example.org",
-        "telefoonnummer": _telefoon(rng, gebied.pc4),
+        "naamContactpersoonAfdeling": f"Klantmanager {first_name[0]}. {last_name}"[:35],
+        "emailadres": f"klantmanager.{_slug(last_name)}@{_slug(bron)}.example.org",
+        "telefoonnummer": _telefoonnummer(rng, area.pc4),
     }
 
 
@@ -818,18 +817,18 @@ def _klantmanager(rng: random.Random, gebied: Postcodegebied, bron: str) -> Reco
 # --------------------------------------------------------------------------
 
 
-def _arbeidsmarktkwalificatie(rng: random.Random, ctx: _Context, vakken: Sequence[_Vakgebied]) -> Record:
+def _arbeidsmarktkwalificatie(rng: random.Random, ctx: _Context, trades: Sequence[_Trade]) -> Record:
     opleidingen, denkniveau = _opleidingen(rng)
-    interesses = sorted({i for v in vakken for i in v.interesses}.union(_ALGEMEEN_INT))
-    return _zonder_leeg(
+    interesses = sorted({i for t in trades for i in t.interesses}.union(_COMMON_INTERESSES))
+    return _without_empty(
         {
-            "codeWerkEnDenkniveauWerkzoekende": denkniveau if _kans(rng, 0.85) else None,
+            "codeWerkEnDenkniveauWerkzoekende": denkniveau if _chance(rng, 0.85) else None,
             "opleiding": opleidingen,
-            "cursus": _cursussen(rng, vakken),
-            "werkervaring": _werkervaringen(rng, ctx, vakken),
+            "cursus": _cursussen(rng, trades),
+            "werkervaring": _werkervaringen(rng, ctx, trades),
             "competentiebeheersing": _competenties(rng, rng.randint(0, 4)),
             "interesse": [{"naamInteresse": i} for i in rng.sample(interesses, k=rng.randint(0, 3))],
-            "taalbeheersing": _talen(rng),
+            "taalbeheersing": _taalbeheersingen(rng),
             "rijbewijs": [{"codeSoortRijbewijs": c} for c in _rijbewijzen(rng)],
         }
     )
@@ -837,87 +836,87 @@ def _arbeidsmarktkwalificatie(rng: random.Random, ctx: _Context, vakken: Sequenc
 
 def _opleidingen(rng: random.Random) -> tuple[list[Record], int]:
     """Zero to two educations and the resulting werk- en denkniveau."""
-    if not _kans(rng, 0.9):
+    if not _chance(rng, 0.9):
         return [], rng.choice((1, 2, 7))
-    aantal = rng.choice((1, 1, 2))
-    niveaus = sorted({_gewogen(rng, _NIVEAU_GEWICHTEN) for _ in range(aantal)})
-    opleidingen = [_opleiding(rng, n) for n in niveaus]
-    afgerond = [n for n, o in zip(niveaus, opleidingen, strict=True) if o["codeStatusOpleiding"] == 1]
-    hoogste = max(afgerond) if afgerond else min(niveaus)
-    return [_zonder_leeg(o) for o in opleidingen], _DENKNIVEAU_BIJ_OPLEIDING[hoogste]
+    count = rng.choice((1, 1, 2))
+    levels = sorted({_weighted(rng, _NIVEAU_OPLEIDING_WEIGHTS) for _ in range(count)})
+    opleidingen = [_opleiding(rng, n) for n in levels]
+    completed = [n for n, o in zip(levels, opleidingen, strict=True) if o["codeStatusOpleiding"] == 1]
+    highest = max(completed) if completed else min(levels)
+    return [_without_empty(o) for o in opleidingen], _DENKNIVEAU_BY_OPLEIDING[highest]
 
 
-def _opleiding(rng: random.Random, niveau: int) -> Record:
+def _opleiding(rng: random.Random, level: int) -> Record:
     """One education with consistent status, diploma and dates."""
-    status = _gewogen(rng, [(1, 75), (2, 15), (3, 10 if niveau in (4, 5, 6) else 0)])
-    eindjaar = 2027 if status == 3 else rng.randint(1990, 2025)
-    begin = date(eindjaar - _OPLEIDINGSDUUR[niveau], 9, 1)
-    einde = date(eindjaar, 7, rng.randint(1, 15))
+    status = _weighted(rng, [(1, 75), (2, 15), (3, 10 if level in (4, 5, 6) else 0)])
+    end_year = 2027 if status == 3 else rng.randint(1990, 2025)
+    start = date(end_year - _OPLEIDING_YEARS[level], 9, 1)
+    end = date(end_year, 7, rng.randint(1, 15))
     if status == 2:
-        einde = begin + timedelta(days=rng.randint(120, 700))
+        end = start + timedelta(days=rng.randint(120, 700))
     return {
-        "codeNiveauOpleiding": niveau,
+        "codeNiveauOpleiding": level,
         "codeStatusOpleiding": status,
         "indicatieDiploma": {1: 1, 2: 2, 3: 2}[status],
-        "datumAanvangVolgenOpleiding": begin.isoformat(),
-        "datumEindeVolgenOpleiding": einde.isoformat() if status != 3 else None,
-        "datumDiploma": einde.isoformat() if status == 1 else None,
-        "naamOpleidingsinstituut": rng.choice(_INSTITUTEN[niveau]),
-        "toelichtingOpleiding": _toelichting_opleiding(rng, niveau),
+        "datumAanvangVolgenOpleiding": start.isoformat(),
+        "datumEindeVolgenOpleiding": end.isoformat() if status != 3 else None,
+        "datumDiploma": end.isoformat() if status == 1 else None,
+        "naamOpleidingsinstituut": rng.choice(_OPLEIDINGSINSTITUTEN[level]),
+        "toelichtingOpleiding": _toelichting_opleiding(rng, level),
     }
 
 
-def _toelichting_opleiding(rng: random.Random, niveau: int) -> str | None:
-    opties = _TOELICHTING_OPLEIDING.get(niveau)
-    return rng.choice(opties) if opties and _kans(rng, 0.7) else None
+def _toelichting_opleiding(rng: random.Random, level: int) -> str | None:
+    options = _TOELICHTING_OPLEIDING.get(level)
+    return rng.choice(options) if options and _chance(rng, 0.7) else None
 
 
-def _cursussen(rng: random.Random, vakken: Sequence[_Vakgebied]) -> list[Record]:
-    namen = sorted({c for v in vakken for c in v.cursussen})
-    aantal = min(len(namen), rng.choice((0, 0, 1, 2)))
-    return [_cursus(rng, n) for n in rng.sample(namen, k=aantal)]
+def _cursussen(rng: random.Random, trades: Sequence[_Trade]) -> list[Record]:
+    names = sorted({c for t in trades for c in t.cursussen})
+    count = min(len(names), rng.choice((0, 0, 1, 2)))
+    return [_cursus(rng, n) for n in rng.sample(names, k=count)]
 
 
-def _cursus(rng: random.Random, naam: str) -> Record:
-    behaald = _kans(rng, 0.8)
-    einde = date(rng.randint(2005, 2026), rng.randint(1, 10), rng.randint(1, 28))
-    return _zonder_leeg(
+def _cursus(rng: random.Random, name: str) -> Record:
+    certified = _chance(rng, 0.8)
+    end = date(rng.randint(2005, 2026), rng.randint(1, 10), rng.randint(1, 28))
+    return _without_empty(
         {
-            "naamCursus": naam,
-            "indicatieCertificaat": 1 if behaald else 2,
-            "datumEindeVolgenCursus": einde.isoformat(),
-            "datumCertificaat": einde.isoformat() if behaald else None,
+            "naamCursus": name,
+            "indicatieCertificaat": 1 if certified else 2,
+            "datumEindeVolgenCursus": end.isoformat(),
+            "datumCertificaat": end.isoformat() if certified else None,
         }
     )
 
 
-def _werkervaringen(rng: random.Random, ctx: _Context, vakken: Sequence[_Vakgebied]) -> list[Record]:
+def _werkervaringen(rng: random.Random, ctx: _Context, trades: Sequence[_Trade]) -> list[Record]:
     """Jobs going back in time from a recent end date."""
-    einde = REFERENTIEDATUM - timedelta(days=rng.randint(30, 1200))
-    lopend = _kans(rng, 0.1)  # a small part-time job next to the search
-    ervaringen: list[Record] = []
+    end = REFERENTIEDATUM - timedelta(days=rng.randint(30, 1200))
+    ongoing = _chance(rng, 0.1)  # a small part-time job next to the search
+    werkervaringen: list[Record] = []
     for _ in range(rng.choice((0, 1, 1, 2, 2, 3, 4))):
-        begin = einde - timedelta(days=rng.randint(90, 2500))
-        vak = rng.choice(vakken)
-        tot = None if lopend else einde
-        ervaringen.append(_werkervaring(rng, ctx, vak, begin, tot))
-        lopend = False
-        einde = begin - timedelta(days=rng.randint(14, 400))
-    return ervaringen
+        start = end - timedelta(days=rng.randint(90, 2500))
+        trade = rng.choice(trades)
+        until = None if ongoing else end
+        werkervaringen.append(_werkervaring(rng, ctx, trade, start, until))
+        ongoing = False
+        end = start - timedelta(days=rng.randint(14, 400))
+    return werkervaringen
 
 
-def _werkervaring(rng: random.Random, ctx: _Context, vak: _Vakgebied, begin: date, einde: date | None) -> Record:
-    return _zonder_leeg(
+def _werkervaring(rng: random.Random, ctx: _Context, trade: _Trade, start: date, end: date | None) -> Record:
+    return _without_empty(
         {
-            "beroep": _beroep(ctx.beroepen.kies(rng, vak)),
-            "datumAanvangWerkzaamheden": begin.isoformat(),
-            "datumEindeWerkzaamheden": einde.isoformat() if einde else None,
-            "naamOrganisatie": _bedrijfsnaam(rng, vak) if _kans(rng, 0.8) else None,
+            "beroep": _beroep(ctx.beroepen.pick(rng, trade)),
+            "datumAanvangWerkzaamheden": start.isoformat(),
+            "datumEindeWerkzaamheden": end.isoformat() if end else None,
+            "naamOrganisatie": _company_name(rng, trade) if _chance(rng, 0.8) else None,
         }
     )
 
 
-_MOEDERTALEN: tuple[tuple[str, int], ...] = (
+_NATIVE_LANGUAGES: tuple[tuple[str, int], ...] = (
     ("nld", 80),
     ("tur", 5),
     ("ara", 5),
@@ -927,38 +926,38 @@ _MOEDERTALEN: tuple[tuple[str, int], ...] = (
 )
 
 
-def _talen(rng: random.Random) -> list[Record]:
+def _taalbeheersingen(rng: random.Random) -> list[Record]:
     """Dutch always present; some native speakers of other languages; some English."""
-    moedertaal = _gewogen(rng, _MOEDERTALEN)
-    talen = [_taal(rng, "nld", moedertaal == "nld")]
-    if moedertaal != "nld":
-        talen.append(_taal(rng, moedertaal, True))
+    native = _weighted(rng, _NATIVE_LANGUAGES)
+    result = [_taalbeheersing(rng, "nld", native == "nld")]
+    if native != "nld":
+        result.append(_taalbeheersing(rng, native, True))
     for extra, p in (("eng", 0.35), ("deu", 0.08)):
-        if extra != moedertaal and _kans(rng, p):
-            talen.append(_taal(rng, extra, False))
-    return talen
+        if extra != native and _chance(rng, p):
+            result.append(_taalbeheersing(rng, extra, False))
+    return result
 
 
-def _taal(rng: random.Random, code: str, moedertaal: bool) -> Record:
+def _taalbeheersing(rng: random.Random, code: str, native: bool) -> Record:
     """Levels: 2 redelijk, 3 goed, 4 uitstekend; some levels left empty."""
-    niveaus = (3, 4, 4) if moedertaal else (2, 2, 3)
-    taal: Record = {"codeTaal": code}
-    for veld in ("Mondeling", "Schriftelijk", "Lezen", "Luisteren"):
-        if veld == "Mondeling" or _kans(rng, 0.7):
-            taal[f"codeNiveauTaalbeheersing{veld}"] = rng.choice(niveaus)
-    return taal
+    levels = (3, 4, 4) if native else (2, 2, 3)
+    record: Record = {"codeTaal": code}
+    for skill in ("Mondeling", "Schriftelijk", "Lezen", "Luisteren"):
+        if skill == "Mondeling" or _chance(rng, 0.7):
+            record[f"codeNiveauTaalbeheersing{skill}"] = rng.choice(levels)
+    return record
 
 
 def _rijbewijzen(rng: random.Random) -> list[str]:
     """Mostly B; a few trailer, truck, moped and motorcycle licences."""
     codes: list[str] = []
-    if _kans(rng, 0.65):
+    if _chance(rng, 0.65):
         codes.append("B")
         extra = (("BE", 0.12), ("C", 0.06), ("A", 0.06))
-        codes += [c for c, p in extra if _kans(rng, p)]
-        if "C" in codes and _kans(rng, 0.6):
+        codes += [c for c, p in extra if _chance(rng, p)]
+        if "C" in codes and _chance(rng, 0.6):
             codes.append("CE")
-    elif _kans(rng, 0.15):
+    elif _chance(rng, 0.15):
         codes.append("AM")
     return codes
 
@@ -968,81 +967,81 @@ def _rijbewijzen(rng: random.Random) -> list[str]:
 # --------------------------------------------------------------------------
 
 
-def _vacature(rng: random.Random, ctx: _Context, id_: str, nummer: str) -> Record:
+def _vacature(rng: random.Random, ctx: _Context, id_: str, number: str) -> Record:
     """One random vacancy in the Vacature detail format."""
-    gebied = ctx.postcodes.kies(rng)
-    beroep = ctx.beroepen.kies(rng, rng.choice(_VAKGEBIEDEN))
-    vak = _vakgebied_van(beroep)  # employer and sector must fit the occupation
-    werkgever = _werkgever(rng, vak, gebied)
-    uren = _werktijden(rng) or {}
-    niveau = rng.choice(vak.niveaus)
-    sluiting = _datum(rng.randint(14, 90)) if _kans(rng, 0.8) else None
+    area = ctx.postcodes.pick(rng)
+    beroep = ctx.beroepen.pick(rng, rng.choice(_TRADES))
+    trade = _trade_of(beroep)  # employer and sector must fit the occupation
+    werkgever = _werkgever(rng, trade, area)
+    werktijden = _werktijden(rng) or {}
+    level = rng.choice(trade.levels)
+    closing = _iso_date(rng.randint(14, 90)) if _chance(rng, 0.8) else None
     record: Record = {
         "idVacature": id_,
-        "naamVacature": _vacaturenaam(beroep, uren),
-        "nummerVacature": nummer,
-        "omschrijvingVacature": _vacaturetekst(rng, werkgever, beroep, gebied, uren),
-        "codeWerkEnDenkniveauMinimaal": niveau if _kans(rng, 0.85) else None,
-        "sluitingsdatumVacature": sluiting,
-        "adres": _adres(rng, gebied),
-        "arbeidsVoorwaarden": _arbeidsvoorwaarden(rng, niveau),
+        "naamVacature": _naam_vacature(beroep, werktijden),
+        "nummerVacature": number,
+        "omschrijvingVacature": _omschrijving_vacature(rng, werkgever, beroep, area, werktijden),
+        "codeWerkEnDenkniveauMinimaal": level if _chance(rng, 0.85) else None,
+        "sluitingsdatumVacature": closing,
+        "adres": _adres(rng, area),
+        "arbeidsVoorwaarden": _arbeidsvoorwaarden(rng, level),
         "beroep": _beroep(beroep),
         "sector": {"codeSbi": werkgever["sector"][0]["codeSbi"]},
         "contractvorm": _contractvormen(rng),
-        "werktijden": uren,
-        "flexibiliteit": _vacatureflexibiliteit(rng),
-        "opleiding": _opleidingseis(rng, niveau),
-        "cursus": _cursuseis(rng, vak),
-        "werkervaring": _ervaringseis(rng),
+        "werktijden": werktijden,
+        "flexibiliteit": _vacature_flexibiliteit(rng),
+        "opleiding": _required_opleiding(rng, level),
+        "cursus": _required_cursus(rng, trade),
+        "werkervaring": _required_werkervaring(rng),
         "competentiebeheersing": _competenties(rng, rng.randint(1, 3)),
-        "taalbeheersing": _taaleisen(rng),
-        "rijbewijs": _rijbewijseis(rng, vak),
-        "vervoermiddel": [_vervoer(5, 1)] if _kans(rng, 0.5) else [],
+        "taalbeheersing": _required_taalbeheersing(rng),
+        "rijbewijs": _required_rijbewijs(rng, trade),
+        "vervoermiddel": [_vervoermiddel(5, 1)] if _chance(rng, 0.5) else [],
         "sollicitatiewijze": _sollicitatiewijzen(rng, werkgever, id_),
         "werkgever": werkgever,
     }
-    return _zonder_leeg(record)
+    return _without_empty(record)
 
 
-def _vakgebied_van(beroep: Beroepsnaam | None) -> _Vakgebied:
+def _trade_of(beroep: Beroepsnaam | None) -> _Trade:
     """Line of work of an occupation (general if no keyword matches)."""
-    omschrijving = beroep.omschrijving.lower() if beroep else ""
-    for vak in _VAKGEBIEDEN:
-        if any(t in omschrijving for t in vak.trefwoorden):
-            return vak
-    return _ALGEMEEN
+    text = beroep.omschrijving.lower() if beroep else ""
+    for trade in _TRADES:
+        if any(k in text for k in trade.keywords):
+            return trade
+    return _GENERAL_TRADE
 
 
-def _vacaturenaam(beroep: Beroepsnaam | None, uren: Record) -> str:
-    titel = _hoofdletter(beroep.omschrijving) if beroep else "Medewerker"
-    van = uren.get("aantalWerkurenPerWeekMinimaal")
-    tot = uren.get("aantalWerkurenPerWeekMaximaal")
-    if van is None or tot is None:
-        return titel[:120]
-    uren_tekst = f"{van}" if van == tot else f"{van}-{tot}"
-    return f"{titel[:100]} ({uren_tekst} uur)"
+def _naam_vacature(beroep: Beroepsnaam | None, werktijden: Record) -> str:
+    title = _capitalize(beroep.omschrijving) if beroep else "Medewerker"
+    low = werktijden.get("aantalWerkurenPerWeekMinimaal")
+    high = werktijden.get("aantalWerkurenPerWeekMaximaal")
+    if low is None or high is None:
+        return title[:120]
+    hours = f"{low}" if low == high else f"{low}-{high}"
+    return f"{title[:100]} ({hours} uur)"
 
 
-def _vacaturetekst(
+def _omschrijving_vacature(
     rng: random.Random,
     werkgever: Record,
     beroep: Beroepsnaam | None,
-    gebied: Postcodegebied,
-    uren: Record,
+    area: Postcodegebied,
+    werktijden: Record,
 ) -> str | None:
     """Dutch vacancy text from a few building blocks."""
-    if not _kans(rng, 0.9):
+    if not _chance(rng, 0.9):
         return None
-    functie = _kleine_letter(beroep.omschrijving) if beroep else "medewerker"
-    bedrijf = werkgever["handelsnaamOrganisatie"]
-    zinnen = [f"{bedrijf} in {gebied.plaats} zoekt een {functie}."]
-    if (maximaal := uren.get("aantalWerkurenPerWeekMaximaal")) is not None:
-        zinnen.append(f"Je werkt maximaal {maximaal} uur per week.")
-    zinnen += rng.sample(_VACATUREZINNEN, k=2)
-    return " ".join(zinnen)
+    job = _uncapitalize(beroep.omschrijving) if beroep else "medewerker"
+    company = werkgever["handelsnaamOrganisatie"]
+    sentences = [f"{company} in {area.plaats} zoekt een {job}."]
+    if (max_hours := werktijden.get("aantalWerkurenPerWeekMaximaal")) is not None:
+        sentences.append(f"Je werkt maximaal {max_hours} uur per week.")
+    sentences += rng.sample(_VACATURE_SENTENCES, k=2)
+    return " ".join(sentences)
 
 
-_VACATUREZINNEN: tuple[str, ...] = (
+_VACATURE_SENTENCES: tuple[str, ...] = (
     "Je werkt in een klein en gezellig team.",
     "Ervaring is mooi meegenomen, maar niet noodzakelijk.",
     "Je krijgt een goede inwerkperiode met een vaste collega als maatje.",
@@ -1052,31 +1051,31 @@ _VACATUREZINNEN: tuple[str, ...] = (
 )
 
 
-def _adres(rng: random.Random, gebied: Postcodegebied) -> Record:
+def _adres(rng: random.Random, area: Postcodegebied) -> Record:
     """Work location: postcode always, street and number mostly."""
-    postcode = _postcode(rng, gebied)
-    if not _kans(rng, 0.85):
+    postcode = _postcode(rng, area)
+    if not _chance(rng, 0.85):
         return {"postcode": postcode}
-    toevoeging = rng.choice(("A", "B", "-2")) if _kans(rng, 0.1) else None
-    return _zonder_leeg(
+    suffix = rng.choice(("A", "B", "-2")) if _chance(rng, 0.1) else None
+    return _without_empty(
         {
             "postcode": postcode,
-            "straatnaam": rng.choice(_STRATEN),
+            "straatnaam": rng.choice(_STRAATNAMEN),
             "huisnummer": rng.randint(1, 250),
-            "huisnummertoevoeging": toevoeging,
+            "huisnummertoevoeging": suffix,
         }
     )
 
 
-def _arbeidsvoorwaarden(rng: random.Random, niveau: str) -> Record:
+def _arbeidsvoorwaarden(rng: random.Random, level: str) -> Record:
     """Start date, optional end date, conditions and an hourly wage indication."""
-    aanvang = rng.randint(14, 120)
-    basis = 14.75 + 1.5 * max(0, int(niveau) - 2) + rng.choice((0.0, 0.5, 1.0))
-    loon = f"€ {basis:.2f} - € {basis + rng.choice((1.5, 2.5, 3.5)):.2f} bruto per uur"
-    return _zonder_leeg(
+    start_offset = rng.randint(14, 120)
+    base = 14.75 + 1.5 * max(0, int(level) - 2) + rng.choice((0.0, 0.5, 1.0))
+    wage = f"€ {base:.2f} - € {base + rng.choice((1.5, 2.5, 3.5)):.2f} bruto per uur"
+    return _without_empty(
         {
-            "datumAanvangWerkzaamheden": _datum(aanvang),
-            "datumEindeWerkzaamheden": _datum(aanvang + 182) if _kans(rng, 0.2) else None,
+            "datumAanvangWerkzaamheden": _iso_date(start_offset),
+            "datumEindeWerkzaamheden": _iso_date(start_offset + 182) if _chance(rng, 0.2) else None,
             "omschrijvingArbeidsvoorwaarden": rng.choice(
                 (
                     "Salaris volgens cao, 8% vakantiegeld en reiskostenvergoeding.",
@@ -1085,102 +1084,102 @@ def _arbeidsvoorwaarden(rng: random.Random, niveau: str) -> Record:
                     None,
                 )
             ),
-            "salarisIndicatie": loon.replace(".", ",") if _kans(rng, 0.7) else None,
+            "salarisIndicatie": wage.replace(".", ",") if _chance(rng, 0.7) else None,
         }
     )
 
 
-def _werkgever(rng: random.Random, vak: _Vakgebied, gebied: Postcodegebied) -> Record:
+def _werkgever(rng: random.Random, trade: _Trade, area: Postcodegebied) -> Record:
     """Employer with fake web address and a contact person (arrays of contact data)."""
-    naam = _bedrijfsnaam(rng, vak)
-    domein = f"{_slug(naam)}.example.com"
-    voornaam, achternaam = _naam(rng)
-    contact = _zonder_leeg(
+    name = _company_name(rng, trade)
+    domain = f"{_slug(name)}.example.com"
+    first_name, last_name = _random_name(rng)
+    contact = _without_empty(
         {
-            "naamContactpersoonAfdeling": f"{voornaam} {achternaam} (HR)"[:35],
-            "emailadres": [f"vacatures@{domein}"],
-            "telefoonnummer": [_telefoon(rng, gebied.pc4)] if _kans(rng, 0.7) else [],
+            "naamContactpersoonAfdeling": f"{first_name} {last_name} (HR)"[:35],
+            "emailadres": [f"vacatures@{domain}"],
+            "telefoonnummer": [_telefoonnummer(rng, area.pc4)] if _chance(rng, 0.7) else [],
         }
     )
-    website = {"codeWebadres": 3, "url": f"https://www.{domein}"}
-    return _zonder_leeg(
+    website = {"codeWebadres": 3, "url": f"https://www.{domain}"}
+    return _without_empty(
         {
-            "handelsnaamOrganisatie": naam,
-            "sector": [{"codeSbi": rng.choice(vak.sbi)}],
-            "webadres": [website] if _kans(rng, 0.6) else [],
-            "contactpersoon": [contact] if _kans(rng, 0.8) else [],
+            "handelsnaamOrganisatie": name,
+            "sector": [{"codeSbi": rng.choice(trade.sbi)}],
+            "webadres": [website] if _chance(rng, 0.6) else [],
+            "contactpersoon": [contact] if _chance(rng, 0.8) else [],
         }
     )
 
 
-def _vacatureflexibiliteit(rng: random.Random) -> Record | None:
-    onregelmatig = _gewogen(rng, [(None, 30), (1, 30), (2, 40)])
-    if onregelmatig is None:
+def _vacature_flexibiliteit(rng: random.Random) -> Record | None:
+    irregular = _weighted(rng, [(None, 30), (1, 30), (2, 40)])
+    if irregular is None:
         return None
-    return {"indicatieOnregelmatigWerkOfPloegendienst": onregelmatig}
+    return {"indicatieOnregelmatigWerkOfPloegendienst": irregular}
 
 
-def _opleidingseis(rng: random.Random, niveau: str) -> list[Record]:
+def _required_opleiding(rng: random.Random, level: str) -> list[Record]:
     """Education requirement for about half of the vacancies."""
-    if not _kans(rng, 0.5):
+    if not _chance(rng, 0.5):
         return []
-    code = {"1": 2, "2": 2, "3": 2, "4": 4, "5": 5, "6": 6}.get(niveau, 4)
+    code = {"1": 2, "2": 2, "3": 2, "4": 4, "5": 5, "6": 6}.get(level, 4)
     diploma = rng.choice((1, 2))
-    toelichting = "Diploma is een pré, maar niet verplicht." if diploma == 2 else None
+    note = "Diploma is een pré, maar niet verplicht." if diploma == 2 else None
     return [
-        _zonder_leeg(
+        _without_empty(
             {
                 "codeNiveauOpleiding": code,
                 "indicatieDiploma": diploma,
-                "toelichtingOpleiding": toelichting,
+                "toelichtingOpleiding": note,
             }
         )
     ]
 
 
-def _ervaringseis(rng: random.Random) -> list[Record]:
-    if not _kans(rng, 0.4):
+def _required_werkervaring(rng: random.Random) -> list[Record]:
+    if not _chance(rng, 0.4):
         return []
     return [{"aantalJarenWerkzaamInBeroep": rng.choice((1, 1, 2, 3, 5))}]
 
 
-def _cursuseis(rng: random.Random, vak: _Vakgebied) -> list[Record]:
-    if not _kans(rng, 0.3):
+def _required_cursus(rng: random.Random, trade: _Trade) -> list[Record]:
+    if not _chance(rng, 0.3):
         return []
-    naam = rng.choice(vak.cursussen)
-    return [{"naamCursus": naam, "indicatieCertificaat": rng.choice((1, 2))}]
+    name = rng.choice(trade.cursussen)
+    return [{"naamCursus": name, "indicatieCertificaat": rng.choice((1, 2))}]
 
 
-def _taaleisen(rng: random.Random) -> list[Record]:
+def _required_taalbeheersing(rng: random.Random) -> list[Record]:
     nld: Record = {
         "codeTaal": "nld",
         "codeNiveauTaalbeheersingMondeling": rng.choice((2, 3)),
     }
-    eisen = [nld]
-    if _kans(rng, 0.3):
+    result = [nld]
+    if _chance(rng, 0.3):
         nld["codeNiveauTaalbeheersingSchriftelijk"] = rng.choice((2, 3))
-    if _kans(rng, 0.15):
-        eisen.append({"codeTaal": "eng", "codeNiveauTaalbeheersingMondeling": 2})
-    return eisen if _kans(rng, 0.8) else []
+    if _chance(rng, 0.15):
+        result.append({"codeTaal": "eng", "codeNiveauTaalbeheersingMondeling": 2})
+    return result if _chance(rng, 0.8) else []
 
 
-def _rijbewijseis(rng: random.Random, vak: _Vakgebied) -> list[Record]:
-    if "logistiek" in vak.trefwoorden and _kans(rng, 0.35):
+def _required_rijbewijs(rng: random.Random, trade: _Trade) -> list[Record]:
+    if "logistiek" in trade.keywords and _chance(rng, 0.35):
         return [{"codeSoortRijbewijs": rng.choice(("B", "C", "CE"))}]
-    return [{"codeSoortRijbewijs": "B"}] if _kans(rng, 0.08) else []
+    return [{"codeSoortRijbewijs": "B"}] if _chance(rng, 0.08) else []
 
 
 def _sollicitatiewijzen(rng: random.Random, werkgever: Record, id_: str) -> list[Record]:
     """E-mail, online form (with URL) and/or phone."""
-    domein = f"{_slug(werkgever['handelsnaamOrganisatie'])}.example.com"
-    formulier: Record = {
+    domain = f"{_slug(werkgever['handelsnaamOrganisatie'])}.example.com"
+    form: Record = {
         "codeSollicitatiewijze": "4",
-        "webadres": {"codeWebadres": 4, "url": f"https://www.{domein}/vacatures/{id_}"},
+        "webadres": {"codeWebadres": 4, "url": f"https://www.{domain}/vacatures/{id_}"},
     }
     email: Record = {"codeSollicitatiewijze": "3"}
-    telefoon: Record = {"codeSollicitatiewijze": "2"}
-    opties = [email, formulier, telefoon]
-    return rng.sample(opties, k=rng.choice((0, 1, 1, 2)))
+    phone: Record = {"codeSollicitatiewijze": "2"}
+    options = [email, form, phone]
+    return rng.sample(options, k=rng.choice((0, 1, 1, 2)))
 
 
 # --------------------------------------------------------------------------
@@ -1188,46 +1187,46 @@ def _sollicitatiewijzen(rng: random.Random, werkgever: Record, id_: str) -> list
 # --------------------------------------------------------------------------
 
 
-def _taal_nld(mondeling: int, schriftelijk: int) -> Record:
+def _taalbeheersing_nld(spoken: int, written: int) -> Record:
     return {
         "codeTaal": "nld",
-        "codeNiveauTaalbeheersingMondeling": mondeling,
-        "codeNiveauTaalbeheersingSchriftelijk": schriftelijk,
-        "codeNiveauTaalbeheersingLezen": schriftelijk,
-        "codeNiveauTaalbeheersingLuisteren": mondeling,
+        "codeNiveauTaalbeheersingMondeling": spoken,
+        "codeNiveauTaalbeheersingSchriftelijk": written,
+        "codeNiveauTaalbeheersingLezen": written,
+        "codeNiveauTaalbeheersingLuisteren": spoken,
     }
 
 
-def _vaste_competenties(*slugs: str) -> list[Record]:
+def _fixed_competenties(*slugs: str) -> list[Record]:
     return [{"codeCompetentie": f"urn:vum:demo:competentie:{s}"} for s in slugs]
 
 
-def _interesses(*namen: str) -> list[Record]:
-    return [{"naamInteresse": n} for n in namen]
+def _interesses(*names: str) -> list[Record]:
+    return [{"naamInteresse": n} for n in names]
 
 
-def _ervaring(
+def _fixed_werkervaring(
     ctx: _Context,
-    namen: Sequence[str],
-    periode: tuple[str, str],
-    organisatie: str,
-    toelichting: str | None = None,
+    names: Sequence[str],
+    period: tuple[str, str],
+    organisation: str,
+    note: str | None = None,
 ) -> Record:
     """Fixed work experience; the occupation is looked up in the BO&C list."""
-    return _zonder_leeg(
+    return _without_empty(
         {
-            "beroep": _beroep(ctx.beroepen.zoek(*namen)),
-            "datumAanvangWerkzaamheden": periode[0],
-            "datumEindeWerkzaamheden": periode[1],
-            "naamOrganisatie": organisatie,
-            "toelichtingWerkervaring": toelichting,
+            "beroep": _beroep(ctx.beroepen.find(*names)),
+            "datumAanvangWerkzaamheden": period[0],
+            "datumEindeWerkzaamheden": period[1],
+            "naamOrganisatie": organisation,
+            "toelichtingWerkervaring": note,
         }
     )
 
 
-def _beroepen(ctx: _Context, *zoeknamen: Sequence[str]) -> list[Record]:
-    gevonden = [_beroep(ctx.beroepen.zoek(*namen)) for namen in zoeknamen]
-    return _uniek([b for b in gevonden if b])
+def _beroepen(ctx: _Context, *search_names: Sequence[str]) -> list[Record]:
+    found = [_beroep(ctx.beroepen.find(*names)) for names in search_names]
+    return _unique([b for b in found if b])
 
 
 _HENK_PRESENTATIE = (
@@ -1243,18 +1242,18 @@ _HENK_PRESENTATIE = (
 
 def _henk(rng: random.Random, ctx: _Context) -> Record:
     """Henk, 42, Veldhoven: max. 3 days a week, no car, contact via klantmanager."""
-    gebied = ctx.postcodes.zoek(("5504",), "550")
-    return _zonder_leeg(
+    area = ctx.postcodes.find(("5504",), "550")
+    return _without_empty(
         {
             "idWerkzoekende": "henk",
             "indicatieBeschikbaarheidContactgegevens": 1,
             "persoonlijkePresentatie": _HENK_PRESENTATIE,
             "mobiliteit": {
-                "bemiddelingspostcode": _postcode(rng, gebied),
+                "bemiddelingspostcode": _postcode(rng, area),
                 "maximaleReisafstand": 25,
                 "maximaleReistijd": 45,
             },
-            "vervoermiddel": [_vervoer(5, 1, 2), _vervoer(3, 1, 2)],
+            "vervoermiddel": [_vervoermiddel(5, 1, 2), _vervoermiddel(3, 1, 2)],
             "flexibiliteit": {
                 "datumAanvangBeschikbaarVoorWerk": REFERENTIEDATUM.isoformat(),
                 "indicatieOnregelmatigWerkOfPloegendienst": 2,
@@ -1323,14 +1322,14 @@ def _henk_kwalificatie(ctx: _Context) -> Record:
             },
         ],
         "werkervaring": [
-            _ervaring(
+            _fixed_werkervaring(
                 ctx,
                 ("magazijnmedewerker", "magazijn"),
                 ("2002-09-01", "2010-12-31"),
                 "Distributiecentrum De Kempen B.V.",
                 "Orderpicken, laden en lossen, werken met de heftruck.",
             ),
-            _ervaring(
+            _fixed_werkervaring(
                 ctx,
                 ("productiemedewerker", "productie"),
                 ("2011-01-15", "2019-02-28"),
@@ -1338,9 +1337,9 @@ def _henk_kwalificatie(ctx: _Context) -> Record:
                 "Machines bedienen en kwaliteitscontrole; einde door reorganisatie.",
             ),
         ],
-        "competentiebeheersing": _vaste_competenties("samenwerken", "nauwkeurig", "betrouwbaar"),
+        "competentiebeheersing": _fixed_competenties("samenwerken", "nauwkeurig", "betrouwbaar"),
         "interesse": _interesses("techniek", "fietsen", "koken"),
-        "taalbeheersing": [_taal_nld(4, 3)],
+        "taalbeheersing": [_taalbeheersing_nld(4, 3)],
     }
 
 
@@ -1357,8 +1356,8 @@ _JESSICA_PRESENTATIE = (
 
 def _jessica(rng: random.Random, ctx: _Context) -> Record:
     """Jessica, 39, Oirschot: mbo, many short jobs, needs coaching, open to more."""
-    gebied = ctx.postcodes.zoek(("5688",), "568")
-    return _zonder_leeg(
+    area = ctx.postcodes.find(("5688",), "568")
+    return _without_empty(
         {
             "idWerkzoekende": "jessica",
             "indicatieBeschikbaarheidContactgegevens": 1,
@@ -1370,13 +1369,13 @@ def _jessica(rng: random.Random, ctx: _Context) -> Record:
                 "indicatieWerkvariatie": 1,
             },
             "mobiliteit": {
-                "bemiddelingspostcode": _postcode(rng, gebied),
+                "bemiddelingspostcode": _postcode(rng, area),
                 "maximaleReisafstand": 50,
                 "maximaleReistijd": 60,
             },
-            "vervoermiddel": [_vervoer(5, 1), _vervoer(3, 1)],
+            "vervoermiddel": [_vervoermiddel(5, 1), _vervoermiddel(3, 1)],
             "flexibiliteit": {
-                "datumAanvangBeschikbaarVoorWerk": _datum(14),
+                "datumAanvangBeschikbaarVoorWerk": _iso_date(14),
                 "indicatieOnregelmatigWerkOfPloegendienst": 2,
             },
             "werktijden": {
@@ -1385,7 +1384,7 @@ def _jessica(rng: random.Random, ctx: _Context) -> Record:
                 "indicatieKantoortijden": 1,
             },
             "contractvorm": [
-                {"codeTypeOvereenkomst": "03"},  # vrijwilligerswerk: no contract
+                {"codeTypeOvereenkomst": "03"},  # volunteer work: no employment contract
                 {"codeTypeArbeidscontract": "B", "codeTypeOvereenkomst": "02"},
                 {"codeTypeArbeidscontract": "B", "codeTypeOvereenkomst": "01"},
             ],
@@ -1404,7 +1403,7 @@ def _jessica(rng: random.Random, ctx: _Context) -> Record:
 
 
 # Jessica's first job and many short jobs: (search names, period, organisation).
-_JESSICA_BANEN: tuple[tuple[tuple[str, ...], tuple[str, str], str], ...] = (
+_JESSICA_JOBS: tuple[tuple[tuple[str, ...], tuple[str, str], str], ...] = (
     (
         ("administratief medewerker", "administratie"),
         ("2006-09-01", "2013-03-31"),
@@ -1447,11 +1446,11 @@ def _jessica_kwalificatie(ctx: _Context) -> Record:
             },
             {"naamCursus": "Kassatraining", "indicatieCertificaat": 2},
         ],
-        "werkervaring": [_ervaring(ctx, namen, periode, organisatie) for namen, periode, organisatie in _JESSICA_BANEN],
-        "competentiebeheersing": _vaste_competenties("klantgericht", "communicatief", "leergierig"),
+        "werkervaring": [_fixed_werkervaring(ctx, *job) for job in _JESSICA_JOBS],
+        "competentiebeheersing": _fixed_competenties("klantgericht", "communicatief", "leergierig"),
         "interesse": _interesses("kleding", "mode", "winkel", "creatief bezig zijn"),
         "taalbeheersing": [
-            _taal_nld(4, 4),
+            _taalbeheersing_nld(4, 4),
             {
                 "codeTaal": "eng",
                 "codeNiveauTaalbeheersingMondeling": 2,
@@ -1462,9 +1461,9 @@ def _jessica_kwalificatie(ctx: _Context) -> Record:
     }
 
 
-_MEHMET_BEDRIJF = "Confectieatelier Mehmet B.V."
-_MEHMET_DOMEIN = "confectieatelier-mehmet.example.com"
-_MEHMET_KANS = (
+_MEHMET_COMPANY = "Confectieatelier Mehmet B.V."
+_MEHMET_DOMAIN = "confectieatelier-mehmet.example.com"
+_MEHMET_PITCH = (
     "Mehmet geeft mensen graag een nieuwe kans, ook als je een tijd niet hebt "
     "gewerkt of geen diploma hebt. Motivatie en een goede klik met het team "
     "vinden wij belangrijker dan je cv."
@@ -1474,17 +1473,17 @@ _MEHMET_KANS = (
 @dataclass(frozen=True)
 class _MehmetVacature:
     id_: str
-    nummer: str
+    number: str
     pc4: tuple[str, ...]  # preferred PC4 areas
     prefix: str  # fallback PC4 prefix
-    straat: str
-    huisnummer: int
-    telefoon: str
+    street: str
+    house_number: int
+    phone: str
     beroepen: tuple[str, ...]
-    titel: str
-    niveau: str
+    title: str
+    level: str
     contract: tuple[str, str]  # (codeTypeArbeidscontract, codeTypeOvereenkomst)
-    tekst: str
+    text: str
     sbi: int
 
 
@@ -1548,29 +1547,29 @@ def _mehmet_vacatures(rng: random.Random, ctx: _Context) -> list[Record]:
 
 
 def _mehmet_vacature(rng: random.Random, ctx: _Context, spec: _MehmetVacature) -> Record:
-    """One vacancy of Mehmet's clothing manufacturer (no diploma, reachable by OV)."""
-    gebied = ctx.postcodes.zoek(spec.pc4, spec.prefix)
-    arbeidscontract, overeenkomst = spec.contract
-    return _zonder_leeg(
+    """One vacancy of Mehmet's clothing manufacturer (no diploma, reachable by public transport)."""
+    area = ctx.postcodes.find(spec.pc4, spec.prefix)
+    contract, agreement = spec.contract
+    return _without_empty(
         {
             "idVacature": spec.id_,
-            "naamVacature": spec.titel,
-            "nummerVacature": spec.nummer,
-            "omschrijvingVacature": f"{_MEHMET_BEDRIJF[:-5]} maakt bedrijfskleding. {spec.tekst} {_MEHMET_KANS}",
-            "codeWerkEnDenkniveauMinimaal": spec.niveau,
-            "sluitingsdatumVacature": _datum(60),
+            "naamVacature": spec.title,
+            "nummerVacature": spec.number,
+            "omschrijvingVacature": f"{_MEHMET_COMPANY[:-5]} maakt bedrijfskleding. {spec.text} {_MEHMET_PITCH}",
+            "codeWerkEnDenkniveauMinimaal": spec.level,
+            "sluitingsdatumVacature": _iso_date(60),
             "adres": {
-                "postcode": _postcode(rng, gebied),
-                "straatnaam": spec.straat,
-                "huisnummer": spec.huisnummer,
+                "postcode": _postcode(rng, area),
+                "straatnaam": spec.street,
+                "huisnummer": spec.house_number,
             },
             "arbeidsVoorwaarden": _mehmet_arbeidsvoorwaarden(),
-            "beroep": _beroep(ctx.beroepen.zoek(*spec.beroepen)),
+            "beroep": _beroep(ctx.beroepen.find(*spec.beroepen)),
             "sector": {"codeSbi": spec.sbi},
             "contractvorm": [
                 {
-                    "codeTypeArbeidscontract": arbeidscontract,
-                    "codeTypeOvereenkomst": overeenkomst,
+                    "codeTypeArbeidscontract": contract,
+                    "codeTypeOvereenkomst": agreement,
                 }
             ],
             "werktijden": {
@@ -1585,9 +1584,9 @@ def _mehmet_vacature(rng: random.Random, ctx: _Context, spec: _MehmetVacature) -
                     "toelichtingOpleiding": "Geen diploma nodig; je leert het vak bij ons.",
                 }
             ],
-            "competentiebeheersing": _vaste_competenties("nauwkeurig", "samenwerken", "leergierig"),
+            "competentiebeheersing": _fixed_competenties("nauwkeurig", "samenwerken", "leergierig"),
             "taalbeheersing": [{"codeTaal": "nld", "codeNiveauTaalbeheersingMondeling": 2}],
-            "vervoermiddel": [_vervoer(5, 1), _vervoer(3, 1)],
+            "vervoermiddel": [_vervoermiddel(5, 1), _vervoermiddel(3, 1)],
             "sollicitatiewijze": [
                 {"codeSollicitatiewijze": "2"},
                 {"codeSollicitatiewijze": "3"},
@@ -1599,7 +1598,7 @@ def _mehmet_vacature(rng: random.Random, ctx: _Context, spec: _MehmetVacature) -
 
 def _mehmet_arbeidsvoorwaarden() -> Record:
     return {
-        "datumAanvangWerkzaamheden": _datum(30),
+        "datumAanvangWerkzaamheden": _iso_date(30),
         "omschrijvingArbeidsvoorwaarden": "Contract voor een jaar met uitzicht op "
         "een vaste baan; vaste dagdiensten, werktijden in overleg.",
         "salarisIndicatie": "€ 14,75 - € 16,50 bruto per uur",
@@ -1609,14 +1608,14 @@ def _mehmet_arbeidsvoorwaarden() -> Record:
 def _mehmet_werkgever(spec: _MehmetVacature) -> Record:
     """Vacancy-domain employer: contact e-mail and phone are arrays."""
     return {
-        "handelsnaamOrganisatie": _MEHMET_BEDRIJF,
+        "handelsnaamOrganisatie": _MEHMET_COMPANY,
         "sector": [{"codeSbi": 1412}, {"codeSbi": 1413}],
-        "webadres": [{"codeWebadres": 3, "url": f"https://www.{_MEHMET_DOMEIN}"}],
+        "webadres": [{"codeWebadres": 3, "url": f"https://www.{_MEHMET_DOMAIN}"}],
         "contactpersoon": [
             {
                 "naamContactpersoonAfdeling": "Mehmet (directeur)",
-                "emailadres": [f"mehmet@{_MEHMET_DOMEIN}"],
-                "telefoonnummer": [spec.telefoon],
+                "emailadres": [f"mehmet@{_MEHMET_DOMAIN}"],
+                "telefoonnummer": [spec.phone],
             }
         ],
     }
@@ -1627,13 +1626,13 @@ def _mehmet_werkgever(spec: _MehmetVacature) -> Record:
 # --------------------------------------------------------------------------
 
 
-def _organisatie(seed: int, bron_id: str, ctx: _Context, aantal_wz: int, aantal_vac: int) -> DemoOrganisatie:
+def _organisation(seed: int, bron_id: str, ctx: _Context, n_werkzoekenden: int, n_vacatures: int) -> DemoOrganisatie:
     """Random records of one organisation, from its own seeded generator."""
     rng = random.Random(f"{seed}/{bron_id}")
-    sleutel = _veilig_id(bron_id)
-    werkzoekenden = [_werkzoekende(rng, ctx, f"wz-{sleutel}-{i:04d}", bron_id) for i in range(1, aantal_wz + 1)]
+    key = _safe_id(bron_id)
+    werkzoekenden = [_werkzoekende(rng, ctx, f"wz-{key}-{i:04d}", bron_id) for i in range(1, n_werkzoekenden + 1)]
     vacatures = [
-        _vacature(rng, ctx, f"vac-{sleutel}-{i:04d}", f"V2026-{i % 100000:05d}") for i in range(1, aantal_vac + 1)
+        _vacature(rng, ctx, f"vac-{key}-{i:04d}", f"V2026-{i % 100000:05d}") for i in range(1, n_vacatures + 1)
     ]
     return DemoOrganisatie(bron_id, werkzoekenden, vacatures)
 
@@ -1653,9 +1652,9 @@ def generate(
     """
     if not bron_ids:
         return []
-    ctx = _Context(_Postcodekiezer(postcodes), _Beroepenkiezer(beroepen))
-    organisaties = [_organisatie(seed, b, ctx, werkzoekenden_per_bron, vacatures_per_bron) for b in bron_ids]
+    ctx = _Context(_PostcodeSampler(postcodes), _BeroepSampler(beroepen))
+    organisations = [_organisation(seed, b, ctx, werkzoekenden_per_bron, vacatures_per_bron) for b in bron_ids]
     rng = random.Random(f"{seed}/personas")
-    organisaties[0].werkzoekenden[:0] = [_henk(rng, ctx), _jessica(rng, ctx)]
-    organisaties[-1].vacatures[:0] = _mehmet_vacatures(rng, ctx)
-    return organisaties
+    organisations[0].werkzoekenden[:0] = [_henk(rng, ctx), _jessica(rng, ctx)]
+    organisations[-1].vacatures[:0] = _mehmet_vacatures(rng, ctx)
+    return organisations
