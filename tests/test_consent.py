@@ -172,12 +172,14 @@ async def test_vacancy_contact_persons_go_to_authenticated_mediators_only(stack:
     )
     for who, sees_contacts in ((MEDIATOR, True), (werkzoekende, False)):
         found = await stack.query(query, {"s": {"selectiegebied": {"postcode": "5611AB", "afstand": 300}}}, caller=who)
-        vumid = found["data"]["vacatureMatches"]["edges"][0]["node"]["vumID"]
-        body = await stack.query(detail_query, {"v": vumid}, caller=who)
-        werkgever = body["data"]["vacature"]["vacature"]["werkgever"]
-        assert werkgever["handelsnaamOrganisatie"]
-        assert bool(werkgever["contactpersoon"]) is sees_contacts
-        assert ("errors" in body) is not sees_contacts
+        contacts = []
+        for edge in found["data"]["vacatureMatches"]["edges"]:
+            body = await stack.query(detail_query, {"v": edge["node"]["vumID"]}, caller=who)
+            werkgever = body["data"]["vacature"]["vacature"]["werkgever"]
+            assert werkgever["handelsnaamOrganisatie"]
+            assert ("errors" in body) is not sees_contacts
+            contacts.append(bool(werkgever["contactpersoon"]))
+        assert any(contacts) is sees_contacts, "Mehmet's vacancies have contact persons; only mediators see them"
 
 
 async def test_a_job_seeker_without_consent_is_never_shown_to_another_organisation(stack: Stack) -> None:

@@ -50,8 +50,9 @@ from ..pseudonym import InvalidVumID, Pseudonymiser, RecordRef
 from ..quota import DetailQuota, QuotaExceeded, QuotaUnavailable, check
 from ..registry import Registry, SourceState
 from ..subgraph_client import ERROR, SourceFailure, SubgraphClient
+from .compiled import META, Compiler
 from .entities import EntityCompleter
-from .projection import META, NullInNonNull, Projector, RecordMeta
+from .projection import NullInNonNull, Projector, RecordMeta
 
 log = logging.getLogger("vum.executor")
 
@@ -76,9 +77,11 @@ class Services:
     processing_log: ProcessingLog
     quota: DetailQuota
     input_checker: ValueChecker = field(init=False)
+    compiler: Compiler = field(init=False)
 
     def __post_init__(self) -> None:
         self.input_checker = ValueChecker(self.contract, wire=False)
+        self.compiler = Compiler(self.contract)
 
 
 class FieldError(Exception):
@@ -134,7 +137,7 @@ async def execute_plan(
         caller,
         variable_values,
         raw_variables,
-        Projector(services.schema, services.contract, variables),
+        Projector(services.schema, services.contract, variables, services.compiler),
         EntityCompleter(services.registry, services.client, lambda state: request.headers(state)),
     )
     roots = [root for root in plan.roots if root.selection.included(variables)]

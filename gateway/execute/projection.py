@@ -32,9 +32,9 @@ from graphql import (
 from vumschema import Contract
 
 from ..plan.selection import TYPENAME, Selected
+from .compiled import META, Compiler, Fallback
 
 PathEntry = str | int
-META = "__vum"  # key under which the executor attaches a RecordMeta to a record
 
 _SCALAR_TYPES: dict[str, tuple[type, ...]] = {
     "String": (str,),
@@ -69,6 +69,7 @@ class Projector:
     schema: GraphQLSchema
     contract: Contract
     variables: Mapping[str, Any]
+    compiler: Compiler | None = None
     errors: list[dict[str, Any]] = field(default_factory=list)
     _enum_names: dict[str, frozenset[str]] = field(default_factory=dict)
     _categories: dict[tuple[str, str], str | None] = field(default_factory=dict)
@@ -80,7 +81,16 @@ class Projector:
     def object(
         self, selections: tuple[Selected, ...], value: Mapping[str, Any], type_name: str, path: list[PathEntry]
     ) -> dict[str, Any]:
-        """The response object for `value` of type `type_name`."""
+        """The response object for `value` of type `type_name`: the compiled fast path when it
+        applies and nothing is unusual, the general path otherwise."""
+        if self.compiler is not None and type(value) is dict:
+            type_ = self.schema.get_type(type_name)
+            fast = self.compiler.projector(selections, type_) if isinstance(type_, GraphQLObjectType) else None
+            if fast is not None:
+                try:
+                    return fast(value, self._record)
+                except Fallback:
+                    pass
         outer = self._record
         meta = value.get(META)
         if isinstance(meta, RecordMeta):
