@@ -16,12 +16,11 @@ from starlette.routing import Route
 
 from subgraphs.sdk.adapter import InMemoryAdapter, SearchResult
 from subgraphs.sdk.app import SubgraphSettings, create_app
+from subgraphs.sdk.identity import GatewayTrust
 from subgraphs.sdk.selectievraag import Selectievraag
 from vumschema import Contract
 
 from .conftest import POSTCODES
-from subgraphs.sdk.identity import GatewayTrust
-
 from .stack import AppFactory, Source, Stack, consented, organisation_app, start_stack
 
 QUERY = """query($s: WerkzoekendeSelectievraag!) { werkzoekendeProfielMatches(selectievraag: $s, first: 100) {

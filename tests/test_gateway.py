@@ -17,11 +17,10 @@ from gateway.config import new_key
 from gateway.demo.synthetic import generate, read_beroepen, read_postcodes
 from subgraphs.bestand.adapter import BestandAdapter
 from subgraphs.sdk.adapter import InMemoryAdapter
+from subgraphs.sdk.identity import GatewayTrust
 from subgraphs.sql.adapter import SqlAdapter
 
 from .conftest import BEROEPEN, POSTCODES
-from subgraphs.sdk.identity import GatewayTrust
-
 from .stack import AppFactory, Source, Stack, consented, organisation_app, start_stack
 
 SEARCH = """

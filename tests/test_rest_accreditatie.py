@@ -2,7 +2,9 @@
 
 The 1,000 profiles and 485 vacancies are spread over five organisations: SQL on SQLite, SQL on
 PostgreSQL, a JSON export, and two organisations that already serve the VUM-Bron REST API
-(`subgraphs.vumbron` in front of the small Bron server). Every request and response is validated
+(`subgraphs.vumbron` in front of the small Bron server). The first three hold consent in every
+category; the vumbron adapter marks what a Bron shares as consented. The caller is a SUWI
+mediator of another organisation, with a real token; every request and response is validated
 against the contracts; the cases are judged as the accreditation environment judges a source.
 """
 
@@ -27,8 +29,9 @@ from subgraphs.vumbron.bron_server import BronService, create_bron_app
 
 from .conftest import ACCREDITATIE, fresh_database, read_json
 from .servers import LiveServer
-from .stack import Source, Stack, organisation_app, start_stack
+from .stack import Source, Stack, consented, organisation_app, start_stack
 from .test_rest_contract import EXCHANGE_OIN, ContractClient, bemiddelaar_client
+from .test_vumbron import vumbron_app
 
 ORGANISATIONS = 5
 CASES = {
@@ -48,7 +51,7 @@ class RestStack:
     def __init__(self, stack: Stack, bronnen: list[LiveServer]) -> None:
         self.stack = stack
         self.bronnen = bronnen
-        self.client: ContractClient = bemiddelaar_client(stack.session, stack.server.base_url)
+        self.client: ContractClient = bemiddelaar_client(stack.session, stack.server.base_url, stack.issuer)
 
     async def close(self) -> None:
         await self.stack.close()
@@ -64,9 +67,9 @@ def postgres_for_rest(postgres_server: str) -> Iterator[str]:
 async def _vumbron_source(
     index: int, share: tuple[list[Any], list[Any]], postcodes: PostcodeTable
 ) -> tuple[Source, LiveServer]:
-    bron = await LiveServer(create_bron_app(BronService(*share, postcodes)), path="").start()
+    bron = await LiveServer(create_bron_app(BronService(*share, postcodes)), path="").start()  # records without consent
     adapter = VumBronAdapter(bron.base_url, EXCHANGE_OIN, f"{index + 1:020d}")
-    return Source(f"vumbron-{index}", organisation_app(adapter, f"vumbron-{index}"), kind="reintegratiebureau"), bron
+    return Source(f"vumbron-{index}", vumbron_app(adapter, f"vumbron-{index}"), kind="reintegratiebureau"), bron
 
 
 @pytest_asyncio.fixture(scope="module")
@@ -77,15 +80,16 @@ async def rest(
     postgres_for_rest: str,
 ) -> AsyncIterator[RestStack]:
     share = [(werkzoekenden_upload[i::ORGANISATIONS], vacatures_upload[i::ORGANISATIONS]) for i in range(ORGANISATIONS)]
+    held = [(consented(werkzoekenden), vacatures) for werkzoekenden, vacatures in share]  # as the demo imports them
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
         sources, bronnen = [], []
         for index, dsn in ((0, f"sqlite:///{directory / 'a.sqlite'}"), (1, postgres_for_rest)):
             adapter = SqlAdapter(dsn)
-            adapter.load(*share[index])
+            adapter.load(*held[index])
             sources.append(Source(f"sql-{index}", organisation_app(adapter, f"sql-{index}")))
         files = [directory / "w.json", directory / "v.json"]
-        for path, records in zip(files, share[2], strict=True):
+        for path, records in zip(files, held[2], strict=True):
             path.write_text(json.dumps(records), encoding="utf-8")
         sources.append(Source("bestand-2", organisation_app(BestandAdapter(*files), "bestand-2")))
         for index in (3, 4):

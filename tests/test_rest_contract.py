@@ -3,14 +3,16 @@
 `ContractClient` sends a request over HTTP and checks both directions with openapi-core against
 the official koppelvlak 3.0 contracts in ../shared/vum/contracts: the request (unless a test
 sends an invalid one on purpose, which must then be invalid), the response's status, body and the
-headers the contract lists for that response. The tests here check the checker itself.
+headers the contract lists for that response. Towards the gateway it calls as a real caller: a
+token of the test identity provider, the purpose, and X-VUM parties naming the token's
+organisation. The tests here check the checker itself.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,11 @@ import pytest
 import yaml
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
+
+from vumschema.policy import Caller
+
+from .issuer import MEDIATOR
+from .issuer import TestIssuer as IdentityProvider  # aliased: pytest collects names starting with Test
 
 CONTRACTS = Path(__file__).resolve().parent.parent.parent / "shared" / "vum" / "contracts"
 BEMIDDELAAR = {
@@ -29,15 +36,22 @@ BRON = {"werkzoekendeProfielen": "VUM-Bron-WerkzoekendeProfielen", "vacatures": 
 BEMIDDELAAR_SERVER = "https://test.vumdevelopment.nl/api/v3"
 BRON_SERVER = "https://bron.vumdevelopment.nl/api/v3"
 
-MEDIATOR_OIN = "00000001234567890000"
+MEDIATOR_OIN = MEDIATOR.oin  # the default caller's organisation: what its party headers must name
 EXCHANGE_OIN = "00000001810207357000"  # the accreditation environment's test OIN
-HEADERS = {
-    "X-VUM-berichtVersie": "3.0.0",
-    "API-Version": "3.0.0",
-    "X-VUM-fromParty": MEDIATOR_OIN,
-    "X-VUM-toParty": EXCHANGE_OIN,
-    "X-VUM-viaParty": MEDIATOR_OIN,
-}
+
+
+def party_headers(oin: str, via: str | None = None) -> dict[str, str]:
+    """The X-VUM headers of a request sent by organisation `oin` (through verwerker `via`)."""
+    return {
+        "X-VUM-berichtVersie": "3.0.0",
+        "API-Version": "3.0.0",
+        "X-VUM-fromParty": oin,
+        "X-VUM-toParty": EXCHANGE_OIN,
+        "X-VUM-viaParty": via or oin,
+    }
+
+
+HEADERS = party_headers(MEDIATOR_OIN)
 
 
 @functools.cache
@@ -68,14 +82,26 @@ class Exchange:
     body: Any
 
 
+@dataclass(frozen=True)
 class ContractClient:
-    """An HTTP client for a VUM REST API whose every exchange is validated against its contract."""
+    """An HTTP client for a VUM REST API whose every exchange is validated against its contract.
 
-    def __init__(self, session: aiohttp.ClientSession, base_url: str, contracts: dict[str, str], server: str) -> None:
-        self.session = session
-        self.base_url = base_url.rstrip("/")
-        self.contracts = contracts
-        self.server = server
+    With an `issuer`, every request carries a fresh token of `caller` and its purpose (none when
+    `caller` is None), and by default the X-VUM parties of the caller's organisation.
+    """
+
+    session: aiohttp.ClientSession
+    base_url: str
+    contracts: dict[str, str]
+    server: str
+    issuer: IdentityProvider | None = None
+    caller: Caller | None = MEDIATOR
+
+    def as_caller(self, caller: Caller | None) -> ContractClient:
+        return replace(self, caller=caller)
+
+    def credentials(self) -> dict[str, str]:
+        return self.issuer.headers(self.caller) if self.issuer and self.caller else {}
 
     async def call(
         self,
@@ -91,14 +117,17 @@ class ContractClient:
         """Send the request; `valid_request=False` asserts the request breaks the contract.
 
         `all_headers=False` when the request lacks what a response header would answer with.
+        `headers` replaces the X-VUM headers (and may replace the credentials).
         """
-        headers = dict(HEADERS if headers is None else headers)
+        parties = party_headers(self.caller.oin if self.caller else MEDIATOR_OIN)
+        headers = {**self.credentials(), **(parties if headers is None else headers)}
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
         name = self.contracts[path.strip("/").split("/")[0]]
         request = self._mock_request(method, path, headers, data)
         self._check_request(name, request, valid_request)
         send_headers = {**headers, **({"Content-Type": "application/json"} if data is not None else {})}
-        async with self.session.request(method, self.base_url + path, data=data, headers=send_headers) as response:
+        url = self.base_url.rstrip("/") + path
+        async with self.session.request(method, url, data=data, headers=send_headers) as response:
             payload = await response.read()
             exchange = Exchange(response.status, dict(response.headers), json.loads(payload) if payload else None)
             content_type = response.content_type
@@ -125,12 +154,16 @@ class ContractClient:
             contract(name).validate_request(request)
 
 
-def bemiddelaar_client(session: aiohttp.ClientSession, gateway_base_url: str) -> ContractClient:
-    return ContractClient(session, gateway_base_url + "/api/v3", BEMIDDELAAR, BEMIDDELAAR_SERVER)
+def bemiddelaar_client(
+    session: aiohttp.ClientSession, gateway_base_url: str, issuer: IdentityProvider, caller: Caller | None = MEDIATOR
+) -> ContractClient:
+    """A client of the gateway's facade calling as `caller` with tokens of `issuer`."""
+    return ContractClient(session, gateway_base_url + "/api/v3", BEMIDDELAAR, BEMIDDELAAR_SERVER, issuer, caller)
 
 
 def bron_client(session: aiohttp.ClientSession, bron_base_url: str) -> ContractClient:
-    return ContractClient(session, bron_base_url, BRON, BRON_SERVER)
+    """A client of a Bron server, which the exchange calls without a token (it is told the parties)."""
+    return ContractClient(session, bron_base_url, BRON, BRON_SERVER, caller=None)
 
 
 # -- the checker checks -------------------------------------------------------------------------

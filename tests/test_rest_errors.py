@@ -1,12 +1,16 @@
-"""The REST facade's headers and error model, every answer validated against the contracts.
+"""The REST facade's headers, authentication and error model, every answer validated against the contracts.
 
 One test (or a small family) per error code: 400.01 Ongeldige aanroep, 400.02 Onvolledige aanroep,
-401, 429.01, 500.1 and 503 (500.3). 401 and 429.01 come from the auth layer through `run_graphql`;
-until it is wired they are produced with a stubbed `run_graphql`, as is the unexpected 500.
+401, 429.01, 500.1 and 503 (500.3), with real tokens from the test identity provider. The gateway
+refuses whole GraphQL operations with a forbidden field (`reject_unauthorized_operations`); the
+facade answers what the caller may see. The mapping of every GraphQL error code, and the
+unexpected 500, are produced with a stubbed `run_graphql`.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -15,34 +19,58 @@ import pytest_asyncio
 from starlette.applications import Starlette
 from starlette.requests import Request
 
-from gateway.rest import VumParties, rest_routes
+from gateway.rest import rest_routes
 from gateway.server import Gateway
 from gateway.vraagobject import werkzoekende_selectievraag
 from subgraphs.sdk.adapter import InMemoryAdapter
+from vumschema.policy import Caller, Toestemming, Vastlegging
 
+from .issuer import MEDIATOR
 from .servers import LiveServer
-from .stack import Source, Stack, organisation_app, start_stack
-from .test_rest_contract import EXCHANGE_OIN, HEADERS, MEDIATOR_OIN, ContractClient, bemiddelaar_client
+from .stack import Source, Stack, consented, organisation_app, start_stack
+from .test_rest_contract import EXCHANGE_OIN, HEADERS, MEDIATOR_OIN, ContractClient, bemiddelaar_client, party_headers
 
 WIDE = {"selectiegebied": {"postcode": "3511AA", "afstand": 999}}
 SEARCH = "/werkzoekendeProfielen/matches"
 Reply = tuple[int, dict[str, Any]]
-Runner = Callable[[Gateway, Request, str, dict[str, Any], str | None], Awaitable[Reply]]
+Runner = Callable[..., Awaitable[Reply]]  # run_graphql's signature (gateway.rest.Runner)
+MATCH_ONLY = 3  # the first job seekers (by id) share their match profile only
+# A mediator of an organisation that is no SUWI party and may not see contact details.
+UITZENDBUREAU = Caller(
+    "bart",
+    "00000001008888888000",
+    "bemiddelaar",
+    MEDIATOR.scopes - {"werkzoekenden:contactgegevens", "werkzoekenden:bijzonder"},
+    suwi=False,
+    purpose="arbeidsbemiddeling",
+)
+CONTACT = {"emailadres", "telefoonnummer", "webadres", "contactpersoon"}
+
+
+def held(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every job seeker consented in every category, the first few (by id) in their match profile only."""
+    ordered = sorted(records, key=lambda record: str(record["idWerkzoekende"]))
+    match_only = Toestemming({"MATCHPROFIEL": Vastlegging(datetime.date(2026, 10, 1), "klantmanager")})
+    return consented(ordered[:MATCH_ONLY], match_only) + consented(ordered[MATCH_ONLY:])
 
 
 @pytest_asyncio.fixture(scope="module")
 async def stack(
     werkzoekenden_upload: list[dict[str, Any]], vacatures_upload: list[dict[str, Any]]
 ) -> AsyncIterator[Stack]:
-    adapter = InMemoryAdapter(werkzoekenden_upload[:150], vacatures_upload[:60])
-    running = await start_stack([Source("gemeente-a", organisation_app(adapter, "gemeente-a"))], codelijsten=False)
+    adapter = InMemoryAdapter(held(werkzoekenden_upload[:150]), vacatures_upload[:60])
+    running = await start_stack(
+        [Source("gemeente-a", organisation_app(adapter, "gemeente-a"))],
+        codelijsten=False,
+        auth={"reject_unauthorized_operations": True},  # GraphQL callers: all or nothing; REST: what they may see
+    )
     yield running
     await running.close()
 
 
 @pytest.fixture
 def client(stack: Stack) -> ContractClient:
-    return bemiddelaar_client(stack.session, stack.server.base_url)
+    return bemiddelaar_client(stack.session, stack.server.base_url, stack.issuer)
 
 
 def _ids(stack: Stack, kind: str, answer: dict[str, Any]) -> set[str]:
@@ -50,9 +78,14 @@ def _ids(stack: Stack, kind: str, answer: dict[str, Any]) -> set[str]:
 
 
 async def _a_vumid(client: ContractClient, resource: str = "werkzoekendeProfielen") -> str:
+    """A vumID from a fresh search (each search has its own detail quota)."""
     exchange = await client.call("POST", f"/{resource}/matches", body={"vraagObject": WIDE})
     assert exchange.status == 200 and exchange.body["matches"], exchange.body
     return str(exchange.body["matches"][0]["vumID"])
+
+
+def _header(exchange: Any, name: str) -> str:
+    return next(value for key, value in exchange.headers.items() if key.lower() == name.lower())
 
 
 def _error(exchange: Any, status: int, code: str, fragment: str = "") -> None:
@@ -98,8 +131,16 @@ async def test_the_facade_executes_the_graphql_plan_of_the_vraag_object(stack: S
     calls: list[tuple[str, dict[str, Any]]] = []
 
     async def record(
-        gateway: Gateway, request: Request, query: str, variables: dict[str, Any], name: str | None
+        gateway: Gateway,
+        request: Request,
+        query: str,
+        variables: dict[str, Any],
+        name: str | None,
+        *,
+        caller: Caller | None = None,
+        lenient: bool = False,
     ) -> Reply:
+        assert caller is not None and caller.oin == MEDIATOR_OIN and lenient  # authenticated once, by the facade
         calls.append((query, variables))
         empty = {"vraagID": "v", "maximumAantalResultatenBereikt": False, "totalCount": 0, "edges": []}
         return 200, {"data": {"result": {**empty, "bronnen": [{"bronID": "a", "status": "OK", "melding": None}]}}}
@@ -115,7 +156,7 @@ async def test_the_facade_executes_the_graphql_plan_of_the_vraag_object(stack: S
 
 async def test_a_partial_result_is_answered_and_its_errors_are_not_the_callers(stack: Stack) -> None:
     async def partial(
-        gateway: Gateway, request: Request, query: str, variables: dict[str, Any], name: str | None
+        gateway: Gateway, request: Request, query: str, variables: dict[str, Any], *_: Any, **__: Any
     ) -> Reply:
         result = {"bronID": "gemeente-a", "werkzoekende": {"idWerkzoekende": "w1", "indicatieLdrRegistratie": None}}
         error = {"message": "not for this caller", "extensions": {"code": "FORBIDDEN_FIELD"}}
@@ -201,70 +242,137 @@ async def test_missing_required_input_is_400_02(client: ContractClient, body: An
     _error(exchange, 400, "400.02", fragment)
 
 
-# -- 401, 429.01 and 500 through a stubbed run_graphql -------------------------------------------
+# -- 401, 400.02 and 429.01: tokens, parties, purpose, scopes, consent, quota --------------------
+
+
+async def test_a_caller_without_a_valid_token_gets_401(stack: Stack, client: ContractClient) -> None:
+    anonymous = client.as_caller(None)
+    for path in ("/vacatures/abc", "/werkzoekendeProfielen/abc"):
+        exchange = await anonymous.call("GET", path)
+        _error(exchange, 401, "401", "needs a token")
+        assert _header(exchange, "WWW-Authenticate").startswith("Bearer")
+    _error(await anonymous.call("POST", SEARCH, body={"vraagObject": WIDE}), 401, "401", "needs a token")
+    forged = {**HEADERS, "Authorization": "Bearer not.a.token"}
+    _error(await client.call("POST", SEARCH, body={"vraagObject": WIDE}, headers=forged), 401, "401", "JWT")
+    expired = {**HEADERS, "Authorization": f"Bearer {stack.issuer.token(MEDIATOR, exp=1)}"}
+    _error(await client.call("POST", SEARCH, body={"vraagObject": WIDE}, headers=expired), 401, "401")
+
+
+async def test_the_party_headers_must_name_the_tokens_organisation(stack: Stack, client: ContractClient) -> None:
+    other = "00000001007777777000"
+    credentials = stack.issuer.headers(MEDIATOR)
+    claimed = await client.call(
+        "POST", SEARCH, body={"vraagObject": WIDE}, headers={**party_headers(other), **credentials}
+    )
+    _error(claimed, 401, "401", f"X-VUM-fromParty {other} is not the organisation of the token (OIN {MEDIATOR_OIN})")
+    # a verwerker sending with its own token for another organisation: the mandate cannot be checked
+    own_token = {**party_headers(other, via=MEDIATOR_OIN), **credentials}
+    _error(await client.call("GET", "/vacatures/abc", headers=own_token), 401, "401", "not its own")
+    # a verwerker sending the organisation's caller's request, with that caller's token
+    via = await client.call(
+        "POST", SEARCH, body={"vraagObject": WIDE}, headers={**party_headers(MEDIATOR_OIN, via=other), **credentials}
+    )
+    assert via.status == 200 and via.body["matches"]
+    assert (_header(via, "X-VUM-viaParty"), _header(via, "X-VUM-toParty")) == (other, MEDIATOR_OIN)
+
+
+async def test_a_caller_without_a_purpose_gets_400_02(client: ContractClient) -> None:
+    aimless = client.as_caller(dataclasses.replace(MEDIATOR, purpose=None))
+    _error(await aimless.call("POST", SEARCH, body={"vraagObject": WIDE}), 400, "400.02", "doelbinding")
+    elsewhere = client.as_caller(dataclasses.replace(MEDIATOR, purpose="marketing"))
+    _error(await elsewhere.call("POST", SEARCH, body={"vraagObject": WIDE}), 400, "400.02", "'marketing'")
+
+
+async def test_a_caller_without_the_operations_scope_gets_401(client: ContractClient) -> None:
+    searcher = client.as_caller(dataclasses.replace(MEDIATOR, scopes=frozenset({"werkzoekenden:zoeken"})))
+    vumid = await _a_vumid(searcher)
+    _error(await searcher.call("GET", f"/werkzoekendeProfielen/{vumid}"), 401, "401")
+    _error(await searcher.call("POST", "/vacatures/matches", body={"vraagObject": WIDE}), 401, "401")
+
+
+async def _matches(stack: Stack, client: ContractClient) -> dict[str, dict[str, Any]]:
+    """Record id -> its match in a fresh search (with the vumID)."""
+    search = await client.call("POST", SEARCH, body={"vraagObject": WIDE})
+    assert search.status == 200, search.body
+    return {stack.open_vumid("werkzoekende", m["vumID"]).record_id: m for m in search.body["matches"]}
+
+
+async def test_fields_the_caller_may_not_see_are_absent_where_graphql_refuses_the_operation(
+    stack: Stack, client: ContractClient, werkzoekenden_upload: list[dict[str, Any]]
+) -> None:
+    uitzendbureau = client.as_caller(UITZENDBUREAU)
+    matches = await _matches(stack, uitzendbureau)
+    with_contact = {str(r["idWerkzoekende"]) for r in werkzoekenden_upload if r.get("emailadres")}
+    record_id = next(i for i in sorted(matches)[MATCH_ONLY:] if i in with_contact)  # consented in every category
+    match = matches[record_id]
+    detail = await uitzendbureau.call("GET", f"/werkzoekendeProfielen/{match['vumID']}")
+    assert detail.status == 200
+    assert detail.body["werkzoekende"]["idWerkzoekende"] == record_id
+    assert not (CONTACT | {"indicatieLdrRegistratie"}) & detail.body["werkzoekende"].keys()
+    full = await client.call("GET", f"/werkzoekendeProfielen/{(await _matches(stack, client))[record_id]['vumID']}")
+    assert CONTACT & full.body["werkzoekende"].keys()  # a SUWI mediator with every scope sees them
+    graphql = "query($v: ID!) { werkzoekendeProfiel(vumID: $v) { werkzoekende { idWerkzoekende emailadres } } }"
+    status, body = await stack.post(
+        {"query": graphql, "variables": {"v": match["vumID"]}}, stack.issuer.headers(UITZENDBUREAU)
+    )
+    assert status == 403 and body["errors"][0]["extensions"]["code"] == "FORBIDDEN_FIELD"
+
+
+async def test_a_job_seeker_who_shares_the_match_profile_only_is_found_without_details(
+    stack: Stack, client: ContractClient
+) -> None:
+    matches = await _matches(stack, client)
+    ids = sorted(matches)
+    reserved, shared = matches[ids[0]], matches[ids[MATCH_ONLY]]
+    detail = await client.call("GET", f"/werkzoekendeProfielen/{reserved['vumID']}")
+    assert detail.status == 200
+    assert detail.body["werkzoekende"].keys() <= (reserved.keys() - {"vumID"}) | {"idWerkzoekende"}
+    open_detail = await client.call("GET", f"/werkzoekendeProfielen/{shared['vumID']}")
+    assert CONTACT & open_detail.body["werkzoekende"].keys()
+
+
+async def test_the_detail_quota_per_search_is_429_01(client: ContractClient) -> None:
+    search = await client.call("POST", SEARCH, body={"vraagObject": WIDE})
+    vumids = [match["vumID"] for match in search.body["matches"]]
+    for vumid in vumids[:10]:  # auth.detail_quota: 10 profiles per vraagID
+        assert (await client.call("GET", f"/werkzoekendeProfielen/{vumid}")).status == 200
+    _error(await client.call("GET", f"/werkzoekendeProfielen/{vumids[10]}"), 429, "429.01")
+
+
+# -- every GraphQL error code, and the unexpected 500, through a stubbed run_graphql ----------------
 
 
 class _Stubbed:
     """The facade alone (no GraphQL endpoint), served over HTTP, with `run_graphql` replaced."""
 
-    def __init__(self, stack: Stack, run: Runner | None, guard: Any = None) -> None:
+    def __init__(self, stack: Stack, run: Runner) -> None:
         self.stack = stack
-        self.server = LiveServer(Starlette(routes=rest_routes(stack.gateway, run=run, party_guard=guard)), path="")
+        self.server = LiveServer(Starlette(routes=rest_routes(stack.gateway, run=run)), path="")
 
     async def __aenter__(self) -> ContractClient:
         await self.server.start()
-        return bemiddelaar_client(self.stack.session, self.server.base_url)
+        return bemiddelaar_client(self.stack.session, self.server.base_url, self.stack.issuer)
 
     async def __aexit__(self, *exc: object) -> None:
         await self.server.stop()
 
 
-def _stubbed(stack: Stack, run: Runner | None, guard: Any = None) -> _Stubbed:
-    return _Stubbed(stack, run, guard)
+def _stubbed(stack: Stack, run: Runner) -> _Stubbed:
+    return _Stubbed(stack, run)
 
 
 def _failing_with(code: str, message: str) -> Runner:
-    async def run(gateway: Gateway, request: Request, query: str, variables: dict[str, Any], name: str | None) -> Reply:
+    async def run(
+        gateway: Gateway, request: Request, query: str, variables: dict[str, Any], *_: Any, **__: Any
+    ) -> Reply:
         return 200, {"data": {"result": None}, "errors": [{"message": message, "extensions": {"code": code}}]}
 
     return run
 
 
-async def test_a_caller_whose_parties_differ_from_the_token_gets_401(stack: Stack) -> None:
-    """The party guard is the auth layer's hook; here a stand-in reads the caller's OIN from a header."""
-
-    async def guard(request: Request, parties: VumParties) -> str | None:
-        caller = request.headers.get("X-Test-Caller-OIN")
-        if caller != parties.from_party:
-            return f"X-VUM-fromParty {parties.from_party} is not the organisation of the token ({caller})"
-        return None
-
-    async with _stubbed(stack, None, guard) as client:
-        refused = await client.call(
-            "POST", SEARCH, body={"vraagObject": WIDE}, headers={**HEADERS, "X-Test-Caller-OIN": "1"}
-        )
-        _error(refused, 401, "401", "is not the organisation of the token")
-        accepted = await client.call(
-            "POST", SEARCH, body={"vraagObject": WIDE}, headers={**HEADERS, "X-Test-Caller-OIN": MEDIATOR_OIN}
-        )
-        assert accepted.status == 200
-
-
-async def test_an_unauthenticated_caller_gets_401(stack: Stack) -> None:
-    async with _stubbed(stack, _failing_with("UNAUTHENTICATED", "no valid token")) as client:
-        _error(await client.call("POST", SEARCH, body={"vraagObject": WIDE}), 401, "401", "no valid token")
-        _error(await client.call("GET", "/vacatures/abc"), 401, "401", "no valid token")
-
-
-async def test_an_exceeded_quota_is_429_01(stack: Stack) -> None:
-    async with _stubbed(stack, _failing_with("QUOTA_EXCEEDED", "at most 10 details per vraagID")) as client:
-        exchange = await client.call("GET", "/werkzoekendeProfielen/abc")
-        _error(exchange, 429, "429.01", "at most 10 details")
-
-
 async def test_an_unexpected_failure_is_500_without_a_stack_trace(stack: Stack) -> None:
     async def broken(
-        gateway: Gateway, request: Request, query: str, variables: dict[str, Any], name: str | None
+        gateway: Gateway, request: Request, query: str, variables: dict[str, Any], *_: Any, **__: Any
     ) -> Reply:
         raise RuntimeError("secret internals")
 
@@ -283,6 +391,7 @@ async def test_an_unexpected_failure_is_500_without_a_stack_trace(stack: Stack) 
         ("FORBIDDEN", 401, "401"),
         ("FORBIDDEN_FIELD", 401, "401"),
         ("QUOTA_EXCEEDED", 429, "429.01"),
+        ("QUOTA_UNAVAILABLE", 503, "500.3"),
         ("PURPOSE_REQUIRED", 400, "400.02"),
         ("BAD_USER_INPUT", 400, "400.01"),
         ("GRAPHQL_VALIDATION_FAILED", 400, "400.01"),
@@ -303,10 +412,10 @@ async def test_every_graphql_error_code_maps_onto_the_error_model(
 
 
 async def test_an_unreachable_source_is_503(werkzoekenden_upload: list[dict[str, Any]]) -> None:
-    adapter = InMemoryAdapter(werkzoekenden_upload[:20])
+    adapter = InMemoryAdapter(consented(werkzoekenden_upload[:20]))
     own = await start_stack([Source("gemeente-b", organisation_app(adapter, "gemeente-b"))], codelijsten=False)
     try:
-        client = bemiddelaar_client(own.session, own.server.base_url)
+        client = bemiddelaar_client(own.session, own.server.base_url, own.issuer)
         vumid = await _a_vumid(client)
         await own.subgraphs["gemeente-b"].stop()
         _error(await client.call("GET", f"/werkzoekendeProfielen/{vumid}"), 503, "500.3")

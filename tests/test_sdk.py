@@ -16,7 +16,6 @@ from subgraphs.sdk.selectievraag import Selectievraag
 from subgraphs.sdk.types import contract_types
 from vumschema import Contract
 from vumschema.conformance import check_conformance
-
 from vumschema.policy import Caller
 
 from .conftest import BEROEPEN, POSTCODES

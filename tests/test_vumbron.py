@@ -3,12 +3,15 @@
 The vraagObject translation of the vumbron package is cross-checked against the gateway's
 (`gateway.vraagobject`) on every accreditation case; the Bron server's and the adapter's
 exchanges are validated against the VUM-Bron contracts; the adapter's handling of caps, timeouts,
-invalid records, refusals and unsupported criteria is checked through a real gateway.
+invalid records, refusals, unsupported criteria, consent and the caller's SUWI status is checked
+through a real gateway and real tokens.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import datetime
 import json
 import os
 import socket
@@ -31,9 +34,12 @@ from gateway.config import PseudonymConfig
 from gateway.pseudonym import Pseudonymiser, RecordRef
 from gateway.vraagobject import VraagObjectError as GatewayVraagObjectError
 from gateway.vraagobject import vacature_selectievraag, werkzoekende_selectievraag
+from subgraphs.sdk.app import SubgraphSettings
 from subgraphs.sdk.geo import PostcodeTable
+from subgraphs.sdk.identity import GatewayTrust
 from subgraphs.sdk.selectievraag import SelectievraagError, parse_vacature_vraag, parse_werkzoekende_vraag
 from subgraphs.vumbron.adapter import VumBronAdapter
+from subgraphs.vumbron.app import create_vumbron_app
 from subgraphs.vumbron.bron_server import BronService, create_bron_app, standard_part
 from subgraphs.vumbron.vraagobject import (
     VraagObjectError,
@@ -45,10 +51,13 @@ from subgraphs.vumbron.vraagobject import (
 from vumschema import Contract
 from vumschema.constraints import ValueChecker
 from vumschema.contract import named_type
+from vumschema.policy import ALL_CATEGORIES, read_toestemming
 
 from .conftest import ACCREDITATIE, POSTCODES, ROOT, read_json
+from .issuer import MEDIATOR
+from .issuer import TestIssuer as IdentityProvider  # aliased: pytest collects names starting with Test
 from .servers import LiveServer
-from .stack import Source, Stack, organisation_app, start_stack
+from .stack import AppFactory, Source, Stack, start_stack
 from .test_rest_contract import BRON, EXCHANGE_OIN, HEADERS, bron_client
 from .test_rest_contract import contract as openapi_contract
 
@@ -74,6 +83,7 @@ KINDS: dict[str, Any] = {
     ),
 }
 SOURCE_OIN = "00000009876543210000"
+NOT_SUWI = dataclasses.replace(MEDIATOR, subject="bart", suwi=False)
 BRON_HEADERS = {**HEADERS, "X-VUM-fromParty": EXCHANGE_OIN, "X-VUM-toParty": SOURCE_OIN, "X-VUM-SUWIparty": "false"}
 WIDE = {"selectiegebied": {"postcode": "3511AA", "afstand": 999}}
 
@@ -88,6 +98,16 @@ def as_codes(contract: Contract, type_name: str, value: Any) -> Any:
         return value
     fields = contract.fields(type_name)
     return {key: as_codes(contract, named_type(fields[key].type), item) for key, item in value.items()}
+
+
+def vumbron_app(adapter: VumBronAdapter, name: str, **settings: Any) -> AppFactory:
+    """The vumbron subgraph as `python -m subgraphs.vumbron` builds it, for a test stack."""
+
+    def build(trust: GatewayTrust) -> Starlette:
+        subgraph = SubgraphSettings(name=name, postcodes=POSTCODES, oin=trust.audience, trust=trust, **settings)
+        return create_vumbron_app(adapter, subgraph)
+
+    return build
 
 
 # -- the vraagObject translation ------------------------------------------------------------------
@@ -324,12 +344,12 @@ async def _gateway_over(
 ) -> tuple[Stack, LiveServer]:
     server = await LiveServer(bron_app, path="").start()
     vumbron = VumBronAdapter(server.base_url, EXCHANGE_OIN, SOURCE_OIN, **adapter)
-    app = organisation_app(vumbron, name, max_results=max_results)
+    app = vumbron_app(vumbron, name, max_results=max_results)
     return await start_stack([Source(name, app, kind="reintegratiebureau")], codelijsten=False), server
 
 
-async def _search(stack: Stack, selectievraag: dict[str, Any]) -> dict[str, Any]:
-    body = await stack.query(SEARCH, {"s": selectievraag})
+async def _search(stack: Stack, selectievraag: dict[str, Any], caller: Any = MEDIATOR) -> dict[str, Any]:
+    body = await stack.query(SEARCH, {"s": selectievraag}, caller)
     assert "errors" not in body, body
     return body["data"]["werkzoekendeProfielMatches"]  # type: ignore[no-any-return]
 
@@ -372,6 +392,36 @@ async def test_the_adapter_asks_per_the_bron_contract_and_honours_its_cap(record
     }
 
 
+async def test_the_source_is_told_the_callers_own_suwi_status(recorded: Any) -> None:
+    stack, recorder = recorded  # configured with suwi_party=True: only a fallback
+    result = await _search(stack, WIDE, NOT_SUWI)
+    assert result["totalCount"] == 5  # the records it shared are released to another organisation
+    assert recorder.requests[-1][2]["x-vum-suwiparty"] == "false"
+    await _search(stack, WIDE, MEDIATOR)
+    assert recorder.requests[-1][2]["x-vum-suwiparty"] == "true"
+
+
+async def test_the_adapter_marks_what_the_source_shares_as_consented_by_the_source(
+    bron: LiveServer, postcodes: PostcodeTable
+) -> None:
+    adapter = VumBronAdapter(bron.base_url, EXCHANGE_OIN, SOURCE_OIN)
+    await adapter.startup()
+    try:
+        found = await adapter.search_werkzoekenden(parse_werkzoekende_vraag(WIDE, postcodes), 10)
+        detail = await adapter.get_werkzoekende(str(found.records[0]["idWerkzoekende"]))
+        vacancies = await adapter.search_vacatures(parse_vacature_vraag(WIDE, postcodes), 10)
+    finally:
+        await adapter.shutdown()
+    assert found.records and detail is not None
+    for record in (*found.records, detail):
+        consent = read_toestemming(record["toestemming"])
+        assert consent.granted == ALL_CATEGORIES
+        assert {(v.datum, v.vastgelegd_door) for v in consent.categories.values()} == {
+            (datetime.date.today(), SOURCE_OIN)
+        }
+    assert vacancies.records and not any("toestemming" in record for record in vacancies.records)
+
+
 async def test_an_extension_criterion_is_not_sent_but_reported_unsupported(recorded: Any) -> None:
     stack, recorder = recorded
     before = len(recorder.requests)
@@ -382,7 +432,8 @@ async def test_an_extension_criterion_is_not_sent_but_reported_unsupported(recor
 
 async def test_an_unknown_id_at_the_source_is_a_null_detail(recorded: Any) -> None:
     stack, _ = recorded
-    vumid = Pseudonymiser(PseudonymConfig(key=stack.key).keys()).issue("werkzoekende", RecordRef("vumbron", "gone"))
+    gone = RecordRef("vumbron", "gone", "vraag-1", MEDIATOR.oin)  # a vumID issued to this caller
+    vumid = Pseudonymiser(PseudonymConfig(key=stack.key).keys()).issue("werkzoekende", gone)
     body = await stack.query(DETAIL, {"v": vumid})
     assert body["data"]["werkzoekendeProfiel"] is None and "errors" not in body
 
@@ -473,6 +524,7 @@ async def _wait_for(session: aiohttp.ClientSession, url: str, process: asyncio.s
 async def test_the_bron_server_and_the_subgraph_run_from_the_command_line(
     records_files: Path, session: aiohttp.ClientSession
 ) -> None:
+    gateway = await IdentityProvider().start()  # stands in for the gateway's keys: the subgraph answers its tokens only
     bron_port, subgraph_port = _free_port(), _free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     common = ["--postcodes", str(POSTCODES), "--log-level", "warning"]
@@ -486,6 +538,7 @@ async def test_the_bron_server_and_the_subgraph_run_from_the_command_line(
         str(subgraph_port),
     ]
     parties = ["--from-party", EXCHANGE_OIN, "--to-party", SOURCE_OIN]
+    parties += ["--gateway-jwks", gateway.jwks_url, "--oin", SOURCE_OIN]
     processes = [
         await asyncio.create_subprocess_exec(sys.executable, *bron_cmd, *common, env=env),
         await asyncio.create_subprocess_exec(sys.executable, *subgraph_cmd, *parties, *common, env=env),
@@ -494,12 +547,15 @@ async def test_the_bron_server_and_the_subgraph_run_from_the_command_line(
         await _wait_for(session, f"http://127.0.0.1:{bron_port}/vacatures/x", processes[0])
         await _wait_for(session, f"http://127.0.0.1:{subgraph_port}/health", processes[1])
         query = "query($s: WerkzoekendeSelectievraag!) { bronWerkzoekendeProfielMatches(selectievraag: $s) { matches { idWerkzoekende } } }"
-        async with session.post(
-            f"http://127.0.0.1:{subgraph_port}/graphql", json={"query": query, "variables": {"s": WIDE}}
-        ) as response:
+        url, payload = f"http://127.0.0.1:{subgraph_port}/graphql", {"query": query, "variables": {"s": WIDE}}
+        async with session.post(url, json=payload) as response:
+            assert response.status == 401  # not the gateway
+        token = gateway.token(MEDIATOR, iss="urn:vum:gateway", aud=SOURCE_OIN)
+        async with session.post(url, json=payload, headers={"Authorization": f"Bearer {token}"}) as response:
             body = await response.json()
-        assert len(body["data"]["bronWerkzoekendeProfielMatches"]["matches"]) == 30
+        assert len(body["data"]["bronWerkzoekendeProfielMatches"]["matches"]) == 30, body
     finally:
         for process in processes:  # only the processes this test started
             process.terminate()
             await asyncio.wait_for(process.wait(), 10)
+        await gateway.server.stop()

@@ -1,7 +1,8 @@
 """`vum-gateway demo`: the gateway and its organisations on localhost, in one command.
 
-Every organisation is a real subgraph process (`python -m subgraphs.sql` or `subgraphs.bestand`),
-plus `subgraphs.codelijsten`; the gateway runs in this process. Ctrl-C stops everything.
+Every organisation is a real subgraph process (`python -m subgraphs.sql`, `subgraphs.bestand`, or
+`subgraphs.vumbron` in front of a VUM-Bron server, `subgraphs.vumbron.bron_server`), plus
+`subgraphs.codelijsten`; the gateway runs in this process. Ctrl-C stops everything.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ class DemoSource:
     name: str
     oin: str
     kind: str
-    adapter: str  # "sql" or "bestand"
+    adapter: str  # "sql", "bestand" or "vumbron" (a VUM-Bron server with the records, the subgraph in front)
     werkzoekenden: list[dict[str, Any]] = field(default_factory=list)
     vacatures: list[dict[str, Any]] = field(default_factory=list)
     export_format: str = "json"  # for "bestand": json or csv
@@ -54,10 +55,25 @@ class RunningSource:
     source: DemoSource
     port: int
     process: asyncio.subprocess.Process
+    bron: RunningBron | None = None  # vumbron: the VUM-Bron server behind the subgraph
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/graphql"
+
+    @property
+    def processes(self) -> list[asyncio.subprocess.Process]:
+        return [self.process] + ([self.bron.process] if self.bron else [])
+
+
+@dataclass
+class RunningBron:
+    port: int
+    process: asyncio.subprocess.Process
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
 
 class ChildlessServer(uvicorn.Server):
@@ -95,22 +111,25 @@ def spread(
     return sources
 
 
-SYNTHETIC = (  # id, name, kind, adapter, export format
+SYNTHETIC = (  # id, name, kind, adapter, export format; the personas: Henk and Jessica first, Mehmet last
     ("gemeente-eindhoven", "Gemeente Eindhoven", "gemeente", "sql", "json"),
     ("uwv-zuid-oost-brabant", "UWV Zuidoost-Brabant", "uwv", "sql", "json"),
     ("reintegratie-de-kempen", "Re-integratiebureau De Kempen", "reintegratiebureau", "bestand", "json"),
+    ("reintegratie-bron-brabant", "Re-integratiebureau Brabant (VUM-Bron)", "reintegratiebureau", "vumbron", "json"),
     ("uitzendbureau-brabant-werkt", "Uitzendbureau Brabant Werkt", "uitzendbureau", "bestand", "csv"),
 )
 
 
 def synthetic(seed: int, postcodes: Path, beroepen: Path, postgres_dsn: str | None = None) -> list[DemoSource]:
-    """Four organisations of the Eindhoven region with generated records (personas included):
-    two databases (the second on PostgreSQL when a DSN is given), a JSON and a CSV export."""
+    """Five organisations of the Eindhoven region with generated records (personas included):
+    two databases (the second on PostgreSQL when a DSN is given), a JSON and a CSV export, and
+    one that already serves the VUM-Bron API (its records carry no consent: the Bron decides)."""
     from .synthetic import generate, read_beroepen, read_postcodes
 
     generated = generate(seed, [entry[0] for entry in SYNTHETIC], read_postcodes(postcodes), read_beroepen(beroepen))
-    for organisation in generated:
-        organisation.werkzoekenden = with_consent(organisation.werkzoekenden, organisation.bron_id)
+    for organisation, entry in zip(generated, SYNTHETIC, strict=True):
+        if entry[3] != "vumbron":
+            organisation.werkzoekenden = with_consent(organisation.werkzoekenden, organisation.bron_id)
     sources = []
     for index, ((source_id, name, kind, adapter, export), data) in enumerate(zip(SYNTHETIC, generated, strict=True)):
         sources.append(
@@ -195,6 +214,7 @@ def _write_source_files(source: DemoSource, workdir: Path) -> list[str]:
 
 
 CODELIJSTEN_OIN = "99000000000000000099"
+GATEWAY_OIN = "99000000000000000098"  # the exchange: X-VUM-fromParty towards a VUM-Bron source
 
 
 def _trust(gateway_port: int, oin: str) -> list[str]:
@@ -210,6 +230,25 @@ async def _start(module: str, args: list[str], log_file: Path) -> asyncio.subpro
         )
     finally:
         handle.close()
+
+
+async def _start_bron(source: DemoSource, workdir: Path, postcodes: Path, port: int) -> RunningBron:
+    """The organisation's VUM-Bron server, serving its records (written to the work directory)."""
+    args = ["--port", str(port), "--postcodes", str(postcodes), "--log-level", "warning"]
+    args += _write_source_files(source, workdir)
+    return RunningBron(port, await _start("subgraphs.vumbron.bron_server", args, workdir / f"{source.id}-bron.log"))
+
+
+def _port_near(port: int) -> int:
+    return port if port_free(port) else free_port()
+
+
+def _data_args(source: DemoSource, workdir: Path, bron_port: int | None) -> list[str]:
+    """The subgraph's data arguments: its files, or for vumbron the Bron server it asks."""
+    if bron_port is None:
+        return _write_source_files(source, workdir)
+    bron = ["--bron-url", f"http://127.0.0.1:{bron_port}"]
+    return [*bron, "--from-party", GATEWAY_OIN, "--to-party", source.oin]
 
 
 async def _wait_ready(
@@ -260,32 +299,38 @@ async def start_sources(
     running.append(codelijsten)
     for source in sources:
         port += 1
-        source_port = port if port_free(port) else free_port()
+        source_port = _port_near(port)
         args = [
             "--port", str(source_port),
             "--name", source.name,
             "--postcodes", str(postcodes),
             "--log-level", "warning",
             *_trust(gateway_port, source.oin),
-            *_write_source_files(source, workdir),
         ]  # fmt: skip
+        bron_port = _port_near(port + 100) if source.adapter == "vumbron" else None
+        args += _data_args(source, workdir, bron_port)
         process = await _start(f"subgraphs.{source.adapter}", args, workdir / f"{source.id}.log")
         running.append(RunningSource(source, source_port, process))
+        if bron_port is not None:  # the subgraph asks it only when asked itself
+            running[-1].bron = await _start_bron(source, workdir, postcodes, bron_port)
+    waits = [(r.port, r.process, r.source.name) for r in running]
+    waits += [(r.bron.port, r.bron.process, f"{r.source.name}: VUM-Bron") for r in running if r.bron]
     async with aiohttp.ClientSession() as session:
-        await asyncio.gather(*(_wait_ready(session, r.port, r.process, r.source.name) for r in running))
+        await asyncio.gather(*(_wait_ready(session, *wait) for wait in waits))
     return codelijsten
 
 
 async def stop_sources(running: Sequence[RunningSource]) -> None:
-    for source in running:
-        if source.process.returncode is None:
-            source.process.terminate()
-    for source in running:
+    processes = [process for source in running for process in source.processes]
+    for process in processes:
+        if process.returncode is None:
+            process.terminate()
+    for process in processes:
         try:
-            await asyncio.wait_for(source.process.wait(), 10)
+            await asyncio.wait_for(process.wait(), 10)
         except TimeoutError:
-            source.process.kill()
-            await source.process.wait()
+            process.kill()
+            await process.wait()
 
 
 def gateway_config(running: Sequence[RunningSource], port: int, workdir: Path) -> GatewayConfig:
@@ -308,7 +353,7 @@ def gateway_config(running: Sequence[RunningSource], port: int, workdir: Path) -
         {
             "gateway": {"port": port, "schema_check_interval": 10},
             "pseudonym": {"key": new_key()},
-            "auth": auth,
+            "auth": {**auth, "gateway_oin": GATEWAY_OIN},
             "processing_log": {"dsn": f"sqlite:///{workdir / 'verwerkingen.sqlite'}"},
             "organisations": organisations,
         }
@@ -328,7 +373,10 @@ def banner(running: Sequence[RunningSource], port: int, workdir: Path) -> str:
         if r.source.adapter == "codelijsten":
             counts = f"{'UWV BO&C beroepen':<34}"
         lines.append(f"    {r.source.id:<30} {r.source.adapter:<12} {counts}  {r.url}")
+        if r.bron is not None:
+            lines.append(f"    {'':<30} {'VUM-Bron API':<12} {'the source the subgraph asks':<34}  {r.bron.url}")
     lines += [
+        f"  VUM REST:   http://127.0.0.1:{port}/api/v3 (VUM-Bemiddelaar; X-VUM-fromParty = the token's OIN)",
         "  Callers: GraphiQL offers ready-made headers per role (a token from the demo's own issuer).",
         f"  Other tokens: vum-gateway token --key {workdir / 'dev-issuer.pem'} --rol bemiddelaar --oin <OIN> --scope …",
         f"  Logs and data: {workdir}",

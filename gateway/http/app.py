@@ -115,24 +115,35 @@ async def _request_params(request: Request, gateway: Gateway) -> tuple[str, dict
 
 
 async def run_graphql(
-    gateway: Gateway, request: Request, query: str, variables: dict[str, Any], operation_name: str | None
+    gateway: Gateway,
+    request: Request,
+    query: str,
+    variables: dict[str, Any],
+    operation_name: str | None,
+    *,
+    caller: Caller | None = None,
+    lenient: bool = False,
 ) -> tuple[int, dict[str, Any]]:
     """One GraphQL request for `request`'s caller: plan (cached), coerce variables, execute.
 
     Returns the HTTP status and the GraphQL response. Every entry point (GraphQL over HTTP, the
     VUM REST facade) goes through here, so they share planning, authorisation and logging.
+    `caller` is one the entry point already authenticated (not authenticated again); `lenient`
+    never refuses the whole operation for denied fields, which then come back null (the REST
+    facade: a VUM caller gets the fields it may see).
     """
-    try:
-        caller = await gateway.authenticator.authenticate(
-            request.headers.get("authorization"), request.headers.get(PURPOSE_HEADER)
-        )
-    except Unauthenticated as error:
-        return 401, _error(str(error), "UNAUTHENTICATED")
+    if caller is None:
+        try:
+            caller = await gateway.authenticator.authenticate(
+                request.headers.get("authorization"), request.headers.get(PURPOSE_HEADER)
+            )
+        except Unauthenticated as error:
+            return 401, _error(str(error), "UNAUTHENTICATED")
     try:
         plan = gateway.planner.plan(query, operation_name, caller)
     except PlanningError as error:
         return 400, {"errors": _graphql_errors(error.errors, "GRAPHQL_VALIDATION_FAILED")}
-    refusal = _refusal(gateway, plan, caller)
+    refusal = _refusal(gateway, plan, caller, lenient)
     if refusal is not None:
         return refusal
     coerced = get_variable_values(gateway.schema, plan.operation.variable_definitions or (), variables)
@@ -151,12 +162,14 @@ def _error(message: str, code: str) -> dict[str, Any]:
     return {"errors": [{"message": message, "extensions": {"code": code}}]}
 
 
-def _refusal(gateway: Gateway, plan: QueryPlan, caller: Caller | None) -> tuple[int, dict[str, Any]] | None:
+def _refusal(
+    gateway: Gateway, plan: QueryPlan, caller: Caller | None, lenient: bool
+) -> tuple[int, dict[str, Any]] | None:
     """Requests refused before anything is asked: no token for data, a forbidden field in strict
-    mode, or no purpose for a data request."""
+    mode (unless `lenient`), or no purpose for a data request."""
     if caller is None and any(d.reason == "unauthenticated" for d in plan.denied):
         return 401, _error("this request needs a token: 'Authorization: Bearer <token>'", "UNAUTHENTICATED")
-    if plan.denied and gateway.config.auth.reject_unauthorized_operations:
+    if plan.denied and gateway.config.auth.reject_unauthorized_operations and not lenient:
         return 403, {
             "errors": [
                 {"message": d.message, "path": list(d.path), "extensions": {"code": "FORBIDDEN_FIELD"}}

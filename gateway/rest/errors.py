@@ -3,7 +3,8 @@
 The contracts list the statuses 400, 401, 429, 500 and 503; the codes are those of the VUM 1.0
 documentation (`400.01` Ongeldige aanroep, `400.02` Onvolledige aanroep, `429.01` limiet
 overschreden, `500.1` Interne serverfout, `500.3` Service niet beschikbaar). 401 has no documented
-code; it answers `401`. GraphQL error codes (`errors[].extensions.code`) map onto these.
+code; it answers `401`: no token, one that does not verify, X-VUM-fromParty that is not the token's
+organisation, or a missing scope. GraphQL error codes (`errors[].extensions.code`) map onto these.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ GRAPHQL_CODES: Mapping[str, ErrorKind] = {
     "FORBIDDEN_FIELD": UNAUTHORIZED,  # only when it voids the whole result (a missing scope)
     "PURPOSE_REQUIRED": INCOMPLETE,  # the doelbinding is missing (or not one of the gateway's)
     "QUOTA_EXCEEDED": LIMIT_EXCEEDED,
+    "QUOTA_UNAVAILABLE": UNAVAILABLE,  # the shared quota store is down: no detail goes out uncounted
     "SOURCE_UNAVAILABLE": UNAVAILABLE,
     "PROCESSING_LOG_UNAVAILABLE": UNAVAILABLE,  # nothing is disclosed unlogged
 }

@@ -4,18 +4,23 @@
 `X-VUM-viaParty` carry OINs. A response comes from the receiver of the request, so it swaps
 `fromParty` and `toParty` and keeps `viaParty`.
 
-Whether the parties agree with the authenticated caller is for the auth layer to say: a
-`PartyGuard` is called with the parties before anything is executed (see `routes.rest_routes`).
+The parties must agree with the caller's token (`check_parties`): `fromParty`, the
+verwerkingsverantwoordelijke, must be the token's organisation. `viaParty` may name another
+organisation, a verwerker (e.g. the software supplier hosting the mediator's application) that
+sends the caller's request; it grants nothing, since every right comes from the token. A token of
+the verwerker itself (`viaParty` = token OIN, `fromParty` another organisation) is refused: the
+gateway cannot see the processing agreement behind it, and the request would be logged and
+authorised for an organisation that never signed it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from starlette.requests import Request
+from vumschema.policy import Caller
 
-from .errors import INCOMPLETE, INVALID, VumError
+from .errors import INCOMPLETE, INVALID, UNAUTHORIZED, VumError
 
 VERSION = "3.0.0"
 BERICHT_VERSIE = "X-VUM-berichtVersie"
@@ -23,6 +28,7 @@ API_VERSION = "API-Version"
 FROM_PARTY = "X-VUM-fromParty"
 TO_PARTY = "X-VUM-toParty"
 VIA_PARTY = "X-VUM-viaParty"
+DOELBINDING = "X-VUM-Doelbinding"  # the purpose, as GraphQL callers send it (gateway.http.app.PURPOSE_HEADER)
 REQUIRED = (BERICHT_VERSIE, API_VERSION, FROM_PARTY, TO_PARTY, VIA_PARTY)
 MAX_PARTY_LENGTH = 200
 
@@ -36,13 +42,14 @@ class VumParties:
     via_party: str
 
 
-PartyGuard = Callable[[Request, VumParties], Awaitable[str | None]]
-"""Checks the parties against the authenticated caller: None when they agree, else why not (401)."""
-
-
-async def accept_parties(request: Request, parties: VumParties) -> str | None:
-    """The guard until the auth layer provides one: every party is accepted."""
-    return None
+def check_parties(caller: Caller, parties: VumParties) -> None:
+    """Refuses (401) a request whose sender is not the organisation of the caller's token."""
+    if parties.from_party == caller.oin:
+        return
+    message = f"{FROM_PARTY} {parties.from_party} is not the organisation of the token (OIN {caller.oin})"
+    if parties.via_party == caller.oin:
+        message += f"; a verwerker ({VIA_PARTY}) sends with a token of the organisation it works for, not its own"
+    raise VumError(UNAUTHORIZED, message)
 
 
 def read_parties(headers: Mapping[str, str]) -> VumParties:

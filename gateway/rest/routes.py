@@ -1,10 +1,14 @@
 """The VUM REST facade: the VUM-Bemiddelaar contracts of koppelvlak 3.0 on top of the GraphQL API.
 
-`POST /api/v3/{werkzoekendeProfielen,vacatures}/matches` and `GET /api/v3/.../{vumID}`. Every
-request is checked at the edge (X-VUM headers, body, vraagObject), translated into the public
-GraphQL operation and executed through `gateway.http.app.run_graphql`, the one entry point that
-authenticates the caller and enforces purpose and quota, so REST and GraphQL callers are treated
-alike. The vraagObject is translated by `gateway.vraagobject`, so its semantics exist once.
+`POST /api/v3/{werkzoekendeProfielen,vacatures}/matches` and `GET /api/v3/.../{vumID}`. The
+caller authenticates as GraphQL callers do (`Authorization: Bearer <JWT>`, purpose in
+`X-VUM-Doelbinding` or the token), once, here: the X-VUM parties must agree with the token
+(`headers.check_parties`). Then the request is checked at the edge (X-VUM headers, body,
+vraagObject), translated into the public GraphQL operation and executed for that caller through
+`gateway.http.app.run_graphql`, which enforces authorisation, purpose, quota and the processing
+log, so REST and GraphQL callers are treated alike. It runs leniently: fields the caller may not
+see are left out of the answer instead of failing it. The vraagObject is translated by
+`gateway.vraagobject`, so its semantics exist once.
 """
 
 from __future__ import annotations
@@ -12,17 +16,20 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 
+from vumschema.policy import Caller
+
+from ..auth.tokens import Unauthenticated
 from ..server import Gateway
 from ..vraagobject import VraagObjectError
 from .errors import INCOMPLETE, INTERNAL, INVALID, UNAUTHORIZED, UNAVAILABLE, VumError, from_graphql_errors
-from .headers import PartyGuard, VumParties, accept_parties, read_parties, response_headers
+from .headers import DOELBINDING, check_parties, read_parties, response_headers
 from .resources import RESOURCES, Operation, Resource, failed_sources
 
 log = logging.getLogger("vum.rest")
@@ -30,30 +37,58 @@ log = logging.getLogger("vum.rest")
 PREFIX = "/api/v3"
 VUMID = re.compile(r"^[a-zA-Z0-9_.-]{1,500}$")  # the contract's VumID, not empty in a path
 
-Runner = Callable[[Gateway, Request, str, dict[str, Any], str | None], Awaitable[tuple[int, dict[str, Any]]]]
-"""`run_graphql`'s signature: (gateway, request, query, variables, operation name) -> (status, response)."""
 
-Handler = Callable[[Request, VumParties], Awaitable[dict[str, Any]]]
+class Runner(Protocol):
+    """`run_graphql`'s signature: (gateway, request, query, variables, operation name) -> (status, response)."""
+
+    def __call__(
+        self,
+        gateway: Gateway,
+        request: Request,
+        query: str,
+        variables: dict[str, Any],
+        operation_name: str | None,
+        /,
+        *,
+        caller: Caller | None = None,
+        lenient: bool = False,
+    ) -> Awaitable[tuple[int, dict[str, Any]]]: ...
+
+
+Handler = Callable[[Request, Caller], Awaitable[dict[str, Any]]]
 
 
 async def _run_graphql(
-    gateway: Gateway, request: Request, query: str, variables: dict[str, Any], operation_name: str | None
+    gateway: Gateway,
+    request: Request,
+    query: str,
+    variables: dict[str, Any],
+    operation_name: str | None,
+    /,
+    *,
+    caller: Caller | None = None,
+    lenient: bool = False,
 ) -> tuple[int, dict[str, Any]]:
     from ..http.app import run_graphql  # imported on use: the HTTP app imports this module to mount it
 
-    return await run_graphql(gateway, request, query, variables, operation_name)
+    return await run_graphql(gateway, request, query, variables, operation_name, caller=caller, lenient=lenient)
 
 
 def _json(payload: Any, status: int, headers: dict[str, str]) -> Response:
     return Response(orjson.dumps(payload), status_code=status, media_type="application/json", headers=headers)
 
 
+def _error(error: VumError, headers: dict[str, str]) -> Response:
+    if error.kind is UNAUTHORIZED:
+        headers = {**headers, "WWW-Authenticate": 'Bearer realm="vum-gateway"'}
+    return _json(error.body(), error.kind.status, headers)
+
+
 class RestFacade:
     """The handlers of the four operations for one gateway."""
 
-    def __init__(self, gateway: Gateway, party_guard: PartyGuard, run: Runner) -> None:
+    def __init__(self, gateway: Gateway, run: Runner) -> None:
         self.gateway = gateway
-        self.party_guard = party_guard
         self.run = run
         schema, contract = gateway.schema, gateway.contract
         self.searches = {r.path: r.search_operation(schema, contract) for r in RESOURCES}
@@ -62,17 +97,14 @@ class RestFacade:
     # -- common -----------------------------------------------------------------------------
 
     async def answer(self, request: Request, handler: Handler) -> Response:
-        """Check the headers and the caller's parties, run `handler`, answer in the contract's shapes."""
+        """Authenticate, check the headers against the token, run `handler`, answer in the contract's shapes."""
         headers = response_headers(request.headers)
         try:
-            parties = read_parties(request.headers)
-            problem = await self.party_guard(request, parties)
-            if problem:
-                raise VumError(UNAUTHORIZED, problem)
-            request.state.vum_parties = parties  # for the auth layer and the processing log
-            return _json(await handler(request, parties), 200, headers)
+            caller = await self.authenticate(request)
+            check_parties(caller, read_parties(request.headers))
+            return _json(await handler(request, caller), 200, headers)
         except VumError as error:
-            return _json(error.body(), error.kind.status, headers)
+            return _error(error, headers)
         except Exception as error:  # never a stack trace to the caller
             log.error("unexpected %s answering %s %s", type(error).__name__, request.method, request.url.path)
             return _json(VumError(INTERNAL, "the request could not be answered").body(), INTERNAL.status, headers)
@@ -85,15 +117,35 @@ class RestFacade:
 
         return endpoint
 
-    async def execute(self, request: Request, operation: Operation, variables: dict[str, Any]) -> dict[str, Any] | None:
-        """The operation's `result`, None when it is null without an error; errors become a VumError."""
-        status, response = await self.run(self.gateway, request, operation.text, variables, operation.name)
+    async def authenticate(self, request: Request) -> Caller:
+        """The caller of the request's token; no token, or one that does not verify, is a 401."""
+        try:
+            caller = await self.gateway.authenticator.authenticate(
+                request.headers.get("authorization"), request.headers.get(DOELBINDING)
+            )
+        except Unauthenticated as error:
+            raise VumError(UNAUTHORIZED, str(error)) from None
+        if caller is None:
+            raise VumError(UNAUTHORIZED, "this request needs a token: 'Authorization: Bearer <token>'")
+        return caller
+
+    async def execute(
+        self, request: Request, caller: Caller, operation: Operation, variables: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """The operation's `result`, None when it is null without an error; errors become a VumError.
+
+        A result with errors is answered: a field the caller may not see (FORBIDDEN_FIELD) or an
+        invalid record left out is absent from the answer, as the standard treats empty values.
+        """
+        status, response = await self.run(
+            self.gateway, request, operation.text, variables, operation.name, caller=caller, lenient=True
+        )
         data = response.get("data")
         result = data.get("result") if isinstance(data, dict) else None
         errors = response.get("errors") or []
         if result is None and (errors or status != 200):
             raise from_graphql_errors(errors)
-        if errors:  # partial: e.g. an invalid record left out, a field the caller may not see; the rest is answered
+        if errors:  # partial: the rest is answered
             codes = sorted({str((e.get("extensions") or {}).get("code")) for e in errors})
             log.info("%s answered with GraphQL errors: %s", operation.name, ", ".join(codes))
         return result if isinstance(result, dict) else None
@@ -115,10 +167,10 @@ class RestFacade:
     # -- operations -------------------------------------------------------------------------
 
     def search(self, resource: Resource) -> Callable[[Request], Awaitable[Response]]:
-        async def handle(request: Request, parties: VumParties) -> dict[str, Any]:
+        async def handle(request: Request, caller: Caller) -> dict[str, Any]:
             selectievraag = selectievraag_of(resource, self.gateway, await self.body(request))
             variables = {"selectievraag": selectievraag, "first": self.gateway.config.gateway.max_page_size}
-            result = await self.execute(request, self.searches[resource.path], variables)
+            result = await self.execute(request, caller, self.searches[resource.path], variables)
             if result is None:
                 raise VumError(INTERNAL, "the search had no result")
             failed = failed_sources(result)
@@ -136,11 +188,11 @@ class RestFacade:
         return self.endpoint(handle)
 
     def detail(self, resource: Resource) -> Callable[[Request], Awaitable[Response]]:
-        async def handle(request: Request, parties: VumParties) -> dict[str, Any]:
+        async def handle(request: Request, caller: Caller) -> dict[str, Any]:
             vumid = request.path_params["vumID"]
             if not VUMID.match(vumid):
                 raise VumError(INVALID, "vumID must be 1 to 500 letters, digits or _.-")
-            result = await self.execute(request, self.details[resource.path], {"vumID": vumid})
+            result = await self.execute(request, caller, self.details[resource.path], {"vumID": vumid})
             if result is None:  # the contract has no 404: an id that no longer resolves is an invalid call
                 raise VumError(
                     INVALID, f"no {resource.record_field} behind this vumID (the organisation no longer has it)"
@@ -173,15 +225,12 @@ def selectievraag_of(resource: Resource, gateway: Gateway, payload: Any) -> dict
         raise VumError(INVALID, f"vraagObject.{error.criterion}: {error.problem}") from None
 
 
-def rest_routes(
-    gateway: Gateway, *, party_guard: PartyGuard | None = None, run: Runner | None = None
-) -> list[BaseRoute]:
+def rest_routes(gateway: Gateway, *, run: Runner | None = None) -> list[BaseRoute]:
     """The facade's routes under `/api/v3`, to add to the gateway's Starlette routes.
 
-    `party_guard` checks the X-VUM parties against the authenticated caller (401 when they do not
-    agree); by default every party is accepted. `run` replaces `run_graphql` (tests).
+    `run` replaces `run_graphql` (tests).
     """
-    facade = RestFacade(gateway, party_guard or accept_parties, run or _run_graphql)
+    facade = RestFacade(gateway, run or _run_graphql)
     routes: list[BaseRoute] = []
     for resource in RESOURCES:
         routes.append(Route(f"/{resource.path}/matches", facade.search(resource), methods=["POST"]))

@@ -1,7 +1,10 @@
 """`python -m subgraphs.vumbron`: serve an existing VUM source (VUM-Bron REST API) as a subgraph.
 
     python -m subgraphs.vumbron --bron-url https://bron.example.nl/api/v3 \
-        --from-party 00000001234567890000 --to-party 00000009876543210000 --postcodes pc4.csv
+        --from-party 00000001234567890000 --to-party 00000009876543210000 --postcodes pc4.csv \
+        --gateway-jwks https://gateway.example.nl/.well-known/jwks.json --oin 00000009876543210000
+
+`--oin` is the organisation's OIN in the gateway's configuration (usually the source's, `--to-party`).
 
 A small Bron server for trying it out: `python -m subgraphs.vumbron.bron_server --help`.
 """
@@ -11,9 +14,9 @@ from __future__ import annotations
 import os
 
 from subgraphs.sdk import cli
-from subgraphs.sdk.app import create_app
 
 from .adapter import DEFAULT_TIMEOUT, VumBronAdapter
+from .app import create_vumbron_app
 
 
 def main() -> None:
@@ -26,7 +29,11 @@ def main() -> None:
     parser.add_argument(
         "--via-party", default=None, help="OIN of the verwerker (X-VUM-viaParty); default: --from-party"
     )
-    parser.add_argument("--suwi-party", action="store_true", help="send X-VUM-SUWIparty: true")
+    parser.add_argument(
+        "--suwi-party",
+        action="store_true",
+        help="send X-VUM-SUWIparty: true when the caller is not known (each caller's own status otherwise)",
+    )
     parser.add_argument(
         "--bron-timeout", type=float, default=DEFAULT_TIMEOUT, help=f"seconds per call (default {DEFAULT_TIMEOUT:g})"
     )
@@ -47,7 +54,7 @@ def main() -> None:
         )
     except ValueError as error:
         parser.error(str(error))
-    cli.serve(create_app(adapter, settings), args.host, args.port, args.log_level)
+    cli.serve(create_vumbron_app(adapter, settings), args.host, args.port, args.log_level)
 
 
 if __name__ == "__main__":

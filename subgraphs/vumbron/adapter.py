@@ -9,11 +9,21 @@ shorter than the gateway's, so a slow source is reported with a clear message.
 
 The Bron contracts know none of this project's extension criteria, so the adapter declares them
 all unsupported; the SDK then reports UNSUPPORTED_CRITERION instead of answering wrongly.
+
+Consent: the standard has none on a Bron record. A VUM source decides itself what it shares with
+whom, told by `X-VUM-SUWIparty` whether the asking party is a SUWI party; what it returns is what
+it has decided to share. So the adapter marks every job seeker it returns as consented in every
+category, recorded by the source (its OIN, dated today), and the SDK releases what the source
+shared, still capped by the caller's role, scopes and SUWI status (`vumschema.policy`). Without
+the mark the SDK's opt-in rule would hide every record from every other organisation.
+`X-VUM-SUWIparty` is the caller's own SUWI status when the app is built by
+`create_vumbron_app` (see `caller.py`); otherwise the configured `suwi_party`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -27,8 +37,10 @@ from graphql import GraphQLError
 from subgraphs.sdk.adapter import Adapter, SearchResult, valid_records
 from subgraphs.sdk.app import source_error
 from subgraphs.sdk.selectievraag import EXTENSIONS, Record, Selectievraag
+from vumschema.policy import CONSENT_FIELD, Toestemming, write_toestemming
 
-from .headers import BronParties
+from .caller import current_caller
+from .headers import SUWI_PARTY, BronParties
 from .vraagobject import vacature_vraag_object, werkzoekende_vraag_object
 
 log = logging.getLogger("vum.subgraph.vumbron")
@@ -46,10 +58,11 @@ class BronKind:
     type_name: str
     id_field: str
     vraag_object: Callable[[Mapping[str, Any]], dict[str, Any]]
+    personal: bool  # job seekers: their release depends on consent
 
 
-WERKZOEKENDEN = BronKind("werkzoekendeProfielen", "Werkzoekende", "idWerkzoekende", werkzoekende_vraag_object)
-VACATURES = BronKind("vacatures", "Vacature", "idVacature", vacature_vraag_object)
+WERKZOEKENDEN = BronKind("werkzoekendeProfielen", "Werkzoekende", "idWerkzoekende", werkzoekende_vraag_object, True)
+VACATURES = BronKind("vacatures", "Vacature", "idVacature", vacature_vraag_object, False)
 
 
 class VumBronAdapter(Adapter):
@@ -120,7 +133,7 @@ class VumBronAdapter(Adapter):
             raise self._refusal(status, body)
         if not isinstance(body, dict) or not isinstance(body.get("matches"), list):
             raise source_error(f"{self.name}: the VUM source's answer lacks its matches", "INVALID_SOURCE_DATA")
-        records = valid_records(body["matches"], kind.type_name, self.name)
+        records = self._shared(kind, valid_records(body["matches"], kind.type_name, self.name))
         more = body.get("maximumAantalResultatenBereikt") is True or len(records) > limit
         return SearchResult(records[:limit], more)
 
@@ -130,10 +143,23 @@ class VumBronAdapter(Adapter):
             return None
         if status != 200:
             raise self._refusal(status, body)
-        records = valid_records([body], kind.type_name, self.name)
+        records = self._shared(kind, valid_records([body], kind.type_name, self.name))
         if not records:
             raise source_error(f"{self.name}: the VUM source's record does not conform", "INVALID_SOURCE_DATA")
         return records[0]
+
+    def _shared(self, kind: BronKind, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The records as shared by the source: job seekers consented in every category (see above)."""
+        if not kind.personal:
+            return records
+        consent = write_toestemming(Toestemming.everything(datetime.date.today(), self.parties.to_party))
+        return [{**record, CONSENT_FIELD: consent} for record in records]
+
+    def _suwi_party(self) -> dict[str, str]:
+        """X-VUM-SUWIparty for this request: the caller's status when known, else the configured one."""
+        caller = current_caller()
+        suwi = caller.suwi if caller is not None else self.parties.suwi_party
+        return {SUWI_PARTY: "true" if suwi else "false"}
 
     # -- HTTP -------------------------------------------------------------------------------
 
@@ -141,7 +167,9 @@ class VumBronAdapter(Adapter):
         """Status and JSON body of one call to the source, within the timeout."""
         try:
             async with asyncio.timeout(self.timeout):
-                async with self.session.request(method, self.base_url + path, json=payload) as response:
+                async with self.session.request(
+                    method, self.base_url + path, json=payload, headers=self._suwi_party()
+                ) as response:
                     raw = await self._read(response)
                     status = response.status
         except TimeoutError:

@@ -3,7 +3,8 @@
 For tests and the demo of `subgraphs.vumbron`: it stands in for an organisation that already
 serves the Bron API. `POST /werkzoekendeProfielen/matches` and `/vacatures/matches` evaluate the
 vraagObject with the SDK's semantics (at most `max_results` matches, 100 by default, in id order),
-`GET /werkzoekendeProfielen/{idWerkzoekende}` and `/vacatures/{idVacature}` return a record.
+`GET /werkzoekendeProfielen/{idWerkzoekende}` and `/vacatures/{idVacature}` return a record;
+`GET /health` says it is up (not part of the contracts; for whoever starts it).
 Errors use the standard's model (`{code, message, details}`); an unknown id answers 404, which
 the Bron contract leaves open.
 
@@ -216,7 +217,10 @@ def create_bron_app(service: BronService) -> Starlette:
 
         return endpoint(work)
 
-    routes = []
+    async def health(request: Request) -> Response:
+        return _json({"status": "ok"}, 200, {})
+
+    routes = [Route("/health", health)]
     for resource in (WERKZOEKENDEN, VACATURES):
         routes.append(Route(f"/{resource.path}/matches", search(resource), methods=["POST"]))
         routes.append(Route(f"/{resource.path}/{{id}}", detail(resource), methods=["GET"]))
