@@ -123,7 +123,8 @@ class ProcessingLog:
             event.listen(self.engine, "connect", _sqlite_wal)
         self.retention = datetime.timedelta(days=retention_days)
         self.key = key
-        self._write_lock = asyncio.Lock()
+        self._pending: list[tuple[list[Entry], asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
 
     def record_key(self, bron_id: str, record_id: str) -> str:
         """A keyed hash (BLAKE2b as a MAC) of the record: findable with the key, opaque without."""
@@ -153,15 +154,33 @@ class ProcessingLog:
         await asyncio.to_thread(self._purge)
 
     async def append(self, entries: Sequence[Entry]) -> None:
-        """Write the entries in one transaction, or raise `LogUnavailable`."""
+        """Write the entries durably, or raise `LogUnavailable`.
+
+        Group commit: requests that append while a transaction is being written wait for the next
+        one, which writes all of them at once. Every caller still returns only after its own
+        entries are committed (so nothing is disclosed unlogged), but under load one commit (one
+        sync to disk) serves many requests instead of one each.
+        """
         if not entries:
             return
-        async with self._write_lock:  # SQLite takes one writer at a time; keep them in this process's order
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((list(entries), waiter))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_pending())
+        await waiter
+
+    async def _write_pending(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
             try:
-                await asyncio.to_thread(self._append, entries)
+                await asyncio.to_thread(self._append, [entry for entries, _ in batch for entry in entries])
             except SQLAlchemyError as error:
                 log.error("processing log not written (%s): nothing is disclosed", type(error).__name__)
-                raise LogUnavailable("the processing log cannot be written") from None
+                for _, waiter in batch:
+                    waiter.set_exception(LogUnavailable("the processing log cannot be written"))
+                continue
+            for _, waiter in batch:
+                waiter.set_result(None)
 
     def _append(self, entries: Sequence[Entry]) -> None:
         with self.engine.begin() as connection:

@@ -48,14 +48,22 @@ class Pseudonymiser:
             raise ValueError("between 1 and 255 keys")
         self._ciphers = [AESGCM(key) for key in keys]
 
-    def issue(self, kind: str, ref: RecordRef) -> str:
-        nonce = os.urandom(NONCE_BYTES)
+    def issue(self, kind: str, ref: RecordRef, nonce: bytes | None = None) -> str:
+        """A fresh vumID; `nonce` (12 random bytes) lets `issue_many` draw randomness once."""
+        nonce = nonce or os.urandom(NONCE_BYTES)
         plaintext = SEPARATOR.join((ref.bron_id, ref.record_id, ref.vraag_id, ref.afnemer_oin)).encode()
         sealed = self._ciphers[0].encrypt(nonce, plaintext, kind.encode())
         token = base64.urlsafe_b64encode(VERSION + nonce + sealed).decode().rstrip("=")
         if len(token) > MAX_VUMID_LENGTH:
             raise ValueError("record id too long for a vumID")
         return token
+
+    def issue_many(self, kind: str, refs: list[RecordRef]) -> list[str]:
+        """vumIDs for a page of records, with one call for all their nonces."""
+        randomness = os.urandom(NONCE_BYTES * len(refs))
+        return [
+            self.issue(kind, ref, randomness[i * NONCE_BYTES : (i + 1) * NONCE_BYTES]) for i, ref in enumerate(refs)
+        ]
 
     def open(self, kind: str, vumid: str) -> RecordRef:
         if not vumid or len(vumid) > MAX_VUMID_LENGTH:

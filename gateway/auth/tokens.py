@@ -122,6 +122,9 @@ class CallerAuthenticator:
         self.config = config
         self.issuers = _issuers(config, demo)
         self.keys = JwksCache(config.jwks_cache_seconds)
+        # A verified token is not checked again until shortly before it expires: a search screen
+        # sends the same token many times, and a signature check costs more than the rest of auth.
+        self._verified: dict[str, tuple[dict[str, Any], float]] = {}
 
     async def close(self) -> None:
         await self.keys.close()
@@ -136,7 +139,14 @@ class CallerAuthenticator:
             raise Unauthenticated("send the token as 'Authorization: Bearer <token>'")
         if len(token) > self.config.max_token_bytes:
             raise Unauthenticated(f"the token is larger than {self.config.max_token_bytes} bytes")
-        claims = await self._verify(token)
+        cached = self._verified.get(token)
+        if cached is not None and cached[1] - self.config.clock_skew > time.time():
+            claims = cached[0]
+        else:
+            claims = await self._verify(token)
+            if len(self._verified) > 10_000:
+                self._verified.clear()
+            self._verified[token] = (claims, float(claims["exp"]))
         return caller_from_claims(claims, purpose)
 
     async def _verify(self, token: str) -> dict[str, Any]:

@@ -77,13 +77,24 @@ class Compiler:
         lines = [f"def {name}(v, m):", "    o = {}"]
         if type_.name in RECORD_TYPES:
             lines.append(f"    m = v.get({META!r}, m)")  # inside a record, its consent applies
+        categories = self._categories(selections, type_)
+        for index, category in enumerate(categories):  # once per object: may it release, did it?
+            lines += [f"    a{index} = m is None or {category!r} in m.allowed", f"    d{index} = False"]
         for selected in selections:
-            lines += self._field(selected, type_, namespace)
+            lines += self._field(selected, type_, namespace, categories)
+        for index, category in enumerate(categories):
+            lines += [f"    if d{index} and m is not None:", f"        m.disclosed.add({category!r})"]
         lines.append("    return o")
         exec("\n".join(lines), namespace)
         return namespace[name]  # type: ignore[no-any-return]
 
-    def _field(self, selected: Selected, parent: GraphQLObjectType, namespace: dict[str, Any]) -> list[str]:
+    def _categories(self, selections: tuple[Selected, ...], type_: GraphQLObjectType) -> list[str]:
+        found = (self._category(type_.name, s.name) for s in selections if s.name != TYPENAME and not s.denied)
+        return list(dict.fromkeys(c for c in found if c is not None))
+
+    def _field(
+        self, selected: Selected, parent: GraphQLObjectType, namespace: dict[str, Any], categories: list[str]
+    ) -> list[str]:
         key = repr(selected.key)
         if selected.name == TYPENAME:
             return [f"    o[{key}] = {parent.name!r}"]
@@ -96,15 +107,16 @@ class Compiler:
         value = self._value(selected, selected.definition.type, namespace)
         lines = [f"    x = v.get({selected.name!r})"]
         if category is not None:
+            index = categories.index(category)
             lines += [
-                f"    if m is not None and {category!r} not in m.allowed:",
+                f"    if not a{index}:",
                 "        if x is not None and x != [] and x != {} and x != '':",
                 "            raise Fallback",  # a value outside consent: the general path counts it
                 f"        o[{key}] = None",
                 "    else:",
                 f"        o[{key}] = y = {value}",
-                "        if m is not None and y is not None and y != [] and y != '':",
-                f"            m.disclosed.add({category!r})",
+                f"        if not d{index} and y is not None and y != [] and y != '':",
+                f"            d{index} = True",
             ]
         else:
             lines.append(f"    o[{key}] = {value}")

@@ -37,7 +37,12 @@ def objects_at(records: Sequence[Any], path: Path) -> Iterator[dict[str, Any]]:
 
 
 class EntityLoader(DataLoader):  # type: ignore[type-arg]
-    """Batches the keys of one entity fetch into `_entities` requests."""
+    """Coalesces the key sets of one entity fetch into one `_entities` request.
+
+    One load is a whole set of keys (all the objects one Flatten completes), not a single key: a
+    page can hold hundreds of distinct occupations, and a future per key would cost more than the
+    request. Loads in the same tick (several root fields) still share one request.
+    """
 
     def __init__(self, fetch: EntityFetch, registry: Registry, client: SubgraphClient, headers: Headers) -> None:
         super().__init__()
@@ -47,7 +52,12 @@ class EntityLoader(DataLoader):  # type: ignore[type-arg]
         self.headers = headers
         self.failure: str | None = None
 
-    async def batch_load_fn(self, keys: Sequence[Key]) -> list[Mapping[str, Any] | None]:
+    async def batch_load_fn(self, key_sets: Sequence[tuple[Key, ...]]) -> list[dict[Key, Mapping[str, Any] | None]]:
+        keys = list(dict.fromkeys(key for key_set in key_sets for key in key_set))
+        found = dict(zip(keys, await self._fetch(keys), strict=True))
+        return [found for _ in key_sets]
+
+    async def _fetch(self, keys: Sequence[Key]) -> list[Mapping[str, Any] | None]:
         fetch = self.fetch
         state = self.registry.reference(fetch.subgraph)
         if state is None or not state.usable:
@@ -97,12 +107,11 @@ class EntityCompleter:
                     targets.setdefault(key, []).append(target)
         if not targets:
             return None
-        found = await loader.load_many(list(targets))
-        for objects, entity in zip(targets.values(), found, strict=True):
+        found = await loader.load(tuple(targets))
+        for key, objects in targets.items():
+            fields = [(field, value) for field, value in (found[key] or {}).items() if field not in fetch.key_fields]
             for target in objects:
-                for field, value in (entity or {}).items():
-                    if field not in fetch.key_fields:
-                        target[field] = value
+                target.update(fields)
         if loader.failure:
             return f"reference data ({fetch.subgraph}) unavailable: {loader.failure}"
         return None

@@ -325,13 +325,14 @@ def _refuse_when_every_source_refused_the_input(answers: list[SourceAnswer]) -> 
         raise FieldError(asked[0].message or "the selectievraag was refused", "BAD_USER_INPUT")
 
 
-@dataclass(frozen=True)
+@dataclass
 class Hit:
     """A record in the merged result, at its position in the search's order."""
 
     position: str
     bron_id: str
     record: dict[str, Any]
+    allowed: frozenset[str] = frozenset()  # the categories it may release to this caller
 
 
 def _merge(answers: list[SourceAnswer], id_field: str, vraag_id: str, order_key: bytes) -> list[Hit]:
@@ -374,7 +375,8 @@ def _without_unconsented(hits: list[Hit], kind: str, request: Request) -> list[H
     """Drop profiles whose match profile may not reach this caller (a security event if sent)."""
     kept = []
     for hit in hits:
-        if kind != WERKZOEKENDE or "MATCHPROFIEL" in _allowed(request, kind, hit.record):
+        hit.allowed = _allowed(request, kind, hit.record)
+        if kind != WERKZOEKENDE or "MATCHPROFIEL" in hit.allowed:
             kept.append(hit)
             continue
         SECURITY_EVENTS.labels(hit.bron_id, "profiel_zonder_toestemming").inc()
@@ -402,7 +404,7 @@ async def _search(root: Search, request: Request) -> Any:
     merged = _without_unconsented(_merge(answers, root.id_field, vraag_id, services.order_key), root.kind, request)
     start = bisect.bisect_right(merged, after_position, key=lambda hit: hit.position) if after_position else 0
     page = merged[start : start + arguments["first"]]
-    metas = [_mark(hit.record, hit.bron_id, root.kind, root.id_field, vraag_id, request) for hit in page]
+    metas = _mark(page, root.kind, root.id_field, vraag_id, request)
     edges = [{"cursor": _cursor(vraag_id, hit.position), "bronID": hit.bron_id, "node": hit.record} for hit in page]
     await _complete(root.flatten, [hit.record for hit in page], root.selection.key, request)
     value = {
@@ -425,17 +427,18 @@ async def _search(root: Search, request: Request) -> Any:
     return projected
 
 
-def _mark(
-    record: dict[str, Any], bron_id: str, kind: str, id_field: str, vraag_id: str, request: Request
-) -> RecordMeta:
-    """Issue the record's vumID and attach what it may release (for projection and the log)."""
+def _mark(page: list[Hit], kind: str, id_field: str, vraag_id: str, request: Request) -> list[RecordMeta]:
+    """Issue each record's vumID and attach what it may release (for projection and the log)."""
     caller = request.caller
     assert caller is not None
-    ref = RecordRef(bron_id, record[id_field], vraag_id, caller.oin)
-    record["vumID"] = request.services.pseudonyms.issue(kind, ref)
-    meta = RecordMeta(bron_id, record[id_field], record["vumID"], _allowed(request, kind, record))
-    record[META] = meta
-    return meta
+    refs = [RecordRef(hit.bron_id, hit.record[id_field], vraag_id, caller.oin) for hit in page]
+    metas = []
+    for hit, vumid in zip(page, request.services.pseudonyms.issue_many(kind, refs), strict=True):
+        record = hit.record
+        record["vumID"] = vumid
+        record[META] = meta = RecordMeta(hit.bron_id, record[id_field], vumid, hit.allowed)
+        metas.append(meta)
+    return metas
 
 
 async def _complete(flatten: tuple[Any, ...], records: list[dict[str, Any]], key: str, request: Request) -> None:
