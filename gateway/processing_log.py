@@ -31,6 +31,7 @@ from sqlalchemy import (
     delete,
     event,
     insert,
+    inspect,
     select,
 )
 from sqlalchemy.exc import SQLAlchemyError
@@ -142,7 +143,19 @@ class ProcessingLog:
         if self.engine.url.get_backend_name() == "sqlite" and database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         metadata.create_all(self.engine)
+        self._check_layout()
         self._purge()
+
+    def _check_layout(self) -> None:
+        """Refuse to start on a log written by another version, rather than fail every request."""
+        for table in (verwerking, inzage):
+            found = {column["name"] for column in inspect(self.engine).get_columns(table.name)}
+            missing = {column.name for column in table.columns} - found
+            if missing:
+                raise LogUnavailable(
+                    f"the processing log has another layout (table {table.name} lacks {', '.join(sorted(missing))}); "
+                    "migrate it or configure another processing_log.dsn"
+                )
 
     def _purge(self) -> None:
         cutoff = datetime.datetime.now(datetime.UTC) - self.retention

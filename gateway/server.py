@@ -14,6 +14,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from vumschema import Contract, load_contract
 
 from .auth.signing import GatewaySigner
@@ -21,7 +23,7 @@ from .auth.tokens import CallerAuthenticator
 from .config import ConfigError, GatewayConfig, load_config
 from .execute.executor import Services
 from .plan.planner import Planner
-from .processing_log import ProcessingLog
+from .processing_log import LogUnavailable, ProcessingLog
 from .pseudonym import Pseudonymiser
 from .public_schema import build_public_schema
 from .quota import DetailQuota, MemoryQuota, RedisQuota
@@ -97,7 +99,10 @@ class Gateway:
         """Open what requests need; the subgraphs are checked in the background, because they
         fetch this gateway's keys (so it must be listening) to accept its first call."""
         await self.client.start()
-        await self.processing_log.start()
+        try:
+            await self.processing_log.start()
+        except (LogUnavailable, SQLAlchemyError) as error:
+            raise ConfigError(f"processing log: {error}") from None
         self._tasks = [asyncio.create_task(self._keep_checking()), asyncio.create_task(self._keep_purging())]
         self.started = True
 

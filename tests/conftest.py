@@ -59,12 +59,14 @@ def read_json(path: Path) -> Any:
 
 @pytest.fixture(scope="session")
 def werkzoekenden_upload() -> list[dict[str, Any]]:
-    return read_json(ACCREDITATIE / "werkzoekenden-upload.json")
+    records: list[dict[str, Any]] = read_json(ACCREDITATIE / "werkzoekenden-upload.json")
+    return records
 
 
 @pytest.fixture(scope="session")
 def vacatures_upload() -> list[dict[str, Any]]:
-    return read_json(ACCREDITATIE / "vacatures-upload.json")
+    records: list[dict[str, Any]] = read_json(ACCREDITATIE / "vacatures-upload.json")
+    return records
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -14,7 +15,7 @@ from sqlalchemy import text
 
 from gateway.demo.synthetic import generate, read_beroepen, read_postcodes
 from gateway.metrics import REGISTRY
-from gateway.processing_log import Disclosure, Entry, ProcessingLog
+from gateway.processing_log import Disclosure, Entry, LogUnavailable, ProcessingLog
 from gateway.quota import MemoryQuota, QuotaExceeded, RedisQuota, check
 from subgraphs.sdk.adapter import InMemoryAdapter
 from vumschema.policy import Caller, Toestemming, Vastlegging
@@ -408,6 +409,16 @@ async def test_the_processing_log_on_postgresql_and_its_retention(postgres_serve
             stored = connection.execute(text("SELECT record_key FROM verwerking_inzage")).scalar_one()
         assert "henk" not in stored, "records are found by a keyed hash, not by their id"
         log.close()
+
+
+async def test_a_processing_log_of_another_layout_is_refused_at_start(tmp_path: Any) -> None:
+    database = tmp_path / "verwerkingen.sqlite"
+    with sqlite3.connect(database) as connection:
+        connection.execute("CREATE TABLE verwerking_inzage (id INTEGER PRIMARY KEY, record_id TEXT)")
+    log = ProcessingLog(f"sqlite:///{database}", retention_days=30, key=b"k" * 32)
+    with pytest.raises(LogUnavailable, match=r"another layout.*lacks.*record_key"):
+        await log.start()
+    log.close()
 
 
 async def test_anja_searches_every_organisation_at_once(stack: Stack) -> None:

@@ -211,9 +211,8 @@ def test_code_lists_carry_dutch_labels_and_wire_codes(contract: Contract) -> Non
     assert contract.enum_codes("SoortVervoermiddel").code_by_value["OPENBAAR_VERVOER"] == 5
     assert contract.enum_codes("SoortRijbewijs").code_by_value["B_PLUS"] == "B+"
     enum = schema.get_type("TypeOvereenkomst")
-    assert isinstance(enum, GraphQLEnumType) and enum.values["VRIJWILLIGERSWERK"].description.startswith(
-        "Vrijwilligerswerk"
-    )  # type: ignore[union-attr]
+    assert isinstance(enum, GraphQLEnumType)
+    assert (enum.values["VRIJWILLIGERSWERK"].description or "").startswith("Vrijwilligerswerk")
     coded = {codes.name for codes in contract.coded_enums()}
     assert {
         "Indicatie",

@@ -85,7 +85,7 @@ async def _a_vumid(client: ContractClient, resource: str = "werkzoekendeProfiele
 
 
 def _header(exchange: Any, name: str) -> str:
-    return next(value for key, value in exchange.headers.items() if key.lower() == name.lower())
+    return str(next(value for key, value in exchange.headers.items() if key.lower() == name.lower()))
 
 
 def _error(exchange: Any, status: int, code: str, fragment: str = "") -> None:

@@ -1,0 +1,76 @@
+"""`python -m bench`: set up from the registries, run every scenario, write bench/results/latest.*"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import time
+from pathlib import Path
+
+from .config import GATEWAYS, RESULTS, WORK, BenchConfig
+from .procs import BenchError
+
+
+def parser() -> argparse.ArgumentParser:
+    result = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    result.add_argument("--quick", action="store_true", help="smoke test: 5 s runs, 2 s warm-up (~3 minutes)")
+    result.add_argument("--duration", type=float, help="measured seconds per run (default 20; quick 5)")
+    result.add_argument("--warmup", type=float, help="seconds of load before measuring (default 5; quick 2)")
+    result.add_argument("--concurrency", type=int, default=50, help="requests in flight (default 50)")
+    result.add_argument("--scenarios", default="B1,B2", help="comma-separated: B1, B2 (default both)")
+    result.add_argument("--gateways", default=",".join(GATEWAYS), help="B1 gateways (default ours,apollo,hive)")
+    result.add_argument("--no-profile", action="store_true", help="skip the py-spy profiles of our gateway")
+    result.add_argument("--postcodes", type=Path, help="PC4 centroid CSV (default ../shared/data/…)")
+    result.add_argument("--beroepen", type=Path, help="UWV BO&C list (default ../shared/vum/codelijsten/…)")
+    result.add_argument(
+        "--results", type=Path, help="where to write latest.md/.png/.json (default bench/results; quick: bench/.work)"
+    )
+    return result
+
+
+def config_from(args: argparse.Namespace) -> BenchConfig:
+    config = BenchConfig()
+    if args.quick:
+        config = dataclasses.replace(config, duration=5.0, warmup=2.0, profile_duration=4.0, quick=True)
+    changes: dict[str, object] = {
+        "concurrency": args.concurrency,
+        "scenarios": tuple(s.strip().upper() for s in args.scenarios.split(",") if s.strip()),
+        "gateways": tuple(g.strip().lower() for g in args.gateways.split(",") if g.strip()),
+        "profile": not args.no_profile,
+        "results": args.results or (WORK / "results-quick" if args.quick else RESULTS),
+    }
+    for name in ("duration", "warmup", "postcodes", "beroepen"):
+        if getattr(args, name) is not None:
+            changes[name] = getattr(args, name)
+    return dataclasses.replace(config, **changes)  # type: ignore[arg-type]
+
+
+def main() -> int:
+    config = config_from(parser().parse_args())
+    unknown = set(config.gateways) - set(GATEWAYS) or set(config.scenarios) - {"B1", "B2"}
+    if unknown:
+        print(f"unknown: {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
+    for path in (config.postcodes, config.beroepen):
+        if not path.is_file():
+            print(f"reference data not found: {path} (pass --postcodes / --beroepen)", file=sys.stderr)
+            return 2
+    started = time.monotonic()
+    try:
+        from .run import run
+
+        results = run(config)
+    except BenchError as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 1
+    from .report import write
+
+    report = write(config, results, config.results)
+    print(f"\nwrote {report} and latest.png in {time.monotonic() - started:.0f} s\n")
+    print(report.read_text(encoding="utf-8").split("## B1")[0])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

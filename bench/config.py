@@ -1,0 +1,70 @@
+"""Settings of one benchmark run, the file layout, and the headers sent to our gateway."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+WORK = BENCH / ".work"  # generated data, configs, logs and raw results (git-ignored)
+RESULTS = BENCH / "results"
+NODE_DIR = BENCH / "node"
+SHARED = ROOT.parent / "shared"  # the reference data next to the checkout; VUM_POSTCODES / VUM_BEROEPEN override
+DEFAULT_POSTCODES = Path(os.environ.get("VUM_POSTCODES") or SHARED / "data" / "nl-pc4-centroids.csv")
+DEFAULT_BEROEPEN = Path(os.environ.get("VUM_BEROEPEN") or SHARED / "vum" / "codelijsten" / "boc-beroepen-24.1.csv")
+
+OURS = "ours"
+APOLLO = "apollo"
+HIVE = "hive"
+LIMIT = "limit"
+GATEWAYS = (OURS, APOLLO, HIVE)
+LABELS = {
+    OURS: "vum-gateway (ours)",
+    APOLLO: "@apollo/gateway",
+    HIVE: "@graphql-hive/gateway",
+    LIMIT: "direct client (limit)",
+}
+
+
+def our_gateway_headers() -> dict[str, str]:
+    """The request headers the load generator sends to OUR gateway: the one place to change them.
+
+    The caller's token and purpose (`bench.identity`); `VUM_BENCH_HEADERS` ("name: value; name:
+    value") adds headers without editing this file.
+    """
+    from .identity import caller_headers
+
+    headers = {"content-type": "application/json", **caller_headers(WORK)}
+    for item in os.environ.get("VUM_BENCH_HEADERS", "").split(";"):
+        name, _, value = item.partition(":")
+        if name.strip() and value.strip():
+            headers[name.strip().lower()] = value.strip()
+    return headers
+
+
+NODE_GATEWAY_HEADERS = {"content-type": "application/json"}
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    """What to run and how long; the defaults are a full run."""
+
+    duration: float = 20.0  # measured seconds per run
+    warmup: float = 5.0  # seconds of load before measuring (fills caches, JIT-compiles the Node gateways)
+    concurrency: int = 50
+    scenarios: tuple[str, ...] = ("B1", "B2")
+    gateways: tuple[str, ...] = GATEWAYS
+    profile: bool = True  # py-spy record our gateway under B1 and B2 (separate runs)
+    profile_duration: float = 10.0
+    gateway_core: int = 0
+    other_core: int = 1  # subgraphs, load generator and this harness
+    seed: int = 2026
+    postcodes: Path = DEFAULT_POSTCODES
+    beroepen: Path = DEFAULT_BEROEPEN
+    profiles_per_organisation: int = 120  # more than the 100 a source returns
+    b2_organisations: int = 10
+    work: Path = WORK
+    results: Path = RESULTS
+    quick: bool = False

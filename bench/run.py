@@ -1,0 +1,310 @@
+"""The whole benchmark: data, subgraphs, each gateway in turn on the same subgraphs, the limit, profiles."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from gateway.plan.nodes import Search
+from gateway.plan.planner import Planner
+from gateway.public_schema import build_public_schema
+from vumschema import load_contract
+
+from . import environment, identity
+from .config import APOLLO, LIMIT, NODE_DIR, NODE_GATEWAY_HEADERS, OURS, ROOT, BenchConfig, our_gateway_headers
+from .data import Organisation, write_organisations
+from .measure import Measurement, loadgen_spec, node_driver, run_driver
+from .procs import BenchError, Proc, free_port, start, wait_http
+from .profiling import Profile, start_profiler, summarise
+from .scenario import (
+    PER_SOURCE,
+    SELECTIEVRAAG,
+    SUBGRAPH_FIELDS,
+    Expected,
+    WrongAnswer,
+    body,
+    check_limit,
+    check_ours,
+    check_source_answer,
+    ours_query,
+    source_query,
+)
+from .subgraphs import READY, ServerSpec, SubgraphSpec
+from .targets import Target, first_answer, post, start_apollo, start_hive, start_ours
+
+CODELIJSTEN = "codelijsten"
+CODELIJSTEN_OIN = "99100000000000000099"
+B2_MIN_WINDOW = 15.0  # seconds: at concurrency 50 one B2 request of ours takes seconds; a shorter window sees none
+MIN_BYTES_SHARE = 0.9  # an answer shorter than this share of the checked answer counts as a mismatch
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+@dataclass
+class Stack:
+    """The running subgraph process and where each subgraph listens."""
+
+    proc: Proc
+    organisations: list[Organisation]
+    ports: dict[str, int]
+    jwks_port: int  # the gateway's and the caller issuer's keys
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.ports[name]}/graphql"
+
+
+@dataclass
+class Results:
+    measurements: list[Measurement] = field(default_factory=list)
+    profiles: list[Profile] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def start_subgraphs(config: BenchConfig, organisations: Sequence[Organisation]) -> Stack:
+    ports = {CODELIJSTEN: free_port(), **{o.id: free_port() for o in organisations}}
+    specs = [SubgraphSpec(CODELIJSTEN, ports[CODELIJSTEN], None, CODELIJSTEN_OIN)]
+    specs += [SubgraphSpec(o.id, ports[o.id], str(o.records), o.oin) for o in organisations]
+    spec_file = config.work / "subgraphs.json"
+    identity.create(config.work)
+    jwks_port = free_port()
+    ServerSpec(str(config.postcodes), str(config.beroepen), specs, str(config.work), jwks_port).write(spec_file)
+    command = [sys.executable, "-m", "bench.subgraphs", str(spec_file)]
+    proc = start("subgraphs", command, config.other_core, config.work / "subgraphs.log", cwd=ROOT, stdout_pipe=True)
+    assert proc.popen.stdout is not None
+    line = proc.popen.stdout.readline().decode().strip()
+    if line != READY:
+        raise BenchError(f"the subgraphs did not start:\n{proc.tail()}")
+    wait_http(f"http://127.0.0.1:{ports[CODELIJSTEN]}/health", proc)
+    return Stack(proc, list(organisations), ports, jwks_port)
+
+
+def reference(config: BenchConfig, stack: Stack) -> Expected:
+    """Every organisation's answer, asked directly: the data each gateway must return."""
+    raw = {}
+    for organisation in stack.organisations:
+        status, payload = post(stack.url(organisation.id), body(source_query(SUBGRAPH_FIELDS)), NODE_GATEWAY_HEADERS)
+        matches = payload["data"]["bronWerkzoekendeProfielMatches"]["matches"] if status == 200 else None
+        if not matches or len(matches) != PER_SOURCE:
+            raise BenchError(f"{organisation.id} does not return {PER_SOURCE} matches: {str(payload)[:300]}")
+        raw[organisation.id] = matches
+    return Expected.build(raw, config.beroepen)
+
+
+def compose_supergraph(config: BenchConfig, stack: Stack, organisation: Organisation) -> Path:
+    """Fetch the SDL of one organisation and of codelijsten; compose with @apollo/composition."""
+    args = []
+    for name in (organisation.id, CODELIJSTEN):
+        status, payload = post(stack.url(name), orjson.dumps({"query": "{ _service { sdl } }"}), NODE_GATEWAY_HEADERS)
+        if status != 200:
+            raise BenchError(f"cannot read the SDL of {name}: {payload}")
+        sdl_file = config.work / f"{name}.graphql"
+        sdl_file.write_text(payload["data"]["_service"]["sdl"], encoding="utf-8")
+        args.append(f"{name}={stack.url(name)}={sdl_file}")
+    supergraph = config.work / "supergraph.graphql"
+    command = ["node", str(NODE_DIR / "compose.mjs"), str(supergraph), *args]
+    composer = start("compose", command, config.other_core, config.work / "compose.log")
+    if composer.popen.wait() != 0:
+        raise BenchError(f"composition failed:\n{composer.tail()}")
+    return supergraph
+
+
+def measure_target(
+    config: BenchConfig,
+    scenario: str,
+    target: Target,
+    request: bytes,
+    headers: dict[str, str],
+    checked_size: int,
+    stack: Stack,
+    on_measure_start: Callable[[], None] | None = None,
+    duration: float | None = None,
+) -> Measurement:
+    min_bytes = int(checked_size * MIN_BYTES_SHARE)
+    spec = loadgen_spec(config, target.url, request, headers, min_bytes, config.warmup, duration or config.duration)
+    driver = node_driver(config, f"{scenario}-{target.name}", spec, config.other_core)
+    return run_driver(driver, scenario, target.name, target.proc.pid, stack.proc.pid, on_measure_start)
+
+
+# -- subgraphs alone ------------------------------------------------------------------------
+
+
+def direct_throughput(config: BenchConfig, stack: Stack, expected: Expected) -> list[Measurement]:
+    """Each subgraph loaded directly (the driver on the idle gateway core): their headroom."""
+    organisation = stack.organisations[0].id
+    representations = [{"__typename": "Beroep", "codeBeroepsnaam": key} for key in expected.keys([organisation])]
+    entities = "query($representations: [_Any!]!) { _entities(representations: $representations) "
+    entities += "{ ... on Beroep { omschrijvingBeroepsnaam } } }"
+    requests = {
+        organisation: body(source_query(SUBGRAPH_FIELDS)),
+        CODELIJSTEN: orjson.dumps({"query": entities, "variables": {"representations": representations}}),
+    }
+    results = []
+    for name, request in requests.items():
+        status, payload = post(stack.url(name), request, NODE_GATEWAY_HEADERS)
+        if status != 200 or "errors" in payload:
+            raise BenchError(f"{name} answers with errors: {str(payload)[:300]}")
+        size = len(orjson.dumps(payload))
+        spec = loadgen_spec(
+            config, stack.url(name), request, NODE_GATEWAY_HEADERS, int(size * MIN_BYTES_SHARE), 1.0, 5.0
+        )
+        driver = node_driver(config, f"direct-{name}", spec, config.gateway_core)
+        label = "organisation subgraph" if name == organisation else "codelijsten subgraph"
+        results.append(run_driver(driver, "direct", label, stack.proc.pid, stack.proc.pid))
+        log(f"  {label}: {results[-1].rps:,.0f} req/s")
+    return results
+
+
+# -- B1 and B2 ------------------------------------------------------------------------------
+
+
+def b1(config: BenchConfig, stack: Stack, expected: Expected, results: Results) -> None:
+    organisation = stack.organisations[0]
+    records = expected.labelled([organisation.id])
+    supergraph = compose_supergraph(config, stack, organisation) if set(config.gateways) - {OURS} else None
+    for name in config.gateways:
+        log(f"B1: {name}")
+        if name == OURS:
+            target = start_ours(
+                config, "b1", [(organisation, stack.url(organisation.id))], stack.url(CODELIJSTEN), stack.jwks_port
+            )
+            request, headers = body(ours_query(PER_SOURCE)), our_gateway_headers()
+        else:
+            assert supergraph is not None
+            target = (start_apollo if name == APOLLO else start_hive)(config, supergraph)
+            request, headers = body(source_query()), NODE_GATEWAY_HEADERS
+        try:
+            answer = first_answer(target, request, headers)
+            size = len(orjson.dumps(answer))
+            try:
+                (check_ours if name == OURS else check_source_answer)(answer, records)
+            except WrongAnswer as error:
+                results.notes.append(f"B1 {name} not measured: its answer is wrong ({error})")
+                log(results.notes[-1])
+                continue
+            results.measurements.append(measure_target(config, "B1", target, request, headers, size, stack))
+            _log_measurement(results.measurements[-1])
+            if name == OURS and config.profile:
+                results.profiles.append(profile(config, "B1", target, request, headers, size, stack))
+        finally:
+            target.proc.stop()
+
+
+def b2(config: BenchConfig, stack: Stack, expected: Expected, results: Results) -> None:
+    ids = [o.id for o in stack.organisations]
+    first = PER_SOURCE * len(ids)
+    log(f"B2: ours ({len(ids)} organisations)")
+    organisations = [(o, stack.url(o.id)) for o in stack.organisations]
+    target = start_ours(config, "b2", organisations, stack.url(CODELIJSTEN), stack.jwks_port)
+    request, headers = body(ours_query(first)), our_gateway_headers()
+    try:
+        answer = first_answer(target, request, headers)
+        size = len(orjson.dumps(answer))
+        check_ours(answer, expected.labelled(ids))
+        window = max(config.duration, B2_MIN_WINDOW)
+        results.measurements.append(measure_target(config, "B2", target, request, headers, size, stack, None, window))
+        _log_measurement(results.measurements[-1])
+        if config.profile:
+            results.profiles.append(profile(config, "B2", target, request, headers, size, stack))
+    except WrongAnswer as error:
+        results.notes.append(f"B2 ours not measured: its answer is wrong ({error})")
+        log(results.notes[-1])
+    finally:
+        target.proc.stop()
+    log("B2: the limit (direct client)")
+    results.measurements.append(limit(config, stack, expected, ids, first))
+    _log_measurement(results.measurements[-1])
+
+
+def gateway_operations(first: int) -> tuple[str, str]:
+    """The subgraph operations our gateway sends for the benchmark query (from its own planner)."""
+    contract = load_contract()
+    plan = Planner(contract, build_public_schema(contract), 10, 100_000).plan(ours_query(first), None, identity.CALLER)
+    search = plan.roots[0]
+    assert isinstance(search, Search) and len(search.flatten) == 1
+    return search.fan_out.fetch.operation, search.flatten[0].fetch.operation
+
+
+def limit(config: BenchConfig, stack: Stack, expected: Expected, ids: list[str], first: int) -> Measurement:
+    source_operation, entities_operation = gateway_operations(first)
+    representations = [{"__typename": "Beroep", "codeBeroepsnaam": key} for key in expected.keys(ids)]
+    sample = config.work / "limit-sample.txt"
+    spec = {
+        "source_urls": [stack.url(i) for i in ids],
+        "source_body": json.dumps({"query": source_operation, "variables": {"selectievraag": SELECTIEVRAAG}}),
+        "entities_url": stack.url(CODELIJSTEN),
+        "entities_body": json.dumps({"query": entities_operation, "variables": {"representations": representations}}),
+        "concurrency": config.concurrency,
+        "warmup": config.warmup,
+        "duration": config.duration,
+        "sample": str(sample),
+    }
+    spec_file = config.work / "limit.json"
+    spec_file.write_text(json.dumps(spec), encoding="utf-8")
+    command = [sys.executable, "-m", "bench.limit", str(spec_file)]
+    driver = start("limit", command, config.gateway_core, config.work / "limit.log", cwd=ROOT, stdout_pipe=True)
+    measurement = run_driver(driver, "B2", LIMIT, driver.pid, stack.proc.pid)
+    check_limit(sample.read_bytes(), expected, ids)
+    return measurement
+
+
+def profile(
+    config: BenchConfig, scenario: str, target: Target, request: bytes, headers: dict[str, str], size: int, stack: Stack
+) -> Profile:
+    """A second loaded run of the same gateway process with py-spy attached (its figures are not reported)."""
+    raw = config.work / f"profile-{scenario}.txt"
+    raw.unlink(missing_ok=True)
+    profilers: list[Proc] = []
+
+    def attach() -> None:
+        profilers.append(start_profiler(config, target.proc.pid, config.profile_duration, raw))
+
+    log(f"{scenario}: profiling ours for {config.profile_duration:.0f} s")
+    measure_target(config, f"{scenario}-profile", target, request, headers, size, stack, attach,
+                   duration=config.profile_duration + 2)  # fmt: skip
+    for profiler in profilers:
+        profiler.popen.wait(60)
+    if not raw.exists():
+        raise BenchError(f"py-spy wrote no profile:\n{profilers[0].tail() if profilers else ''}")
+    return summarise(scenario, raw, config.profile_duration)
+
+
+def _log_measurement(m: Measurement) -> None:
+    log(
+        f"  {m.scenario} {m.target}: {m.rps:,.0f} req/s, p50 {m.p50_ms:.1f} ms, p95 {m.p95_ms:.1f} ms, "
+        f"p99 {m.p99_ms:.1f} ms, {m.cpu_ms_per_request:.2f} CPU ms/req, peak RSS {m.peak_rss_mb:.0f} MiB, "
+        f"errors {m.errors}, non-2xx {m.non2xx}, mismatches {m.mismatches}, subgraph core "
+        f"{100 * (m.subgraph_cpu_util + m.driver_cpu_util):.0f} % busy"
+    )
+
+
+def run(config: BenchConfig) -> Results:
+    """Set up, run every scenario, and return the figures (the caller writes the report)."""
+    environment.ensure_python_packages()
+    environment.ensure_node_modules()
+    config.work.mkdir(parents=True, exist_ok=True)
+    count = config.b2_organisations if "B2" in config.scenarios else 1
+    log(f"generating {count} organisations × {config.profiles_per_organisation} profiles")
+    organisations = write_organisations(
+        config.work, config.seed, count, config.profiles_per_organisation, config.postcodes, config.beroepen
+    )
+    results = Results()
+    stack = start_subgraphs(config, organisations)
+    try:
+        expected = reference(config, stack)
+        log("subgraph direct throughput")
+        results.measurements += direct_throughput(config, stack, expected)
+        if "B1" in config.scenarios:
+            b1(config, stack, expected, results)
+        if "B2" in config.scenarios:
+            b2(config, stack, expected, results)
+    finally:
+        stack.proc.stop()
+    return results

@@ -1,0 +1,107 @@
+"""The benchmark's guards: a fast wrong answer must not win, and the memoising front in front of
+the subgraphs must answer exactly what the subgraph would."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import orjson
+import pytest
+
+from bench.memo import Memo
+from bench.scenario import WrongAnswer, check_ours, check_source_answer
+from subgraphs.codelijsten.app import create_app as codelijsten_app
+
+from .conftest import BEROEPEN
+from .issuer import MEDIATOR
+
+ENTITIES = (
+    "query($representations: [_Any!]!) { _entities(representations: $representations) "
+    "{ ... on Beroep { omschrijvingBeroepsnaam } } }"
+)
+URI = "http://example.org/boc/beroepsnaam/"
+
+
+def entities_body(*codes: str) -> bytes:
+    representations = [{"__typename": "Beroep", "codeBeroepsnaam": URI + code} for code in codes]
+    return orjson.dumps({"query": ENTITIES, "variables": {"representations": representations}})
+
+
+def labels(response: bytes) -> list[Any]:
+    payload = orjson.loads(response.split(b"\r\n\r\n", 1)[1])
+    return [entity["omschrijvingBeroepsnaam"] for entity in payload["data"]["_entities"]]
+
+
+async def test_the_memo_answers_reordered_entities_as_the_subgraph_does() -> None:
+    memo = Memo(codelijsten_app(BEROEPEN, trust=None, anonymous=MEDIATOR))
+    first = entities_body("721", "4448")
+    assert memo.lookup(first) is None, "nothing is memoised before the subgraph answered"
+    assert labels(await memo.answer(first))[0] == "bankwerker elektrotechnische instrumenten"
+
+    reordered = entities_body("4448", "721")
+    composed = memo.lookup(reordered)
+    assert composed is not None and memo.stats.composed == 1
+    assert labels(composed) == labels(await Memo(memo.app).answer(reordered)), "same as the subgraph's own answer"
+    assert memo.lookup(first) is not None and memo.stats.hits == 1
+
+
+async def test_the_memo_never_keeps_an_error() -> None:
+    memo = Memo(codelijsten_app(BEROEPEN, trust=None, anonymous=MEDIATOR))
+    broken = orjson.dumps({"query": "{ nosuchfield }"})
+    assert b"errors" in await memo.answer(broken)
+    assert memo.lookup(broken) is None, "an error stays visible on every request"
+
+
+RECORD: dict[str, Any] = {
+    "idWerkzoekende": "w1",
+    "mobiliteit": {"bemiddelingspostcode": "5611AB"},
+    "bemiddelingsberoep": [{"codeBeroepsnaam": URI + "721", "omschrijvingBeroepsnaam": "bankwerker"}],
+}
+
+
+def our_answer(records: list[dict[str, Any]]) -> dict[str, Any]:
+    nodes = [
+        {"vumID": f"id-{i}", **{k: copy.deepcopy(v) for k, v in r.items() if k != "idWerkzoekende"}}
+        for i, r in enumerate(records)
+    ]
+    edges = [{"node": node} for node in reversed(nodes)]  # the gateway's own order is allowed
+    return {"data": {"werkzoekendeProfielMatches": {"edges": edges, "totalCount": len(records)}}}
+
+
+def test_the_checks_accept_the_expected_records() -> None:
+    second = {**copy.deepcopy(RECORD), "idWerkzoekende": "w2"}
+    check_ours(our_answer([RECORD, second]), [RECORD, second])
+    check_source_answer({"data": {"bronWerkzoekendeProfielMatches": {"matches": [RECORD]}}}, [RECORD])
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        pytest.param(lambda a: a["data"]["werkzoekendeProfielMatches"]["edges"].pop(), id="a record missing"),
+        pytest.param(
+            lambda a: a["data"]["werkzoekendeProfielMatches"]["edges"][0]["node"]["bemiddelingsberoep"][0].pop(
+                "omschrijvingBeroepsnaam"
+            ),
+            id="a label missing",
+        ),
+        pytest.param(
+            lambda a: a["data"]["werkzoekendeProfielMatches"]["edges"][0]["node"].update(vumID="id-0"),
+            id="a vumID twice",
+        ),
+        pytest.param(lambda a: a.update(errors=[{"message": "boom"}]), id="an error"),
+    ],
+)
+def test_a_wrong_answer_of_ours_is_refused(spoil: Any) -> None:
+    second = {**copy.deepcopy(RECORD), "idWerkzoekende": "w2"}
+    answer = our_answer([copy.deepcopy(RECORD), second])
+    spoil(answer)
+    with pytest.raises(WrongAnswer):
+        check_ours(answer, [RECORD, second])
+
+
+def test_a_wrong_answer_of_a_node_gateway_is_refused() -> None:
+    changed = copy.deepcopy(RECORD)
+    changed["mobiliteit"]["bemiddelingspostcode"] = "1011AA"
+    with pytest.raises(WrongAnswer):
+        check_source_answer({"data": {"bronWerkzoekendeProfielMatches": {"matches": [changed]}}}, [RECORD])
