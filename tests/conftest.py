@@ -28,6 +28,22 @@ SHARED = ROOT.parent / "shared"
 POSTCODES = SHARED / "data" / "nl-pc4-centroids.csv"
 BEROEPEN = SHARED / "vum" / "codelijsten" / "boc-beroepen-24.1.csv"
 ACCREDITATIE = SHARED / "accreditatie"
+
+# Figures the tests measured (accreditation cases, property examples), printed after the run.
+FIGURES: list[str] = []
+
+
+def report(figure: str) -> None:
+    FIGURES.append(figure)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if FIGURES:
+        terminalreporter.section("measured")
+        for figure in FIGURES:
+            terminalreporter.write_line(figure)
+
+
 CONTRACTS = SHARED / "vum" / "contracts"
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 

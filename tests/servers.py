@@ -46,3 +46,24 @@ class LiveServer:
             self.server.should_exit = True
             await self.task
             self.server = self.task = None
+
+
+async def read_body(receive: Any) -> tuple[bytes, Any]:
+    """An ASGI request's whole body, and a `receive` that delivers it again to the wrapped app
+    (for middleware in tests that looks at a request before passing it on)."""
+    body = b""
+    more = True
+    while more:
+        message = await receive()
+        body += message.get("body", b"")
+        more = message.get("more_body", False)
+    delivered = False
+
+    async def replay() -> Any:
+        nonlocal delivered
+        if delivered:
+            return await receive()
+        delivered = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return body, replay

@@ -22,7 +22,7 @@ from gateway.wire import full_selection, to_wire, without_empty
 from subgraphs.bestand.adapter import BestandAdapter, write_csv_records
 from subgraphs.sql.adapter import SqlAdapter
 
-from .conftest import ACCREDITATIE, fresh_database, read_json
+from .conftest import ACCREDITATIE, fresh_database, read_json, report
 from .stack import Source, Stack, consented, organisation_app, start_stack
 
 ORGANISATIONS = 5
@@ -154,7 +154,7 @@ async def test_every_accreditation_case_passes_through_graphql(accreditation: St
         if wrong or not detail_equal:
             failures.append({"case": number, "missing or different": wrong, "detail equal": detail_equal})
     passed = len(CASES[kind]) - len(failures)
-    print(f"\naccreditation through GraphQL, {kind}: {passed}/{len(CASES[kind])} cases pass")
+    report(f"accreditation through GraphQL, {kind}: {passed}/{len(CASES[kind])} cases pass")
     assert not failures, failures
 
 

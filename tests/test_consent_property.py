@@ -35,7 +35,7 @@ from vumschema.policy import (
     scopes_satisfied,
 )
 
-from .conftest import ACCREDITATIE, in_ci, read_json
+from .conftest import ACCREDITATIE, in_ci, read_json, report
 from .issuer import ALL_SCOPES
 from .stack import Source, Stack, consented, organisation_app, start_stack
 
@@ -53,6 +53,7 @@ RICH = (
 )
 CONSENT_DATE = datetime.date(2026, 10, 1)
 examples_run = 0
+examples_without_leak = 0
 
 
 def rich_records() -> list[dict[str, Any]]:
@@ -78,7 +79,6 @@ async def world() -> AsyncIterator[World]:
     )
     yield World(stack, adapters, share)
     await stack.close()
-    print(f"\nconsent property: {examples_run} examples, no leak")
 
 
 # -- what may leave ---------------------------------------------------------------------------
@@ -210,7 +210,7 @@ def released_for(caller: Caller, world: World, organisation: str, consent: froze
 async def test_nothing_leaves_without_consent_and_permission(
     world: World, consents: list[set[str]], who: tuple[str, frozenset[str], bool, str], operation: dict[str, Any]
 ) -> None:
-    global examples_run
+    global examples_run, examples_without_leak
     examples_run += 1
     role, scopes, suwi, organisation = who
     oin = world.stack.oins.get(organisation, "00000001009999999000")
@@ -234,6 +234,7 @@ async def test_nothing_leaves_without_consent_and_permission(
             released = released_for(caller, world, ref.bron_id, consent[(ref.bron_id, ref.record_id)])
             assert_nothing_extra("Werkzoekende", record, operation["detail_aliases"], released, caller)
     await check_the_source(world, caller, consent)
+    examples_without_leak += 1
 
 
 SOURCE_DETAIL = " ".join(f.split(" { ")[0] if " { " not in f else f for f in DETAIL_FIELDS)
@@ -268,7 +269,7 @@ async def check_the_source(world: World, caller: Caller, consent: dict[tuple[str
 
 def test_the_property_ran_its_examples() -> None:
     """Runs after the property (file order) and reports its count; with CI=true at least 2,000."""
-    print(f"\nconsent property: {examples_run} examples")
+    report(f"consent property: {examples_run} examples, {examples_without_leak} without a leak")
     if examples_run:  # zero only when this test was selected on its own
         assert examples_run >= EXAMPLES
     if in_ci():

@@ -21,6 +21,7 @@ from subgraphs.sdk.identity import GatewayTrust
 from subgraphs.sql.adapter import SqlAdapter
 
 from .conftest import BEROEPEN, POSTCODES
+from .servers import read_body
 from .stack import AppFactory, Source, Stack, consented, organisation_app, start_stack
 
 SEARCH = """
@@ -51,24 +52,10 @@ class Counting:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        body = b""
-        more = True
-        while more:
-            message = await receive()
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
+        body, replay = await read_body(receive)
         for field in ("bronWerkzoekendeProfielMatches", "bronWerkzoekendeProfiel(", "_service", "_entities"):
             if field.encode() in body:
                 self.calls[field] += 1
-        delivered = False
-
-        async def replay() -> Any:
-            nonlocal delivered
-            if delivered:
-                return await receive()
-            delivered = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
         await self.app(scope, replay, send)
 
 

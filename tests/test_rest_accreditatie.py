@@ -27,7 +27,7 @@ from subgraphs.sql.adapter import SqlAdapter
 from subgraphs.vumbron.adapter import VumBronAdapter
 from subgraphs.vumbron.bron_server import BronService, create_bron_app
 
-from .conftest import ACCREDITATIE, fresh_database, read_json
+from .conftest import ACCREDITATIE, fresh_database, read_json, report
 from .servers import LiveServer
 from .stack import Source, Stack, consented, organisation_app, start_stack
 from .test_rest_contract import EXCHANGE_OIN, ContractClient, bemiddelaar_client
@@ -146,7 +146,7 @@ async def test_every_accreditation_case_passes_through_rest(rest: RestStack, kin
         if wrong or not detail_equal:
             failures.append({"case": number, "missing or different": wrong, "detail equal": detail_equal})
     passed = len(CASES[kind]) - len(failures)
-    print(f"\naccreditation through REST, {kind}: {passed}/{len(CASES[kind])} cases pass")
+    report(f"accreditation through REST, {kind}: {passed}/{len(CASES[kind])} cases pass")
     assert not failures, failures
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -19,7 +19,7 @@ import pytest_asyncio
 from starlette.applications import Starlette
 from starlette.requests import Request
 
-from gateway.rest import rest_routes
+from gateway.rest import Runner, rest_routes
 from gateway.server import Gateway
 from gateway.vraagobject import werkzoekende_selectievraag
 from subgraphs.sdk.adapter import InMemoryAdapter
@@ -33,7 +33,6 @@ from .test_rest_contract import EXCHANGE_OIN, HEADERS, MEDIATOR_OIN, ContractCli
 WIDE = {"selectiegebied": {"postcode": "3511AA", "afstand": 999}}
 SEARCH = "/werkzoekendeProfielen/matches"
 Reply = tuple[int, dict[str, Any]]
-Runner = Callable[..., Awaitable[Reply]]  # run_graphql's signature (gateway.rest.Runner)
 MATCH_ONLY = 3  # the first job seekers (by id) share their match profile only
 # A mediator of an organisation that is no SUWI party and may not see contact details.
 UITZENDBUREAU = Caller(

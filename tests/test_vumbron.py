@@ -56,7 +56,7 @@ from vumschema.policy import ALL_CATEGORIES, read_toestemming
 from .conftest import ACCREDITATIE, POSTCODES, ROOT, read_json
 from .issuer import MEDIATOR
 from .issuer import TestIssuer as IdentityProvider  # aliased: pytest collects names starting with Test
-from .servers import LiveServer
+from .servers import LiveServer, read_body
 from .stack import AppFactory, Source, Stack, start_stack
 from .test_rest_contract import BRON, EXCHANGE_OIN, HEADERS, bron_client
 from .test_rest_contract import contract as openapi_contract
@@ -318,18 +318,9 @@ class Recorder:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        body = b""
-        more = True
-        while more:
-            message = await receive()
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
+        body, replay = await read_body(receive)
         headers = {k.decode(): v.decode() for k, v in scope["headers"]}
         self.requests.append((scope["method"], scope["path"], headers, body))
-
-        async def replay() -> dict[str, Any]:
-            return {"type": "http.request", "body": body, "more_body": False}
-
         await self.app(scope, replay, send)
 
 

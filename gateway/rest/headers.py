@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from vumschema.policy import Caller
 
+from ..http.operation import PURPOSE_HEADER
 from .errors import INCOMPLETE, INVALID, UNAUTHORIZED, VumError
 
 VERSION = "3.0.0"
@@ -28,7 +29,7 @@ API_VERSION = "API-Version"
 FROM_PARTY = "X-VUM-fromParty"
 TO_PARTY = "X-VUM-toParty"
 VIA_PARTY = "X-VUM-viaParty"
-DOELBINDING = "X-VUM-Doelbinding"  # the purpose, as GraphQL callers send it (gateway.http.app.PURPOSE_HEADER)
+DOELBINDING = PURPOSE_HEADER  # the purpose, as GraphQL callers send it
 REQUIRED = (BERICHT_VERSIE, API_VERSION, FROM_PARTY, TO_PARTY, VIA_PARTY)
 MAX_PARTY_LENGTH = 200
 

@@ -5,7 +5,7 @@ caller authenticates as GraphQL callers do (`Authorization: Bearer <JWT>`, purpo
 `X-VUM-Doelbinding` or the token), once, here: the X-VUM parties must agree with the token
 (`headers.check_parties`). Then the request is checked at the edge (X-VUM headers, body,
 vraagObject), translated into the public GraphQL operation and executed for that caller through
-`gateway.http.app.run_graphql`, which enforces authorisation, purpose, quota and the processing
+`gateway.http.operation.run_graphql`, which enforces authorisation, purpose, quota and the processing
 log, so REST and GraphQL callers are treated alike. It runs leniently: fields the caller may not
 see are left out of the answer instead of failing it. The vraagObject is translated by
 `gateway.vraagobject`, so its semantics exist once.
@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Any
 
 import orjson
 from starlette.requests import Request
@@ -26,6 +26,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from vumschema.policy import Caller
 
 from ..auth.tokens import Unauthenticated
+from ..http.operation import run_graphql
 from ..server import Gateway
 from ..vraagobject import VraagObjectError
 from .errors import INCOMPLETE, INTERNAL, INVALID, UNAUTHORIZED, UNAVAILABLE, VumError, from_graphql_errors
@@ -38,40 +39,8 @@ PREFIX = "/api/v3"
 VUMID = re.compile(r"^[a-zA-Z0-9_.-]{1,500}$")  # the contract's VumID, not empty in a path
 
 
-class Runner(Protocol):
-    """`run_graphql`'s signature: (gateway, request, query, variables, operation name) -> (status, response)."""
-
-    def __call__(
-        self,
-        gateway: Gateway,
-        request: Request,
-        query: str,
-        variables: dict[str, Any],
-        operation_name: str | None,
-        /,
-        *,
-        caller: Caller | None = None,
-        lenient: bool = False,
-    ) -> Awaitable[tuple[int, dict[str, Any]]]: ...
-
-
+Runner = Callable[..., Awaitable[tuple[int, dict[str, Any]]]]  # `run_graphql`, or a stand-in in tests
 Handler = Callable[[Request, Caller], Awaitable[dict[str, Any]]]
-
-
-async def _run_graphql(
-    gateway: Gateway,
-    request: Request,
-    query: str,
-    variables: dict[str, Any],
-    operation_name: str | None,
-    /,
-    *,
-    caller: Caller | None = None,
-    lenient: bool = False,
-) -> tuple[int, dict[str, Any]]:
-    from ..http.app import run_graphql  # imported on use: the HTTP app imports this module to mount it
-
-    return await run_graphql(gateway, request, query, variables, operation_name, caller=caller, lenient=lenient)
 
 
 def _json(payload: Any, status: int, headers: dict[str, str]) -> Response:
@@ -230,7 +199,7 @@ def rest_routes(gateway: Gateway, *, run: Runner | None = None) -> list[BaseRout
 
     `run` replaces `run_graphql` (tests).
     """
-    facade = RestFacade(gateway, run or _run_graphql)
+    facade = RestFacade(gateway, run or run_graphql)
     routes: list[BaseRoute] = []
     for resource in RESOURCES:
         routes.append(Route(f"/{resource.path}/matches", facade.search(resource), methods=["POST"]))
