@@ -18,6 +18,7 @@ from graphql import print_schema
 from vumschema import load_contract
 from vumschema.policy import ROLES
 
+from .auth.keys import new_private_key, write_private_key
 from .config import ConfigError, config_path, load_config, new_key
 from .public_schema import build_public_schema
 
@@ -140,7 +141,16 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _keygen(args: argparse.Namespace) -> int:
-    print(new_key())
+    if args.signing_key is None:
+        print(new_key())
+        return 0
+    try:
+        write_private_key(new_private_key(), args.signing_key, overwrite=False)
+    except FileExistsError:
+        raise SystemExit(f"vum-gateway: {args.signing_key} exists; a signing key is never overwritten") from None
+    except OSError as error:
+        raise SystemExit(f"vum-gateway: cannot write {args.signing_key}: {error.strerror}") from None
+    print(f"wrote an Ed25519 signing key to {args.signing_key} (auth.signing_key_file)")
     return 0
 
 
@@ -189,7 +199,13 @@ def parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="print the public GraphQL schema")
     schema.set_defaults(run=_schema)
 
-    keygen = commands.add_parser("keygen", help="print a new pseudonym key")
+    keygen = commands.add_parser("keygen", help="print a new pseudonym key, or write a new signing key")
+    keygen.add_argument(
+        "--signing-key",
+        type=Path,
+        metavar="FILE",
+        help="write a new Ed25519 key for signing subgraph tokens to FILE (auth.signing_key_file) instead",
+    )
     keygen.set_defaults(run=_keygen)
     return root
 

@@ -15,6 +15,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 ORGANISATION_KINDS = ("gemeente", "uwv", "reintegratiebureau", "uitzendbureau", "sociaal-ontwikkelbedrijf", "overig")
 REFERENCE_KINDS = ("codelijsten",)
@@ -143,6 +145,17 @@ class ProcessingLogConfig(Strict):
 
     dsn: str = "sqlite:///var/vum-verwerkingen.sqlite"
     retention_days: int = Field(default=730, ge=1)
+
+    @field_validator("dsn")
+    @classmethod
+    def _dsn(cls, value: str) -> str:
+        try:
+            backend = make_url(value).get_backend_name()
+        except ArgumentError:
+            raise ValueError("not a database URL, e.g. postgresql+psycopg://user@host/db or sqlite:///file") from None
+        if backend not in ("sqlite", "postgresql"):
+            raise ValueError(f"the processing log runs on SQLite or PostgreSQL, not {backend}")
+        return value
 
 
 class GatewayConfig(BaseSettings):

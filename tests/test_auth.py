@@ -274,3 +274,20 @@ def test_the_token_command_prints_a_token_the_demo_issuer_signed(
     claims = jwt.decode(token, read_private_key(key).public_key(), algorithms=["EdDSA"], audience=AUDIENCE)
     assert claims["rol"] == "bemiddelaar" and claims["suwi"] is True and claims["scope"] == "werkzoekenden:zoeken"
     assert jwt.get_unverified_header(token)["kid"] == public_jwk(read_private_key(key).public_key())["kid"]
+
+
+def test_keygen_writes_a_signing_key_only_its_owner_reads_and_never_overwrites_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gateway.auth.keys import read_private_key
+    from gateway.cli import main
+
+    key = tmp_path / "gateway-signing.pem"
+    with pytest.raises(SystemExit) as exit_code:
+        main(["keygen", "--signing-key", str(key)])
+    assert exit_code.value.code == 0
+    assert key.stat().st_mode & 0o777 == 0o600
+    first = read_private_key(key)
+    with pytest.raises(SystemExit, match="never overwritten"):
+        main(["keygen", "--signing-key", str(key)])
+    assert read_private_key(key).private_bytes_raw() == first.private_bytes_raw(), "the key in use is kept"

@@ -57,6 +57,19 @@ def test_errors_name_the_bad_key(tmp_path: Path, change: tuple[str, str], named:
     assert named in str(error.value)
 
 
+@pytest.mark.parametrize(
+    ("dsn", "explained"),
+    [
+        ("mysql://vum@db/vum", "SQLite or PostgreSQL, not mysql"),
+        ("verwerkingen.sqlite", "not a database URL"),
+    ],
+)
+def test_a_processing_log_the_gateway_cannot_use_is_refused(tmp_path: Path, dsn: str, explained: str) -> None:
+    with pytest.raises(ConfigError, match=r"processing_log\.dsn") as error:
+        load_config(write(tmp_path, VALID + f'\n[processing_log]\ndsn = "{dsn}"\n'))
+    assert explained in str(error.value)
+
+
 def test_a_bad_pseudonym_key_is_explained(tmp_path: Path) -> None:
     text = VALID.replace(VALID.split('key = "')[1].split('"')[0], "tooshort")
     with pytest.raises(ConfigError, match=r"pseudonym\.key"):

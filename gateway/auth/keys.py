@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +21,14 @@ def new_private_key() -> Ed25519PrivateKey:
     return Ed25519PrivateKey.generate()
 
 
-def write_private_key(key: Ed25519PrivateKey, path: Path) -> None:
+def write_private_key(key: Ed25519PrivateKey, path: Path, *, overwrite: bool = True) -> None:
+    """PEM, readable by its owner only from the moment it exists."""
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    path.write_bytes(pem)
-    path.chmod(0o600)
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if overwrite else os.O_EXCL)
+    descriptor = os.open(path, flags, 0o600)
+    os.fchmod(descriptor, 0o600)  # an existing file keeps its mode otherwise
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(pem)
 
 
 def read_private_key(path: Path) -> Ed25519PrivateKey:
