@@ -26,6 +26,7 @@ from vumschema import Contract
 from vumschema.views import public_schema
 
 from .conftest import CONTRACTS
+from .issuer import ALL_SCOPES
 
 # (contract file, contract schema, our type, fields only the gateway or the source adds)
 PAIRS = [
@@ -244,3 +245,7 @@ def test_custom_scalars_for_postcode_date_and_uri(contract: Contract) -> None:
     assert isinstance(match.fields["mobiliteit"].type, GraphQLNonNull)
     assert isinstance(get_named_type(match.fields["bemiddelingsberoep"].type), GraphQLObjectType)
     assert isinstance(match.fields["bemiddelingsberoep"].type, GraphQLList)
+
+
+def test_the_scopes_tokens_grant_are_the_ones_the_contract_requires(contract: Contract) -> None:
+    assert contract.scopes() == ALL_SCOPES

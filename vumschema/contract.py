@@ -174,6 +174,15 @@ class Contract:
         args = directive_args(self.field(type_name, field_name), "extension")
         return str(args["reason"]) if args else None
 
+    def scopes(self) -> frozenset[str]:
+        """Every scope some field requires (`@requiresScopes`): what a token may grant."""
+        found: set[str] = set()
+        for type_name in self.types:
+            for field in self.fields(type_name).values():
+                args = directive_args(field, "requiresScopes")
+                found.update(scope for alternative in (args or {}).get("scopes", ()) for scope in alternative)
+        return frozenset(found)
+
     def key_fields(self, type_name: str) -> list[str]:
         args = directive_args(self.types[type_name], "key")
         return str(args["fields"]).split() if args else []

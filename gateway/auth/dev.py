@@ -14,22 +14,14 @@ from typing import Any
 
 import jwt
 
+from vumschema import load_contract
 from vumschema.policy import BEHEERDER, BEMIDDELAAR, WERKGEVER, WERKZOEKENDE
 
 from .keys import new_private_key, public_jwk, read_private_key, write_private_key
 
 DEV_ISSUER = "urn:vum:demo-issuer"
 AUDIENCE = "vum-gateway"
-ALL_SCOPES = (
-    "werkzoekenden:zoeken",
-    "werkzoekenden:detail",
-    "werkzoekenden:contactgegevens",
-    "werkzoekenden:bijzonder",
-    "vacatures:zoeken",
-    "vacatures:detail",
-    "vacatures:contactgegevens",
-    "verwerkingen:lezen",
-)
+ALL_SCOPES = tuple(sorted(load_contract().scopes()))  # every scope the contract names
 
 
 def ensure_key(path: Path) -> Path:

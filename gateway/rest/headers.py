@@ -18,19 +18,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from vumschema.koppelvlak import (
+    API_VERSION,
+    BERICHT_VERSIE,
+    ENVELOPE,
+    FROM_PARTY,
+    PARTIES,
+    TO_PARTY,
+    VERSION,
+    VIA_PARTY,
+    missing,
+    wrong_versions,
+)
 from vumschema.policy import Caller
 
 from ..http.operation import PURPOSE_HEADER
 from .errors import INCOMPLETE, INVALID, UNAUTHORIZED, VumError
 
-VERSION = "3.0.0"
-BERICHT_VERSIE = "X-VUM-berichtVersie"
-API_VERSION = "API-Version"
-FROM_PARTY = "X-VUM-fromParty"
-TO_PARTY = "X-VUM-toParty"
-VIA_PARTY = "X-VUM-viaParty"
 DOELBINDING = PURPOSE_HEADER  # the purpose, as GraphQL callers send it
-REQUIRED = (BERICHT_VERSIE, API_VERSION, FROM_PARTY, TO_PARTY, VIA_PARTY)
 MAX_PARTY_LENGTH = 200
 
 
@@ -55,13 +60,13 @@ def check_parties(caller: Caller, parties: VumParties) -> None:
 
 def read_parties(headers: Mapping[str, str]) -> VumParties:
     """The parties of a request whose X-VUM headers are complete and of version 3.0.0."""
-    missing = [name for name in REQUIRED if not headers.get(name, "").strip()]
-    if missing:
-        raise VumError(INCOMPLETE, f"missing header(s): {', '.join(missing)}")
-    wrong = [name for name in (BERICHT_VERSIE, API_VERSION) if headers[name].strip() != VERSION]
+    absent = missing(headers, ENVELOPE)
+    if absent:
+        raise VumError(INCOMPLETE, f"missing header(s): {', '.join(absent)}")
+    wrong = wrong_versions(headers)
     if wrong:
         raise VumError(INVALID, f"{' and '.join(wrong)} must be {VERSION}")
-    too_long = [name for name in (FROM_PARTY, TO_PARTY, VIA_PARTY) if len(headers[name]) > MAX_PARTY_LENGTH]
+    too_long = [name for name in PARTIES if len(headers[name]) > MAX_PARTY_LENGTH]
     if too_long:
         raise VumError(INVALID, f"{', '.join(too_long)}: longer than {MAX_PARTY_LENGTH} characters")
     return VumParties(headers[FROM_PARTY].strip(), headers[TO_PARTY].strip(), headers[VIA_PARTY].strip())

@@ -37,10 +37,11 @@ from graphql import GraphQLError
 from subgraphs.sdk.adapter import Adapter, SearchResult, valid_records
 from subgraphs.sdk.app import source_error
 from subgraphs.sdk.selectievraag import EXTENSIONS, Record, Selectievraag
+from vumschema.koppelvlak import SUWI_PARTY
 from vumschema.policy import CONSENT_FIELD, Toestemming, write_toestemming
 
 from .caller import current_caller
-from .headers import SUWI_PARTY, BronParties
+from .headers import BronParties
 from .vraagobject import vacature_vraag_object, werkzoekende_vraag_object
 
 log = logging.getLogger("vum.subgraph.vumbron")

@@ -5,14 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-VERSION = "3.0.0"
-BERICHT_VERSIE = "X-VUM-berichtVersie"
-API_VERSION = "API-Version"
-FROM_PARTY = "X-VUM-fromParty"
-TO_PARTY = "X-VUM-toParty"
-VIA_PARTY = "X-VUM-viaParty"
-SUWI_PARTY = "X-VUM-SUWIparty"
-REQUIRED = (BERICHT_VERSIE, API_VERSION, FROM_PARTY, TO_PARTY, VIA_PARTY, SUWI_PARTY)
+from vumschema.koppelvlak import (
+    API_VERSION,
+    BERICHT_VERSIE,
+    ENVELOPE,
+    FROM_PARTY,
+    SUWI_PARTY,
+    TO_PARTY,
+    VERSION,
+    VIA_PARTY,
+    missing,
+    wrong_versions,
+)
+
+REQUIRED = (*ENVELOPE, SUWI_PARTY)
 BOOLEANS = {"true": True, "false": False}
 
 
@@ -48,10 +54,10 @@ class BronParties:
 
 def read_parties(headers: Mapping[str, str]) -> BronParties:
     """The parties of a request to a source, or a HeaderError saying what is missing or wrong."""
-    missing = [name for name in REQUIRED if not headers.get(name, "").strip()]
-    if missing:
-        raise HeaderError(f"missing header(s): {', '.join(missing)}", incomplete=True)
-    wrong = [name for name in (BERICHT_VERSIE, API_VERSION) if headers[name].strip() != VERSION]
+    absent = missing(headers, REQUIRED)
+    if absent:
+        raise HeaderError(f"missing header(s): {', '.join(absent)}", incomplete=True)
+    wrong = wrong_versions(headers)
     if wrong:
         raise HeaderError(f"{' and '.join(wrong)} must be {VERSION}", incomplete=False)
     suwi = BOOLEANS.get(headers[SUWI_PARTY].strip().lower())
