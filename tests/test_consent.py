@@ -22,6 +22,7 @@ from vumschema.policy import Caller, Toestemming, Vastlegging
 
 from .conftest import BEROEPEN, POSTCODES, fresh_database, need
 from .issuer import ALL_SCOPES, MEDIATOR
+from .servers import read_body
 from .stack import Source, Stack, consented, organisation_app, start_stack
 
 DATE = datetime.date(2026, 10, 1)
@@ -301,16 +302,12 @@ def lying_source(detail_body: bytes, search_body: bytes) -> Any:
 
         async def asgi(scope: Any, receive: Any, send: Any) -> None:
             if scope["type"] == "http":
-                message = await receive()
-                if b"bronWerkzoekendeProfiel(" in message.get("body", b""):
+                body, replay = await read_body(receive)
+                if b"bronWerkzoekendeProfiel(" in body:
                     from starlette.responses import Response
 
                     await Response(detail_body, media_type="application/json")(scope, receive, send)
                     return
-
-                async def replay() -> Any:
-                    return message
-
                 await inner(scope, replay, send)
                 return
             await inner(scope, receive, send)

@@ -21,6 +21,7 @@ from subgraphs.sdk.selectievraag import Selectievraag
 from vumschema import Contract
 
 from .conftest import POSTCODES
+from .servers import read_body
 from .stack import AppFactory, Source, Stack, consented, organisation_app, start_stack
 
 QUERY = """query($s: WerkzoekendeSelectievraag!) { werkzoekendeProfielMatches(selectievraag: $s, first: 100) {
@@ -55,14 +56,10 @@ def garbling(factory: AppFactory, body: bytes, status: int = 200) -> AppFactory:
 def _garbling(app: Any, body: bytes, status: int) -> Any:
     async def asgi(scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http":
-            message = await receive()
-            if b"bronWerkzoekendeProfielMatches" in message.get("body", b""):
+            request_body, replay = await read_body(receive)
+            if b"bronWerkzoekendeProfielMatches" in request_body:
                 await Response(body, status_code=status, media_type="application/json")(scope, receive, send)
                 return
-
-            async def replay() -> Any:
-                return message
-
             await app(scope, replay, send)
             return
         await app(scope, receive, send)
