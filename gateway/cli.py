@@ -15,14 +15,13 @@ from typing import Any
 import uvicorn
 from graphql import print_schema
 
+from vumschema import data as reference_data
 from vumschema import load_contract
 from vumschema.policy import ROLES
 
 from .auth.keys import new_private_key, write_private_key
 from .config import ConfigError, config_path, load_config, new_key
 from .public_schema import build_public_schema
-
-DEMO_CONFIG = Path("demo.toml")
 
 
 def tune_gc() -> None:
@@ -59,15 +58,20 @@ def _check_config(args: argparse.Namespace) -> int:
 
 
 def _demo_settings(args: argparse.Namespace) -> dict[str, Any]:
-    """Options from demo.toml (paths relative to it), overridden by the command line."""
-    settings: dict[str, Any] = {}
-    config_file = Path(args.config) if args.config else DEMO_CONFIG
-    if config_file.is_file():
-        with config_file.open("rb") as handle:
-            for key, value in tomllib.load(handle).items():
-                settings[key] = (config_file.parent / value) if key in ("postcodes", "beroepen") else value
-    elif args.config:
-        raise ConfigError(f"cannot read {config_file}")
+    """Options from a demo settings file (`--config`, paths relative to it), overridden by the
+    command line; the reference data shipped with the package by default."""
+    settings: dict[str, Any] = {"postcodes": reference_data.POSTCODES, "beroepen": reference_data.BEROEPEN}
+    if args.config:
+        config_file = Path(args.config)
+        try:
+            with config_file.open("rb") as handle:
+                loaded = tomllib.load(handle)
+        except OSError as error:
+            raise ConfigError(f"cannot read {config_file}: {error.strerror}") from None
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"{config_file}: not valid TOML: {error}") from None
+        for key, value in loaded.items():
+            settings[key] = (config_file.parent / value) if key in ("postcodes", "beroepen") else value
     for key in ("postcodes", "beroepen", "postgres"):
         if getattr(args, key) is not None:
             settings[key] = getattr(args, key)
@@ -81,7 +85,7 @@ def _demo(args: argparse.Namespace) -> int:
     for key, flag in (("postcodes", "--postcodes"), ("beroepen", "--beroepen")):
         path = settings.get(key)
         if path is None or not Path(path).is_file():
-            raise ConfigError(f"the demo needs {flag} FILE (or '{key} = \"...\"' in demo.toml); not found: {path}")
+            raise ConfigError(f"{flag}: no such file: {path}")
     if args.werkzoekenden or args.vacatures:
         werkzoekenden = _read_records(args.werkzoekenden)
         vacatures = _read_records(args.vacatures)
@@ -172,10 +176,12 @@ def parser() -> argparse.ArgumentParser:
     check.set_defaults(run=_check_config)
 
     demo = commands.add_parser("demo", help="run the gateway with demo organisations on localhost")
-    demo.add_argument("--config", help="demo settings (default: demo.toml if present)")
+    demo.add_argument("--config", help="optional TOML of demo settings (postcodes, beroepen, postgres)")
     demo.add_argument("--port", type=int, default=4000, help="gateway port (subgraphs from port+100)")
-    demo.add_argument("--postcodes", type=Path, help="PC4 centroid CSV (pc4,lat,lon)")
-    demo.add_argument("--beroepen", type=Path, help="UWV BO&C occupation list (CSV)")
+    demo.add_argument(
+        "--postcodes", type=Path, help="PC4 centroid CSV (pc4,lat,lon); default: shipped with the package"
+    )
+    demo.add_argument("--beroepen", type=Path, help="UWV BO&C occupation list (CSV); default: shipped with the package")
     demo.add_argument("--werkzoekenden", type=Path, help="JSON array of Werkzoekende records to spread")
     demo.add_argument("--vacatures", type=Path, help="JSON array of Vacature records to spread")
     demo.add_argument("--organisaties", type=int, default=4, help="organisations to spread records over")

@@ -1,4 +1,4 @@
-"""Shared test fixtures: reference data from ../shared, real servers, PostgreSQL when available.
+"""Shared test fixtures: reference data (package data and tests/data), real servers, PostgreSQL when available.
 
 Tests that need PostgreSQL use the server at VUM_TEST_POSTGRES_DSN (default: trust auth on
 127.0.0.1:5432, user postgres). Start one with e.g. `pg_ctlcluster 15 main start` or
@@ -22,12 +22,13 @@ from sqlalchemy.exc import OperationalError
 
 from subgraphs.sdk.geo import PostcodeTable
 from vumschema import Contract, load_contract
+from vumschema import data as reference_data
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-POSTCODES = SHARED / "data" / "nl-pc4-centroids.csv"
-BEROEPEN = SHARED / "vum" / "codelijsten" / "boc-beroepen-24.1.csv"
-ACCREDITATIE = SHARED / "accreditatie"
+POSTCODES = reference_data.POSTCODES
+BEROEPEN = reference_data.BEROEPEN
+DATA = ROOT / "tests" / "data"  # public test data, sources and licences in NOTICE
+ACCREDITATIE = DATA / "accreditatie"
 
 # Figures the tests measured (accreditation cases, property examples), printed after the run.
 FIGURES: list[str] = []
@@ -44,7 +45,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             terminalreporter.write_line(figure)
 
 
-CONTRACTS = SHARED / "vum" / "contracts"
+CONTRACTS = DATA / "contracts"
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 

@@ -1,6 +1,6 @@
 """schema.graphql mirrors koppelvlak 3.0: every attribute, cardinality, code list and constraint.
 
-The official OpenAPI contracts in ../shared/vum/contracts are walked type by type and compared
+The official OpenAPI contracts in tests/data/contracts are walked type by type and compared
 with schema.graphql, so the GraphQL contract cannot drift from the standard unnoticed.
 """
 

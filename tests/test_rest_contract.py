@@ -1,7 +1,7 @@
 """Calling the VUM REST APIs with every request and response validated against the contracts.
 
 `ContractClient` sends a request over HTTP and checks both directions with openapi-core against
-the official koppelvlak 3.0 contracts in ../shared/vum/contracts: the request (unless a test
+the official koppelvlak 3.0 contracts in tests/data/contracts: the request (unless a test
 sends an invalid one on purpose, which must then be invalid), the response's status, body and the
 headers the contract lists for that response. Towards the gateway it calls as a real caller: a
 token of the test identity provider, the purpose, and X-VUM parties naming the token's
@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -24,10 +23,10 @@ from openapi_core.testing import MockRequest, MockResponse
 
 from vumschema.policy import Caller
 
+from .conftest import CONTRACTS
 from .issuer import MEDIATOR
 from .issuer import TestIssuer as IdentityProvider  # aliased: pytest collects names starting with Test
 
-CONTRACTS = Path(__file__).resolve().parent.parent.parent / "shared" / "vum" / "contracts"
 BEMIDDELAAR = {
     "werkzoekendeProfielen": "VUM-Bemiddelaar-WerkzoekendeProfielen",
     "vacatures": "VUM-Bemiddelaar-Vacatures",
@@ -180,7 +179,7 @@ def _search_request(headers: dict[str, str] = HEADERS) -> MockRequest:
     )
 
 
-def test_the_contracts_are_read_from_shared() -> None:
+def test_the_contracts_are_in_the_repository() -> None:
     assert all((CONTRACTS / f"{name}.yaml").is_file() for name in [*BEMIDDELAAR.values(), *BRON.values()])
 
 

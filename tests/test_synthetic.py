@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from collections.abc import Iterator
 from datetime import date
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from jsonschema import Draft4Validator
-
-# Make the project importable when pytest runs from elsewhere (no packaging).
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from gateway.demo.synthetic import (
     Beroepsnaam,
@@ -27,31 +22,25 @@ from gateway.demo.synthetic import (
     read_beroepen,
     read_postcodes,
 )
+from vumschema.data import BEROEPEN, POSTCODES
 
-SHARED = Path(__file__).parent.parent.parent / "shared"
-CONTRACTEN = SHARED / "vum" / "contracts"
-PC4_CSV = SHARED / "data" / "nl-pc4-centroids.csv"
-BOC_CSV = SHARED / "vum" / "codelijsten" / "boc-beroepen-24.1.csv"
+from .conftest import CONTRACTS
+
 BRONNEN = ("gemeente-eindhoven", "uwv-zuidoost-brabant", "reintegratie-tilburg")
 POSTCODE = re.compile(r"^[0-9]{4}[A-Z]{2}$")
 SAFE_ID = re.compile(r"^[a-zA-Z0-9_.-]{1,200}$")
 
 Record = dict[str, Any]
 
-pytestmark = pytest.mark.skipif(
-    not (PC4_CSV.exists() and BOC_CSV.exists() and CONTRACTEN.exists()),
-    reason="shared reference data (../shared) not available",
-)
-
 
 @cache
 def postcodes() -> list[Postcodegebied]:
-    return read_postcodes(PC4_CSV)
+    return read_postcodes(POSTCODES)
 
 
 @cache
 def beroepen() -> list[Beroepsnaam]:
-    return read_beroepen(BOC_CSV)
+    return read_beroepen(BEROEPEN)
 
 
 @cache
@@ -60,7 +49,7 @@ def organisaties(seed: int = 42) -> list[DemoOrganisatie]:
 
 
 def validator(contract: str, schema: str) -> Draft4Validator:
-    doc = yaml.safe_load((CONTRACTEN / contract).read_text(encoding="utf-8"))
+    doc = yaml.safe_load((CONTRACTS / contract).read_text(encoding="utf-8"))
     ref = {"$ref": f"#/components/schemas/{schema}", "components": doc["components"]}
     return Draft4Validator(ref)
 
