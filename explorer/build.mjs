@@ -30,6 +30,7 @@ const result = await esbuild.build({
   legalComments: "none",
   charset: "utf8",
   sourcemap: false,
+  metafile: true,
   write: false,
   outdir: out,
   logLevel: "warning",
@@ -50,10 +51,31 @@ function externaliseDataUrls(css) {
   });
 }
 
+// The licence of every npm package whose code is in the bundle (MIT and the like ask for it).
+function licences(metafile) {
+  const packages = new Map();
+  for (const input of Object.keys(metafile.inputs)) {
+    const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (match) packages.set(match[1], true);
+  }
+  const entries = [...packages.keys()].map((dir) => {
+    const manifest = JSON.parse(readFileSync(join(here, dir, "package.json"), "utf8"));
+    const file = readdirSync(join(here, dir)).find((name) => /^(licen[cs]e|copying)(\..*)?$/i.test(name));
+    const text = file ? readFileSync(join(here, dir, file), "utf8").trim() : `License: ${manifest.license}`;
+    return { id: `${manifest.name}@${manifest.version}`, license: manifest.license, text };
+  });
+  entries.sort((a, b) => (a.id < b.id ? -1 : 1));
+  const header = "Third-party software in the VUM explorer bundle (explorer.js, explorer.css):\n\n";
+  const index = entries.map((e) => `  ${e.id}  ${e.license}`).join("\n");
+  const texts = entries.map((e) => `${"=".repeat(78)}\n${e.id} (${e.license})\n\n${e.text}\n`).join("\n");
+  return `${header}${index}\n\n${texts}`;
+}
+
 for (const file of result.outputFiles) {
   const text = file.path.endsWith(".css") ? externaliseDataUrls(file.text) : file.text;
   writeFileSync(file.path, text);
 }
 copyFileSync(join(here, "src", "favicon.svg"), join(out, "favicon.svg"));
+writeFileSync(join(out, "THIRD-PARTY-LICENSES.txt"), licences(result.metafile));
 const files = readdirSync(out, { recursive: true }).sort();
 console.log(`explorer built into ${out}: ${files.join(", ")}`);
