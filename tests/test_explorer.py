@@ -189,4 +189,13 @@ async def test_the_docs_panel_shows_the_standard(page: Page) -> None:
     docs = page.locator(".graphiql-doc-explorer")
     await docs.get_by_text("Query", exact=True).click()
     await docs.get_by_text("werkzoekendeProfielMatches", exact=True).first.click()
-    await docs.get_by_text("Search the job-seeker profiles of every connected organisation").wait_for(timeout=TIMEOUT)
+    await docs.get_by_text("Koppelvlak 3.0: zoek met één selectievraag in de profielen van werkzoekenden").wait_for(
+        timeout=TIMEOUT
+    )
+    await docs.get_by_text("WerkzoekendeProfielMatches", exact=True).first.click()
+    await docs.get_by_text("edges", exact=True).first.click()
+    await docs.get_by_text("WerkzoekendeProfielMatchEdge", exact=True).first.click()
+    await docs.get_by_text("node", exact=True).first.click()
+    await docs.get_by_text("WerkzoekendeProfielMatch", exact=True).first.click()
+    await docs.get_by_text("mobiliteit", exact=True).first.click()
+    await docs.get_by_text("Gewenste reisafstand woon-werk.").first.wait_for(timeout=TIMEOUT)  # the standard's words
