@@ -89,6 +89,8 @@ async def page(browser: Browser, stack: Stack) -> AsyncIterator[Page]:
 
 
 async def _screenshot(page: Page, name: str) -> None:
+    # Playwright scrolled the explorer panel sideways to click; a person sees it from the left.
+    await page.evaluate("document.querySelectorAll('.graphiql-explorer-root *').forEach(e => { e.scrollLeft = 0; })")
     await page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
 
 

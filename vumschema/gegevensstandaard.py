@@ -130,7 +130,7 @@ class Standard:
 
 def _split_norminstantie(text: str) -> tuple[str, str]:
     """The vacancy list writes `Norminstantie: X` inside the definition."""
-    found = re.search(r"\s*Norminstantie:\s*(\S+)\s*$", text)
+    found = re.search(r"\s*Norminstantie:\s*([^\n]+?)\s*$", text)
     return (text[: found.start()].strip(), found.group(1)) if found else (text, "")
 
 
@@ -240,7 +240,7 @@ def _lines(text: str, indent: str) -> list[str]:
     """The text's lines, each wrapped to the schema's width (the standard writes long lines)."""
     result = []
     for line in text.splitlines():
-        line = re.sub(r" {2,}", " ", line.rstrip())
+        line = re.sub(r" {2,}", " ", line.strip())
         result += textwrap.wrap(line, WIDTH - len(indent), break_on_hyphens=False, break_long_words=False) or [""]
     return result
 

@@ -22,7 +22,10 @@ function defaultArgument(parentField, arg, argType) {
   return { kind: "StringValue", value: "" };
 }
 
-const EXPLORER = { ...explorerPlugin({ showAttribution: false, getDefaultScalarArgValue: defaultArgument }), title: "Zoekvraag samenstellen" };
+const EXPLORER = {
+  ...explorerPlugin({ showAttribution: false, getDefaultScalarArgValue: defaultArgument, title: "Zoekvraag samenstellen" }),
+  title: "Zoekvraag samenstellen",
+};
 
 const memoryStorage = () => {
   const values = new Map();
