@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -20,9 +21,11 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Page, Route, async_playwright
 
+from subgraphs.sdk.adapter import InMemoryAdapter
+
 from .conftest import ROOT, need
-from .personas import role_presets, start_demo_data_stack
-from .stack import Stack
+from .personas import MEHMET, role_presets, start_demo_data_stack
+from .stack import Source, Stack, consented, organisation_app, start_stack
 
 CHROMIUM = Path(os.environ.get("VUM_TEST_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(os.environ.get("VUM_TEST_ARTIFACTS", ROOT / "var" / "artifacts" / "explorer"))
@@ -57,9 +60,9 @@ async def browser(stack: Stack) -> AsyncIterator[Browser]:
         await launched.close()
 
 
-@pytest_asyncio.fixture
-async def page(browser: Browser, stack: Stack) -> AsyncIterator[Page]:
-    """The explorer, opened; on leaving, no request may have left this machine and no CSP
+@asynccontextmanager
+async def opened(browser: Browser, url: str) -> AsyncIterator[Page]:
+    """The explorer at `url`, opened; on leaving, no request may have left this machine and no CSP
     violation may have happened."""
     context = await browser.new_context(viewport={"width": 1600, "height": 1000}, service_workers="block")
     outside: list[str] = []
@@ -72,20 +75,26 @@ async def page(browser: Browser, stack: Stack) -> AsyncIterator[Page]:
             await route.abort("blockedbyclient")
 
     await context.route("**/*", only_local)
-    opened = await context.new_page()
-    await opened.add_init_script(
+    page = await context.new_page()
+    await page.add_init_script(
         "window.__cspViolations = [];"
         "document.addEventListener('securitypolicyviolation',"
         " e => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));"
     )
-    await opened.goto(stack.server.url, wait_until="networkidle")
-    await opened.wait_for_selector(".graphiql-container", timeout=TIMEOUT)
-    await opened.wait_for_selector(".graphiql-explorer-root", timeout=TIMEOUT)
-    yield opened
-    violations = await opened.evaluate("window.__cspViolations")
+    await page.goto(url, wait_until="networkidle")
+    await page.wait_for_selector(".graphiql-container", timeout=TIMEOUT)
+    await page.wait_for_selector(".graphiql-explorer-root", timeout=TIMEOUT)
+    yield page
+    violations = await page.evaluate("window.__cspViolations")
     await context.close()
     assert outside == [], f"the explorer asked a host other than the gateway: {outside}"
     assert violations == [], f"Content-Security-Policy violations: {violations}"
+
+
+@pytest_asyncio.fixture
+async def page(browser: Browser, stack: Stack) -> AsyncIterator[Page]:
+    async with opened(browser, stack.server.url) as explorer:
+        yield explorer
 
 
 async def _screenshot(page: Page, name: str) -> None:
@@ -104,6 +113,13 @@ async def _tick(page: Page, selector: str) -> None:
     await target.click()
 
 
+async def _new_search(page: Page) -> None:
+    """Start from an empty query, and wait until the explorer plugin shows it (the default query's
+    fields gone), so the next tick adds a field instead of removing one."""
+    await page.get_by_role("button", name="Nieuwe zoekvraag").click()
+    await page.locator('.graphiql-explorer-root [data-field-name="vumID"]').wait_for(state="detached", timeout=TIMEOUT)
+
+
 async def _matches(page: Page) -> list[str]:
     await page.locator(".vum-matches li").first.wait_for(timeout=TIMEOUT)
     return await page.locator(".vum-matches li").all_inner_texts()
@@ -116,7 +132,7 @@ async def test_a_mediator_builds_a_search_by_clicking_and_reads_the_list_the_map
         "Zonder token",
     ]
     await page.select_option("#role", label="Mehmet, werkgever")
-    await page.get_by_role("button", name="Nieuwe zoekvraag").click()
+    await _new_search(page)
     # The search, built in the explorer plugin by ticking fields and filling its form: no GraphQL typed.
     for field in ("werkzoekendeProfielMatches", "totalCount", "bronnen", "naam", "status", "edges"):
         await _tick(page, field)
@@ -201,3 +217,41 @@ async def test_the_docs_panel_shows_the_standard(page: Page) -> None:
     await docs.get_by_text("WerkzoekendeProfielMatch", exact=True).first.click()
     await docs.get_by_text("mobiliteit", exact=True).first.click()
     await docs.get_by_text("Gewenste reisafstand woon-werk.").first.wait_for(timeout=TIMEOUT)  # the standard's words
+
+
+async def test_a_gateway_that_refuses_forbidden_fields_whole_still_shows_what_may_be_seen(
+    browser: Browser, chromium: Path
+) -> None:
+    """With `reject_unauthorized_operations` the detail query (which names contact fields an
+    employer may not select) is refused whole; the explorer asks again without those fields."""
+    record = {
+        "idWerkzoekende": "w1",
+        "mobiliteit": {"bemiddelingspostcode": "5611AB"},
+        "persoonlijkePresentatie": "Ik werk graag met mijn handen.",
+        "emailadres": ["w1@example.org"],
+    }
+    strict = await start_stack(
+        [Source("gemeente", organisation_app(InMemoryAdapter(consented([record])), "gemeente"))],
+        auth={"reject_unauthorized_operations": True},
+        demo=True,
+    )
+    strict.gateway.graphiql_presets = {"Mehmet, werkgever": strict.issuer.headers(MEHMET)}
+    try:
+        async with opened(browser, strict.server.url) as page:
+            await _new_search(page)
+            for field in ("werkzoekendeProfielMatches", "edges", "node", "vumID"):
+                await _tick(page, field)
+            await page.locator(".graphiql-execute-button").click()
+            await _matches(page)
+            await page.locator(".vum-match").first.click()
+            detail = page.locator(".vum-detail")
+            await detail.locator(".vum-fields").wait_for(timeout=TIMEOUT)
+            assert (
+                "Ik werk graag met mijn handen."
+                in await detail.locator("[data-field=persoonlijkePresentatie]").inner_text()
+            )
+            withheld = await detail.locator(".vum-withheld-summary").inner_text()
+            assert "uw rol ziet contactgegevens nooit" in withheld and "emailadres" in withheld
+            assert "w1@example.org" not in await page.locator(".vum-results").inner_text()
+    finally:
+        await strict.close()

@@ -3,7 +3,7 @@
 import { useEffect, useState } from "react";
 import detailVacature from "./queries/detail-vacature.graphql";
 import detailWerkzoekende from "./queries/detail-werkzoekende.graphql";
-import { withheldOf } from "./results.js";
+import { withheldOf, withoutFields } from "./results.js";
 
 const QUERIES = {
   werkzoekende: { query: detailWerkzoekende, root: "werkzoekendeProfiel", record: "werkzoekende" },
@@ -68,13 +68,24 @@ function Value({ value }) {
   return <span>{String(value)}</span>;
 }
 
+// A gateway with `reject_unauthorized_operations` refuses the whole detail when it names a field
+// the caller may not select (FORBIDDEN_FIELD, no data): ask again without those fields, and keep
+// the refusals so the panel can say which fields were withheld for a missing scope.
+async function askAllowed(ask, query, variables) {
+  const response = await ask({ query, variables, operationName: null });
+  const refused = (response.errors ?? []).filter((e) => e.extensions && e.extensions.code === "FORBIDDEN_FIELD" && e.path);
+  if (response.data || !refused.length) return response;
+  const retry = await ask({ query: withoutFields(query, refused.map((e) => e.path)), variables, operationName: null });
+  return { ...retry, errors: [...refused, ...(retry.errors ?? [])] };
+}
+
 export function Detail({ row, ask, organisation, onClose }) {
   const [state, setState] = useState({ loading: true });
   useEffect(() => {
     let live = true;
     const spec = QUERIES[row.kind];
     setState({ loading: true });
-    ask({ query: spec.query, variables: { vumID: row.vumID }, operationName: null })
+    askAllowed(ask, spec.query, { vumID: row.vumID })
       .then((response) => live && setState({ loading: false, response, spec }))
       .catch((error) => live && setState({ loading: false, failure: String(error) }));
     return () => {

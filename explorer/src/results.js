@@ -1,7 +1,7 @@
 // Reads a search out of a GraphQL request and its response: which root field searched, the
 // selectiegebied it asked for, and one row per match for the list and the map.
 
-import { Kind, parse, valueFromASTUntyped } from "graphql";
+import { Kind, parse, print, valueFromASTUntyped, visit } from "graphql";
 
 export const SEARCH_FIELDS = { werkzoekendeProfielMatches: "werkzoekende", vacatureMatches: "vacature" };
 
@@ -135,4 +135,25 @@ export function withheldOf(response, recordPath) {
     for (const veld of entry.velden ?? []) fields.set(veld, { reden: entry.reden, categorie: entry.categorie });
   }
   return { fields, categories };
+}
+
+// The query without the fields at these response paths (by alias or name).
+export function withoutFields(query, paths) {
+  const refused = new Set(paths.map((path) => path.join(".")));
+  const stack = [];
+  return print(
+    visit(parse(query), {
+      Field: {
+        enter(node) {
+          const key = node.alias ? node.alias.value : node.name.value;
+          if (refused.has([...stack, key].join("."))) return null; // removed: its leave is not called
+          stack.push(key);
+          return undefined;
+        },
+        leave() {
+          stack.pop();
+        },
+      },
+    }),
+  );
 }
