@@ -60,11 +60,7 @@ class ServerConfig(Strict):
     schema_check_interval: float = Field(default=30.0, gt=0, description="seconds between schema checks")
     plan_cache_size: int = Field(default=1000, ge=1)
     max_source_response_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
-    graphiql: bool = True
-    graphiql_assets: str = Field(default="https://unpkg.com", description="where the explorer loads GraphiQL from")
-    graphiql_assets_dir: Path | None = Field(
-        default=None, description="serve GraphiQL's files from here (offline), at /graphiql-assets"
-    )
+    graphiql: bool = Field(default=True, description="serve the explorer (GraphiQL) to browsers at /graphql")
 
 
 def _decode_key(value: str) -> bytes:

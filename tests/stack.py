@@ -92,9 +92,15 @@ class Stack:
 
 
 async def start_stack(
-    sources: list[Source], *, codelijsten: bool = True, auth: dict[str, Any] | None = None, **gateway: Any
+    sources: list[Source],
+    *,
+    codelijsten: bool = True,
+    auth: dict[str, Any] | None = None,
+    demo: bool = False,
+    **gateway: Any,
 ) -> Stack:
-    """Serve every source over HTTP (trusting the gateway to come), then the gateway."""
+    """Serve every source over HTTP (trusting the gateway to come), then the gateway (in demo
+    mode with `demo`, as `vum-gateway demo` runs it)."""
     issuer = await TestIssuer().start()
     port = free_port()
     jwks = f"http://127.0.0.1:{port}/.well-known/jwks.json"
@@ -136,7 +142,7 @@ async def start_stack(
             "organisations": organisations,
         }
     )
-    gateway_app = Gateway(config)
+    gateway_app = Gateway(config, demo=demo)
     server = await LiveServer(create_http_app(gateway_app)).start(port)
     for _ in range(200):  # the gateway checks its subgraphs once it listens
         if gateway_app.ready:

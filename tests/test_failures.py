@@ -169,6 +169,8 @@ async def test_records_that_break_the_contract_are_left_out_with_an_error() -> N
 def nonconforming(contract: Contract, change: tuple[str, str]) -> AppFactory:
     """A subgraph built from a changed contract (as a vendor's out-of-date SDK would serve)."""
 
+    assert change[0] in contract.sdl, "the change applies to the contract"
+
     def build(trust: GatewayTrust) -> Starlette:
         settings = SubgraphSettings(name="afwijkend", postcodes=POSTCODES, oin=trust.audience, trust=trust)
         return create_app(
@@ -183,10 +185,12 @@ def nonconforming(contract: Contract, change: tuple[str, str]) -> AppFactory:
     [
         (
             (
-                '  "Maximum commuting distance in kilometres, 0 to 999."\n  maximaleReisafstand: Int @constraint(min: 0, max: 999)\n',
+                '  "Koppelvlak 3.0: de Nederlandse telefoonnummers van de werkzoekende, elk hooguit 14 tekens."\n'
+                "  telefoonnummer: [String!] @constraint(maxLength: 14) @categorie(naam: CONTACTGEGEVENS)"
+                ' @requiresScopes(scopes: [["werkzoekenden:contactgegevens"]])\n',
                 "",
             ),
-            "Mobiliteit.maximaleReisafstand is missing",
+            "Werkzoekende.telefoonnummer is missing",
         ),
         (
             ("  aantalWerkurenPerWeekMinimaal: Int", "  aantalWerkurenPerWeekMinimaal: String"),

@@ -47,8 +47,8 @@ def test_the_codelijsten_subgraph_sdl_is_the_contract(contract: Contract) -> Non
     ("old", "new", "problem"),
     [
         (
-            '"Postcode."\n  postcode: Postcode!',
-            '"Postcode of the work location."\n  postcode: Postcode!',
+            '(norminstantie NEN 5825:2002 - Postcode).\n  """\n  postcode: Postcode!',
+            '(norminstantie NEN 5825:2002 - Postcode), anders.\n  """\n  postcode: Postcode!',
             "Adres.postcode: description differs",
         ),
         (

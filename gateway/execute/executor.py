@@ -53,6 +53,7 @@ from ..subgraph_client import ERROR, SourceFailure, SubgraphClient
 from .compiled import META, Compiler
 from .entities import EntityCompleter
 from .projection import NullInNonNull, Projector, RecordMeta
+from .withheld import EXTENSION, withheld
 
 log = logging.getLogger("vum.executor")
 
@@ -103,6 +104,7 @@ class Request:
     projector: Projector
     entities: EntityCompleter
     entries: list[Entry] = field(default_factory=list)
+    withheld: list[dict[str, Any]] = field(default_factory=list)  # the `achtergehouden` extension
 
     @property
     def variables(self) -> Mapping[str, Any]:
@@ -157,6 +159,8 @@ async def execute_plan(
     response: dict[str, Any] = {"data": data}
     if request.projector.errors:
         response["errors"] = request.projector.errors
+    if request.withheld and data is not None:
+        response["extensions"] = {EXTENSION: request.withheld}
     return response
 
 
@@ -518,6 +522,15 @@ async def _detail(root: Detail, request: Request) -> Any:
         SECURITY_EVENTS.labels(ref.bron_id, "profiel_zonder_toestemming").inc()
         return None
     record[META] = meta
+    assert request.caller is not None  # the field requires an authenticated caller
+    request.withheld += withheld(
+        request.services.contract,
+        KINDS[root.kind].detail_type,
+        meta.allowed,
+        request.caller,
+        [root.selection.key, DETAIL_RECORD_FIELD[root.kind]],
+        vacancy=root.kind != WERKZOEKENDE,
+    )
     await _complete(root.flatten, [record], root.selection.key, request)
     value = {"vumID": vumid, "bronID": ref.bron_id, DETAIL_RECORD_FIELD[root.kind]: record}
     projected = _project(root, value, request)

@@ -1,4 +1,4 @@
-"""HTTP: `/graphql` (POST and GET, GraphiQL for browsers), `/health`, `/ready`.
+"""HTTP: `/graphql` (POST and GET, the explorer for browsers), `/health`, `/ready`.
 
 Bad input is refused here, at the edge, with a GraphQL error carrying a code: a body that is too
 large or not JSON, a request without a query, a query that does not parse or validate, variables
@@ -19,14 +19,13 @@ import orjson
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
-from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
+from starlette.responses import Response
+from starlette.routing import Route
 
 from ..metrics import REGISTRY
 from ..rest import rest_routes
 from ..server import Gateway
-from .graphiql import graphiql_page
+from .explorer import explorer_response, explorer_routes
 from .operation import run_graphql
 
 log = logging.getLogger("vum.http")
@@ -102,12 +101,8 @@ def create_http_app(gateway: Gateway) -> Starlette:
     async def graphql(request: Request) -> Response:
         if request.method == "GET" and "query" not in request.query_params:
             if gateway.config.gateway.graphiql and "text/html" in request.headers.get("accept", ""):
-                assets = (
-                    "/graphiql-assets"
-                    if gateway.config.gateway.graphiql_assets_dir
-                    else gateway.config.gateway.graphiql_assets
-                )
-                return HTMLResponse(graphiql_page(str(request.url.path), gateway.graphiql_presets, assets))
+                presets = gateway.graphiql_presets if gateway.demo else {}  # demo tokens only in demo mode
+                return explorer_response(str(request.url.path), presets, gateway.config.auth.purposes)
             return error_response([{"message": "send a query", "extensions": {"code": "BAD_REQUEST"}}], 400)
         try:
             query, variables, operation_name = await _request_params(request, gateway)
@@ -159,8 +154,8 @@ def create_http_app(gateway: Gateway) -> Starlette:
         Route("/metrics", metrics),
         *rest_routes(gateway),
     ]
-    if gateway.config.gateway.graphiql_assets_dir is not None:
-        routes.append(Mount("/graphiql-assets", StaticFiles(directory=gateway.config.gateway.graphiql_assets_dir)))
+    if gateway.config.gateway.graphiql:
+        routes += explorer_routes()
     return Starlette(routes=routes, lifespan=lifespan, exception_handlers={Exception: internal_error})
 
 

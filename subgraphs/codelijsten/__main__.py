@@ -1,4 +1,5 @@
-"""`python -m subgraphs.codelijsten`: serve occupation labels from the UWV BO&C list."""
+"""`python -m subgraphs.codelijsten`: serve occupation labels from CompetentNL's occupation list
+(when given) and the UWV BO&C list."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from subgraphs.sdk import cli
 
 from .app import BeroepenListError, create_app
+from .competentnl import OccupationListError
 
 
 def main() -> None:
@@ -21,14 +23,20 @@ def main() -> None:
         default=os.environ.get("VUM_BEROEPEN"),
         help="UWV BO&C occupation list (CSV, ';'-separated); env VUM_BEROEPEN",
     )
+    parser.add_argument(
+        "--competentnl",
+        type=Path,
+        default=os.environ.get("VUM_COMPETENTNL"),
+        help="CompetentNL's occupation list, its SKOS export (.ttl, .nt, .rdf, .jsonld); env VUM_COMPETENTNL",
+    )
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     args = parser.parse_args()
     if args.beroepen is None:
         parser.error("--beroepen FILE is required (or set VUM_BEROEPEN)")
     cli.configure_logging(args.log_level)
     try:
-        app = create_app(args.beroepen, cli.trust(args, parser))
-    except BeroepenListError as error:
+        app = create_app(args.beroepen, cli.trust(args, parser), competentnl=args.competentnl)
+    except (BeroepenListError, OccupationListError) as error:
         parser.error(str(error))
     cli.serve(app, args.host, args.port, args.log_level)
 
