@@ -1,0 +1,998 @@
+# ruff: noqa: E501  (subgraph schemas read best on one line)
+"""Hand-written composition cases: what the audit suites do not cover (`features`) and the common
+composition errors (`errors`). Each case is its subgraphs, `(name, sdl)`, composed in the order
+`@apollo/composition` uses (by name); routing URLs are `http://<name>.example/graphql`."""
+
+from __future__ import annotations
+
+FED = '@link(url: "https://specs.apollo.dev/federation/v{version}", import: [{imports}])'
+
+
+def fed2(imports: str, version: str = "2.3") -> str:
+    quoted = ", ".join(f'"@{name}"' for name in imports.split())
+    return "extend schema " + FED.format(version=version, imports=quoted) + "\n"
+
+
+CASES: dict[tuple[str, str], list[tuple[str, str]]] = {}
+
+
+def case(group: str, name: str, *subgraphs: tuple[str, str]) -> None:
+    CASES[(group, name)] = list(subgraphs)
+
+
+# --- features ------------------------------------------------------------------------------------
+
+case(
+    "features",
+    "descriptions",
+    (
+        "a",
+        fed2("key shareable")
+        + '''
+"""
+The root of all queries: a description that is long enough to be printed on more than one line.
+"""
+type Query {
+  "A product by its id."
+  product(
+    "The id."
+    id: ID!
+    "Unused."
+    locale: String = "nl"
+  ): Product
+  products: [Product!]! @shareable
+}
+
+"A product."
+type Product @key(fields: "id") {
+  "The id."
+  id: ID!
+  "The name, with \\"quotes\\"."
+  name: String @shareable
+  """
+  Price in euro cents.
+  Never negative.
+  """
+  price: Int
+}
+''',
+    ),
+    (
+        "b",
+        fed2("key shareable")
+        + """
+type Query {
+  "All products."
+  products: [Product!]! @shareable
+}
+
+"A thing that is sold."
+type Product @key(fields: "id") {
+  id: ID!
+  "The name, with \\"quotes\\"."
+  name: String @shareable
+  "Weight in grams."
+  weight: Float
+}
+""",
+    ),
+    (
+        "c",
+        fed2("key shareable")
+        + """
+"A product."
+type Product @key(fields: "id") {
+  "The identifier."
+  id: ID!
+  "The name."
+  name: String @shareable
+  "Café, naïve, 10 €: text that is not ASCII."
+  label: String
+}
+""",
+    ),
+)
+
+case(
+    "features",
+    "enums-and-inputs",
+    (
+        "a",
+        fed2("key shareable")
+        + """
+type Query {
+  search(filter: Filter!, order: Order = ASC): [Item!]!
+  colour: Colour
+  sizes: [Size!]
+}
+
+enum Order { ASC DESC }
+
+"Used for output only: all values of all subgraphs."
+enum Colour { RED GREEN }
+
+"Used as input and output."
+enum Size { S M L }
+
+enum Unused { ONE TWO }
+
+input Filter {
+  text: String
+  limit: Int = 10
+  "Only in a."
+  onlyA: Boolean
+  size: Size
+}
+
+type Item @key(fields: "id") {
+  id: ID!
+  size(preferred: Size): Size
+}
+""",
+    ),
+    (
+        "b",
+        fed2("key shareable")
+        + """
+type Query {
+  find(filter: Filter, order: Order): [Item!]!
+  colours: [Colour!]!
+}
+
+enum Order { ASC DESC RANDOM }
+
+enum Colour { GREEN BLUE @deprecated(reason: "No longer made.") }
+
+enum Size { S M L }
+
+enum Unused { TWO THREE }
+
+input Filter {
+  text: String
+  limit: Int = 10
+  size: Size
+  "Only in b."
+  onlyB: [String!]
+}
+
+type Item @key(fields: "id") {
+  id: ID!
+  colour: Colour
+}
+""",
+    ),
+)
+
+case(
+    "features",
+    "roots-and-interfaces",
+    (
+        "a",
+        fed2("key shareable")
+        + """
+schema { query: RootQuery mutation: RootMutation }
+
+type RootQuery {
+  node(id: ID!): Node
+  media: [Media!]! @shareable
+}
+
+type RootMutation {
+  rename(id: ID!, name: String!): Book
+}
+
+interface Node { id: ID! }
+
+interface Named implements Node { id: ID! name: String }
+
+type Book implements Node & Named @key(fields: "id") {
+  id: ID!
+  name: String
+  pages: Int
+}
+
+union Media = Book
+
+type Subscription {
+  bookAdded: Book
+}
+""",
+    ),
+    (
+        "b",
+        fed2("key shareable")
+        + """
+type Query {
+  media: [Media!]! @shareable
+}
+
+type Mutation {
+  addMovie(title: String!): Movie
+}
+
+interface Node { id: ID! }
+
+type Movie implements Node @key(fields: "id") {
+  id: ID!
+  title: String!
+}
+
+type Book @key(fields: "id") {
+  id: ID!
+  movie: Movie
+}
+
+union Media = Movie | Book
+""",
+    ),
+)
+
+case(
+    "features",
+    "tags-and-inaccessible",
+    (
+        "a",
+        fed2("key tag inaccessible shareable")
+        + """
+type Query @tag(name: "public") {
+  user(id: ID! @tag(name: "arg")): User @tag(name: "public") @tag(name: "users")
+  internal: Secret @inaccessible
+}
+
+type User @key(fields: "id") @tag(name: "entity") {
+  id: ID!
+  name: String @shareable @tag(name: "pii")
+  role: Role @tag(name: "public")
+}
+
+type Secret @inaccessible {
+  code: String
+}
+
+enum Role @tag(name: "roles") {
+  ADMIN @inaccessible
+  USER @tag(name: "value")
+}
+
+input Search @tag(name: "input") {
+  text: String @tag(name: "inputField")
+}
+
+scalar Date @tag(name: "scalar")
+
+union Thing @tag(name: "union") = User
+""",
+    ),
+    (
+        "b",
+        fed2("key tag inaccessible shareable")
+        + """
+type User @key(fields: "id") @tag(name: "entity") {
+  id: ID!
+  name: String @shareable @tag(name: "pii") @tag(name: "b-only")
+  born: Date @inaccessible
+}
+
+scalar Date @tag(name: "scalar")
+
+enum Role { ADMIN USER }
+""",
+    ),
+)
+
+case(
+    "features",
+    "progressive-override",
+    (
+        "a",
+        fed2("key", "2.7")
+        + """
+type Query {
+  product(id: ID!): Product
+}
+
+type Product @key(fields: "id") {
+  id: ID!
+  price: Int
+  stock: Int
+}
+""",
+    ),
+    (
+        "b",
+        fed2("key override", "2.7")
+        + """
+type Product @key(fields: "id") {
+  id: ID!
+  price: Int @override(from: "a", label: "percent(25)")
+  stock: Int @override(from: "a", label: "stock-migration")
+}
+""",
+    ),
+)
+
+case(
+    "features",
+    "auth",
+    (
+        "a",
+        fed2("key authenticated requiresScopes policy shareable", "2.6")
+        + """
+type Query {
+  me: User @authenticated
+  users: [User!]! @requiresScopes(scopes: [["users:read"], ["admin"]])
+  audit: [String!] @policy(policies: [["auditor"]])
+}
+
+type User @key(fields: "id") @authenticated {
+  id: ID!
+  email: String @requiresScopes(scopes: [["users:email"]]) @shareable
+}
+
+scalar Secret @requiresScopes(scopes: [["secret"]])
+
+enum Level @authenticated { LOW HIGH }
+""",
+    ),
+    (
+        "b",
+        fed2("key requiresScopes policy shareable", "2.6")
+        + """
+type User @key(fields: "id") {
+  id: ID!
+  email: String @requiresScopes(scopes: [["users:email", "mail"]]) @shareable @policy(policies: [["owner"]])
+  level: Level
+  secret: Secret
+}
+
+scalar Secret
+
+enum Level { LOW HIGH }
+""",
+    ),
+)
+
+case(
+    "features",
+    "cost",
+    (
+        "a",
+        fed2("key cost listSize", "2.9")
+        + """
+type Query {
+  products(first: Int = 10, after: String): ProductPage @listSize(slicingArguments: ["first"], sizedFields: ["items"])
+  expensive: Int @cost(weight: 50)
+}
+
+type ProductPage {
+  items: [Product!]!
+  total: Int
+}
+
+type Product @key(fields: "id") @cost(weight: 2) {
+  id: ID!
+  related(limit: Int @cost(weight: 3)): [Product!] @listSize(assumedSize: 5)
+}
+""",
+    ),
+    (
+        "b",
+        fed2("key cost", "2.9")
+        + """
+type Product @key(fields: "id") {
+  id: ID!
+  reviews: [String!] @cost(weight: 7)
+}
+
+input Filter { min: Int @cost(weight: 1) }
+
+scalar Money @cost(weight: 4)
+
+enum Currency @cost(weight: 1) { EUR USD }
+
+type Query { cheapest(filter: Filter): Product }
+""",
+    ),
+)
+
+case(
+    "features",
+    "compose-directive",
+    (
+        "a",
+        """
+extend schema
+  @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@composeDirective"])
+  @link(url: "https://example.com/hello/v1.0", import: ["@hello"])
+  @composeDirective(name: "@hello")
+
+directive @hello(to: String!) on FIELD_DEFINITION | OBJECT
+
+type Query {
+  greeting: String @hello(to: "world")
+  item: Item
+}
+
+type Item @key(fields: "id") @hello(to: "items") {
+  id: ID!
+}
+""",
+    ),
+    (
+        "b",
+        """
+extend schema
+  @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@composeDirective"])
+  @link(url: "https://example.com/hello/v1.0", import: ["@hello"])
+  @composeDirective(name: "@hello")
+
+directive @hello(to: String!) on FIELD_DEFINITION | OBJECT
+
+type Item @key(fields: "id") {
+  id: ID!
+  name: String @hello(to: "names")
+}
+""",
+    ),
+)
+
+case(
+    "features",
+    "executable-directives",
+    (
+        "a",
+        fed2("key")
+        + """
+directive @lowercase on FIELD
+directive @trace(level: Int = 1) repeatable on FIELD | QUERY
+directive @onlyA on FIELD
+directive @custom(note: String) on FIELD_DEFINITION | OBJECT
+
+type Query {
+  hello: String @custom(note: "not composed: no @composeDirective")
+}
+""",
+    ),
+    (
+        "b",
+        fed2("key")
+        + """
+directive @lowercase on FIELD | FRAGMENT_SPREAD
+directive @trace(level: Int = 1) on FIELD | QUERY | MUTATION
+
+type Query {
+  world: String
+}
+""",
+    ),
+)
+
+case(
+    "features",
+    "entities",
+    (
+        "a",
+        fed2("key shareable external provides requires")
+        + """
+type Query {
+  review(id: ID!): Review
+}
+
+type Review @key(fields: "id") {
+  id: ID!
+  author: User @provides(fields: "name address { city }")
+  product: Product
+}
+
+type User @key(fields: "id") @key(fields: "email") {
+  id: ID!
+  email: String!
+  name: String @external
+  address: Address @external
+}
+
+type Address @shareable {
+  city: String
+  street: String
+}
+
+type Product @key(fields: "sku vendor { id }", resolvable: false) {
+  sku: String!
+  vendor: Vendor!
+}
+
+type Vendor @key(fields: "id", resolvable: false) {
+  id: ID!
+}
+""",
+    ),
+    (
+        "b",
+        fed2("key shareable external requires")
+        + """
+type Query {
+  user(id: ID!): User
+  products: [Product!]!
+}
+
+type User @key(fields: "id") @key(fields: "email") {
+  id: ID!
+  email: String!
+  name: String @shareable
+  address: Address @shareable
+  nickname(upper: Boolean = false): String
+}
+
+type Address @shareable {
+  city: String
+  street: String
+}
+
+type Product @key(fields: "sku vendor { id }") {
+  sku: String!
+  vendor: Vendor!
+  weight: Int @external
+  shipping: Int @requires(fields: "weight")
+}
+
+type Vendor @key(fields: "id") {
+  id: ID!
+  name: String
+}
+""",
+    ),
+    (
+        "c",
+        fed2("key shareable")
+        + """
+type Product @key(fields: "sku vendor { id }") {
+  sku: String!
+  vendor: Vendor!
+  weight: Int
+}
+
+type Vendor @key(fields: "id", resolvable: false) {
+  id: ID!
+}
+""",
+    ),
+)
+
+case(
+    "features",
+    "field-type-subtyping",
+    (
+        "a",
+        fed2("key shareable")
+        + """
+type Query {
+  things(first: Int!): [Thing] @shareable
+  count: Int! @shareable
+  pet: Pet @shareable
+}
+
+interface Pet { name: String }
+type Dog implements Pet @shareable { name: String }
+
+type Thing @shareable {
+  name: String!
+  tags: [String!]!
+}
+""",
+    ),
+    (
+        "b",
+        fed2("key shareable")
+        + """
+type Query {
+  things(first: Int): [Thing!] @shareable
+  count: Int @shareable
+  pet: Dog @shareable
+}
+
+interface Pet { name: String }
+type Dog implements Pet @shareable { name: String }
+
+type Thing @shareable {
+  name: String
+  tags: [String]
+}
+""",
+    ),
+)
+
+case(
+    "features",
+    "fed1-value-types",
+    (
+        "accounts",
+        """
+type Query {
+  me: User
+}
+
+type User @key(fields: "id") {
+  id: ID!
+  name: String
+  address: Address
+}
+
+type Address {
+  city: String
+}
+
+interface Node {
+  id: ID!
+}
+""",
+    ),
+    (
+        "reviews",
+        """
+extend type Query {
+  topReviews: [Review]
+}
+
+type Review @key(fields: "id") {
+  id: ID!
+  body: String
+  author: User @provides(fields: "name")
+}
+
+extend type User @key(fields: "id") {
+  id: ID! @external
+  name: String @external
+  reviews: [Review]
+  address: Address
+}
+
+type Address {
+  city: String
+}
+
+interface Node {
+  id: ID!
+}
+""",
+    ),
+)
+
+case(
+    "features",
+    "context",
+    (
+        "a",
+        fed2("key context fromContext", "2.8")
+        + """
+type Query {
+  user(id: ID!): User
+}
+
+type User @key(fields: "id") @context(name: "userContext") {
+  id: ID!
+  locale: String!
+  greeting: Greeting
+}
+
+type Greeting @key(fields: "id") {
+  id: ID!
+  text(locale: String @fromContext(field: "$userContext { locale }")): String
+}
+""",
+    ),
+    (
+        "b",
+        fed2("key", "2.8")
+        + """
+type Greeting @key(fields: "id") {
+  id: ID!
+  emoji: String
+}
+""",
+    ),
+)
+
+case(
+    "features",
+    "deprecations-and-defaults",
+    (
+        "a",
+        fed2("key shareable")
+        + """
+type Query {
+  list(first: Int = 20, filter: [String!] = ["a", "b"], options: Options = {depth: 2, flag: true}): [String] @deprecated(reason: "Use page.")
+  page(size: Float = 1.5, mode: Mode = FAST): [String] @shareable
+  old: String @deprecated
+}
+
+enum Mode { FAST SLOW @deprecated(reason: "Too slow") }
+
+input Options {
+  depth: Int = 1
+  flag: Boolean
+  name: String = "x\\ny"
+}
+
+scalar Url @specifiedBy(url: "https://tools.ietf.org/html/rfc3986")
+""",
+    ),
+    (
+        "b",
+        fed2("key shareable")
+        + """
+type Query {
+  page(size: Float = 1.5, mode: Mode = FAST): [String] @shareable
+  url: Url
+}
+
+enum Mode { FAST SLOW }
+
+scalar Url @specifiedBy(url: "https://tools.ietf.org/html/rfc3986")
+""",
+    ),
+)
+
+case(
+    "features",
+    "interface-entities",
+    (
+        "a",
+        fed2("key interfaceObject shareable", "2.3")
+        + """
+type Query {
+  media: [Media!]!
+}
+
+interface Media @key(fields: "id") {
+  id: ID!
+  title: String!
+}
+
+type Book implements Media @key(fields: "id") {
+  id: ID!
+  title: String!
+}
+
+type Movie implements Media @key(fields: "id") {
+  id: ID!
+  title: String!
+}
+""",
+    ),
+    (
+        "b",
+        fed2("key interfaceObject", "2.3")
+        + """
+type Media @key(fields: "id") @interfaceObject {
+  id: ID!
+  reviews: [String!]!
+}
+""",
+    ),
+)
+
+# --- errors --------------------------------------------------------------------------------------
+
+case(
+    "errors",
+    "field-type-mismatch",
+    ("a", fed2("shareable") + "type Query { x: Int @shareable }"),
+    ("b", fed2("shareable") + "type Query { x: String @shareable }"),
+)
+
+case(
+    "errors",
+    "non-shareable-field",
+    ("a", fed2("key") + 'type Query { a: Int } type T @key(fields: "id") { id: ID! name: String }'),
+    ("b", fed2("key") + 'type Query { b: Int } type T @key(fields: "id") { id: ID! name: String }'),
+)
+
+case(
+    "errors",
+    "non-shareable-value-type",
+    ("a", fed2("key") + "type Query { a: V } type V { x: Int }"),
+    ("b", fed2("key") + "type Query { b: V } type V { x: Int }"),
+)
+
+case(
+    "errors",
+    "key-unknown-field",
+    ("a", fed2("key") + 'type Query { t: T } type T @key(fields: "uuid") { id: ID! }'),
+)
+
+case(
+    "errors",
+    "key-on-union-field",
+    ("a", fed2("key") + 'type Query { t: T } union U = T type T @key(fields: "u { __typename }") { id: ID! u: U }'),
+)
+
+case(
+    "errors",
+    "key-with-arguments",
+    ("a", fed2("key") + 'type Query { t: T } type T @key(fields: "id") { id(format: String): ID! }'),
+)
+
+case(
+    "errors",
+    "unknown-type",
+    ("a", fed2("key") + "type Query { t: Thing }"),
+)
+
+case(
+    "errors",
+    "requires-unknown-field",
+    (
+        "a",
+        fed2("key external requires")
+        + 'type Query { t: T } type T @key(fields: "id") { id: ID! total: Int @requires(fields: "price") }',
+    ),
+)
+
+case(
+    "errors",
+    "requires-not-external",
+    (
+        "a",
+        fed2("key external requires")
+        + 'type Query { t: T } type T @key(fields: "id") { id: ID! price: Int total: Int @requires(fields: "price") }',
+    ),
+)
+
+case(
+    "errors",
+    "provides-not-external",
+    (
+        "a",
+        fed2("key external provides")
+        + 'type Query { t: T @provides(fields: "name") } type T @key(fields: "id") { id: ID! name: String }',
+    ),
+)
+
+case(
+    "errors",
+    "provides-on-scalar",
+    ("a", fed2("key external provides") + 'type Query { n: String @provides(fields: "length") }'),
+)
+
+case(
+    "errors",
+    "external-unused",
+    ("a", fed2("key external") + 'type Query { t: T } type T @key(fields: "id") { id: ID! name: String @external }'),
+)
+
+case(
+    "errors",
+    "external-missing-on-base",
+    (
+        "a",
+        fed2("key external provides")
+        + 'type Query { t: T @provides(fields: "name") } type T @key(fields: "id") { id: ID! name: String @external }',
+    ),
+    ("b", fed2("key") + 'type T @key(fields: "id") { id: ID! }'),
+)
+
+case(
+    "errors",
+    "type-kind-mismatch",
+    ("a", fed2("key") + "type Query { a: T } type T { x: Int }"),
+    ("b", fed2("key") + "type Query { b: T } interface T { x: Int }"),
+)
+
+case(
+    "errors",
+    "enum-value-mismatch",
+    ("a", fed2("key") + "type Query { a(e: E): E } enum E { X Y }"),
+    ("b", fed2("key") + "type Query { b: E } enum E { X }"),
+)
+
+case(
+    "errors",
+    "empty-merged-input",
+    ("a", fed2("key") + "type Query { a(i: I): Int } input I { x: Int }"),
+    ("b", fed2("key") + "type Query { b(i: I): Int } input I { y: Int }"),
+)
+
+case(
+    "errors",
+    "required-input-field-missing",
+    ("a", fed2("key") + "type Query { a(i: I): Int } input I { x: Int! y: Int }"),
+    ("b", fed2("key") + "type Query { b(i: I): Int } input I { y: Int }"),
+)
+
+case(
+    "errors",
+    "required-argument-missing",
+    ("a", fed2("shareable") + "type Query { a(x: Int!, y: Int): Int @shareable }"),
+    ("b", fed2("shareable") + "type Query { a(y: Int): Int @shareable }"),
+)
+
+case(
+    "errors",
+    "argument-type-mismatch",
+    ("a", fed2("shareable") + "type Query { a(x: Int): Int @shareable }"),
+    ("b", fed2("shareable") + "type Query { a(x: String): Int @shareable }"),
+)
+
+case(
+    "errors",
+    "argument-default-mismatch",
+    ("a", fed2("shareable") + "type Query { a(x: Int = 1): Int @shareable }"),
+    ("b", fed2("shareable") + "type Query { a(x: Int = 2): Int @shareable }"),
+)
+
+case(
+    "errors",
+    "override-from-self",
+    (
+        "a",
+        fed2("key override") + 'type Query { t: T } type T @key(fields: "id") { id: ID! x: Int @override(from: "a") }',
+    ),
+)
+
+case(
+    "errors",
+    "override-both-ways",
+    (
+        "a",
+        fed2("key override") + 'type Query { t: T } type T @key(fields: "id") { id: ID! x: Int @override(from: "b") }',
+    ),
+    ("b", fed2("key override") + 'type T @key(fields: "id") { id: ID! x: Int @override(from: "a") }'),
+)
+
+case(
+    "errors",
+    "extension-with-no-base",
+    ("a", fed2("key") + "type Query { a: Int } extend type T { x: Int }"),
+)
+
+case(
+    "errors",
+    "no-queries",
+    ("a", fed2("key") + 'type T @key(fields: "id") { id: ID! }'),
+)
+
+case(
+    "errors",
+    "interface-field-no-implementation",
+    (
+        "a",
+        fed2("key shareable") + "type Query { i: I } interface I { x: Int } type A implements I @shareable { x: Int }",
+    ),
+    ("b", fed2("key shareable") + "interface I { x: Int y: Int } type B implements I { x: Int y: Int }"),
+)
+
+case(
+    "errors",
+    "unknown-link-import",
+    ("a", fed2("key sharable") + "type Query { a: Int }"),
+)
+
+case(
+    "errors",
+    "unknown-federation-version",
+    ("a", fed2("key", "2.99") + "type Query { a: Int }"),
+)
+
+case(
+    "errors",
+    "invalid-graphql",
+    ("a", fed2("key") + "type Query { a: Int a: String }"),
+)
+
+case(
+    "errors",
+    "referenced-inaccessible",
+    ("a", fed2("inaccessible") + "type Query { a: Secret } type Secret @inaccessible { x: Int }"),
+)
+
+case(
+    "errors",
+    "interface-object-without-interface",
+    ("a", fed2("key interfaceObject") + 'type Query { m: M } type M @key(fields: "id") @interfaceObject { id: ID! }'),
+)
+
+case(
+    "errors",
+    "key-on-interface-before-2.3",
+    ("a", fed2("key", "2.2") + 'type Query { i: I } interface I @key(fields: "id") { id: ID! }'),
+)
