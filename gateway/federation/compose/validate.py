@@ -1,0 +1,708 @@
+"""Validation of one subgraph: GraphQL's rules for type system documents, then federation's own
+(field sets of `@key`/`@requires`/`@provides`, `@external` use, `@shareable` use, interface keys).
+
+Errors carry the subgraph's name in brackets, as composition reports them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from graphql import GraphQLError, parse, print_ast
+from graphql.language import ast
+from graphql.validation import KnownTypeNamesRule, PossibleTypeExtensionsRule
+from graphql.validation.specified_rules import specified_sdl_rules
+from graphql.validation.validate import validate_sdl
+
+from .errors import Code, CompositionError, CompositionFailed, human_list, in_subgraph
+from .fieldset import FieldSelection, FieldSetError, FragmentSelection, Selection, parse_field_set, to_string
+from .links import Version
+from .printer import print_directive_definition, print_type
+from .schema import (
+    MISSING,
+    Directive,
+    EnumType,
+    FieldDefinition,
+    FieldsType,
+    InputObjectType,
+    InputValue,
+    InterfaceType,
+    ListRef,
+    NamedRef,
+    NonNullRef,
+    ObjectType,
+    Schema,
+    TypeRef,
+    UnionType,
+    base_name,
+)
+from .specs import FEDERATION_VERSIONS
+from .subgraph import Subgraph
+from .suggestions import did_you_mean, suggestion_list
+from .values import value_to_string
+
+SDL_RULES = tuple(r for r in specified_sdl_rules if r not in (KnownTypeNamesRule, PossibleTypeExtensionsRule))
+FEDERATION_DIRECTIVE_NAMES = tuple(d.name for d in FEDERATION_VERSIONS.latest().directives)
+
+
+def invalid(message: str) -> CompositionError:
+    return CompositionError(Code.INVALID_GRAPHQL, message)
+
+
+def validate_subgraph(subgraph: Subgraph, document: ast.DocumentNode | None) -> None:
+    """Raise `CompositionFailed` with every problem found; `document` (the SDL as parsed) enables
+    GraphQL's document rules, which an upgraded federation 1 subgraph has already passed."""
+    errors = check_known_directives(subgraph)
+    if not errors and document is not None:
+        errors = graphql_rules(subgraph, document)
+    if not errors:
+        errors = schema_rules(subgraph.schema)
+    if not errors and subgraph.fed2:
+        errors = FederationRules(subgraph).run()
+    if errors:
+        raise CompositionFailed([in_subgraph(subgraph.name, e) for e in errors])
+
+
+# --- GraphQL -------------------------------------------------------------------------------------
+
+
+def check_known_directives(subgraph: Subgraph) -> list[CompositionError]:
+    errors = []
+    schema = subgraph.schema
+    for element in schema.all_elements():
+        for directive in element.directives:
+            if schema.directive(directive.name) is None:
+                errors.append(unknown_directive(subgraph, directive.name))
+    return errors
+
+
+def unknown_directive(subgraph: Subgraph, name: str) -> CompositionError:
+    message = f'Unknown directive "@{name}".'
+    defined = list(subgraph.schema.directive_definitions)
+    suggestions = suggestion_list(name, defined)
+    if suggestions:
+        return invalid(message + did_you_mean(["@" + s for s in suggestions]))
+    if name in FEDERATION_DIRECTIVE_NAMES:
+        if subgraph.fed2:
+            assert subgraph.federation is not None
+            in_schema = subgraph.federation.directive_name_in_schema(name)
+            if in_schema.startswith(subgraph.federation.name_in_schema + "__"):
+                message += (
+                    f' If you meant the "@{name}" federation directive, you should use fully-qualified name '
+                    f'"@{in_schema}" or add "@{name}" to the `import` argument of the @link to the federation '
+                    "specification."
+                )
+            else:
+                message += (
+                    f' If you meant the "@{name}" federation directive, you should use "@{in_schema}" as it is '
+                    "imported under that name in the @link to the federation specification of this schema."
+                )
+        else:
+            message += (
+                f' If you meant the "@{name}" federation 2 directive, note that this schema is a federation 1 '
+                "schema. To be a federation 2 schema, it needs to @link to the federation specifcation v2."
+            )
+    elif not subgraph.fed2:
+        close = suggestion_list(name, FEDERATION_DIRECTIVE_NAMES)
+        if close:
+            which = "it is a federation 2 directive" if len(close) == 1 else "they are federation 2 directives"
+            message += (
+                did_you_mean(["@" + s for s in close])
+                + f" If so, note that {which} but this schema is a federation 1 one. To be a federation 2 schema, "
+                "it needs to @link to the federation specifcation v2."
+            )
+    return invalid(message)
+
+
+def graphql_rules(subgraph: Subgraph, document: ast.DocumentNode) -> list[CompositionError]:
+    """GraphQL's rules for type system documents, on the SDL plus what the linked specs define."""
+    defined = {
+        d.name.value
+        for d in document.definitions
+        if isinstance(d, ast.TypeDefinitionNode | ast.DirectiveDefinitionNode)
+    }
+    schema = subgraph.schema
+    added = [
+        print_directive_definition(d, schema)
+        for d in schema.directive_definitions.values()
+        if d.name not in defined and not d.built_in
+    ]
+    added += [
+        printed
+        for t in schema.user_types()
+        if t.name not in defined and t.has_definition is False and not t.extensions
+        if (printed := print_type(t, schema)) is not None
+    ]
+    extra = _parsed_definitions("\n\n".join(added)) if added else ()
+    full = ast.DocumentNode(definitions=(*document.definitions, *extra))
+    found: list[GraphQLError] = validate_sdl(full, rules=SDL_RULES)
+    return [invalid(error.message) for error in found]
+
+
+@lru_cache(maxsize=64)
+def _parsed_definitions(sdl: str) -> tuple[ast.DefinitionNode, ...]:
+    """The definitions the linked specs add: the same few texts for every subgraph (bounded)."""
+    return tuple(parse(sdl, no_location=True).definitions)
+
+
+def is_subtype(schema: Schema, super_type: TypeRef, sub_type: TypeRef) -> bool:
+    """GraphQL's covariance for implementations: `sub_type` can stand where `super_type` is expected."""
+    if super_type == sub_type:
+        return True
+    if isinstance(sub_type, NonNullRef):
+        inner = super_type.of if isinstance(super_type, NonNullRef) else super_type
+        return is_subtype(schema, inner, sub_type.of)
+    if isinstance(super_type, NonNullRef):
+        return False
+    if isinstance(super_type, ListRef):
+        return isinstance(sub_type, ListRef) and is_subtype(schema, super_type.of, sub_type.of)
+    if isinstance(sub_type, ListRef) or not isinstance(super_type, NamedRef):
+        return False
+    target = schema.type(super_type.name)
+    if isinstance(target, UnionType):
+        return target.has_member(sub_type.name)
+    if isinstance(target, InterfaceType):
+        return any(t.name == sub_type.name for t in schema.possible_runtime_types(target.name)) or (
+            isinstance(sub := schema.type(sub_type.name), InterfaceType) and sub.implements(target.name)
+        )
+    return False
+
+
+def schema_rules(schema: Schema) -> list[CompositionError]:
+    """What graphql-js checks of a built schema: non-empty types, valid implementations."""
+    errors: list[CompositionError] = []
+    for type_ in schema.user_types():
+        if type_.name.startswith("__"):
+            errors.append(
+                invalid(f'Name "{type_.name}" must not begin with "__", which is reserved by GraphQL introspection.')
+            )
+        if isinstance(type_, ObjectType | InterfaceType) and not type_.fields:
+            errors.append(invalid(f"Type {type_.name} must define one or more fields."))
+        elif isinstance(type_, InputObjectType):
+            if not type_.fields:
+                errors.append(invalid(f"Input Object type {type_.name} must define one or more fields."))
+            for input_field in type_.fields.values():
+                errors.extend(_default_value_errors(schema, input_field, "input field"))
+        elif isinstance(type_, UnionType) and not type_.members:
+            errors.append(invalid(f"Union type {type_.name} must define one or more member types."))
+        elif isinstance(type_, EnumType):
+            if not type_.values:
+                errors.append(invalid(f"Enum type {type_.name} must define one or more values."))
+            for name in type_.values:
+                if name in ("true", "false", "null"):
+                    errors.append(invalid(f"Enum type {type_.name} cannot include value: {name}."))
+        if isinstance(type_, ObjectType | InterfaceType):
+            for definition in type_.fields.values():
+                for argument in definition.arguments.values():
+                    errors.extend(_default_value_errors(schema, argument, "argument"))
+    if errors:
+        return errors
+    for type_ in schema.user_types():
+        if isinstance(type_, ObjectType | InterfaceType):
+            errors.extend(_implementation_errors(schema, type_))
+    return errors
+
+
+def _default_value_errors(schema: Schema, value: InputValue, kind: str) -> list[CompositionError]:
+    from .fieldset import is_valid_value
+
+    errors = []
+    if value.is_required() and value.has("deprecated"):
+        label = "Required input field" if kind == "input field" else "Required argument"
+        errors.append(invalid(f"{label} {value.coordinate} cannot be deprecated."))
+    if value.default is not MISSING and not is_valid_value(schema, value.default, value.type):
+        errors.append(
+            invalid(
+                f"Invalid default value (got: {value_to_string(value.default)}) provided for {kind} "
+                f"{value.coordinate} of type {value.type}."
+            )
+        )
+    return errors
+
+
+def _implementation_errors(schema: Schema, type_: FieldsType) -> list[CompositionError]:
+    errors = []
+    if type_.implements(type_.name):
+        errors.append(
+            invalid(f"Type {type_.name} cannot implement itself because it would create a circular reference.")
+        )
+    for interface_name in type_.interface_names():
+        interface = schema.type(interface_name)
+        if not isinstance(interface, InterfaceType):
+            continue
+        for interface_field in interface.fields.values():
+            definition = type_.fields.get(interface_field.name)
+            if definition is None:
+                errors.append(
+                    invalid(
+                        f"Interface field {interface_field.coordinate} expected but {type_.name} does not provide it."
+                    )
+                )
+                continue
+            if not is_subtype(schema, interface_field.type, definition.type):
+                errors.append(
+                    invalid(
+                        f"Interface field {interface_field.coordinate} expects type {interface_field.type} but "
+                        f"{definition.coordinate} of type {definition.type} is not a proper subtype."
+                    )
+                )
+            for interface_arg in interface_field.arguments.values():
+                argument = definition.arguments.get(interface_arg.name)
+                if argument is None:
+                    errors.append(
+                        invalid(
+                            f"Interface field argument {interface_arg.coordinate} expected but "
+                            f"{definition.coordinate} does not provide it."
+                        )
+                    )
+                elif argument.type != interface_arg.type:
+                    errors.append(
+                        invalid(
+                            f"Interface field argument {interface_arg.coordinate} expects type {interface_arg.type} "
+                            f"but {argument.coordinate} is type {argument.type}."
+                        )
+                    )
+            for argument in definition.arguments.values():
+                if argument.name not in interface_field.arguments and argument.is_required():
+                    errors.append(
+                        invalid(
+                            f"Field {definition.coordinate} includes required argument {argument.name} that is "
+                            f"missing from the Interface field {interface_field.coordinate}."
+                        )
+                    )
+        for inherited in interface.interface_names():
+            if not type_.implements(inherited):
+                if inherited == type_.name:
+                    errors.append(
+                        invalid(
+                            f"Type {type_.name} cannot implement {interface.name} because it would create a "
+                            "circular reference."
+                        )
+                    )
+                else:
+                    errors.append(
+                        invalid(
+                            f"Type {type_.name} must implement {inherited} because it is implemented by "
+                            f"{interface.name}."
+                        )
+                    )
+    return errors
+
+
+# --- federation ----------------------------------------------------------------------------------
+
+
+class FederationRules:
+    def __init__(self, subgraph: Subgraph) -> None:
+        self.subgraph = subgraph
+        self.schema = subgraph.schema
+        self.errors: list[CompositionError] = []
+
+    def run(self) -> list[CompositionError]:
+        subgraph = self.subgraph
+        assert subgraph.federation is not None
+        allow_key_on_interface = subgraph.federation.url.version >= Version(2, 3)
+        for key in subgraph.applications("key"):
+            self._field_set(key, key.parent, "key", on_type=True, allow_on_interface=allow_key_on_interface)
+        for requires in subgraph.applications("requires"):
+            self._field_set(requires, requires.parent.parent, "requires", allow_arguments=True)
+        for provides in subgraph.applications("provides"):
+            definition = provides.parent
+            if subgraph.is_external(definition):
+                self.errors.append(
+                    CompositionError(
+                        Code.EXTERNAL_COLLISION_WITH_ANOTHER_DIRECTIVE,
+                        f'Cannot have both @provides and @external on field "{definition.coordinate}"',
+                    )
+                )
+                continue
+            target = self.schema.type(base_name(definition.type))
+            if not isinstance(target, FieldsType | UnionType):
+                self.errors.append(
+                    CompositionError(
+                        Code.PROVIDES_ON_NON_OBJECT_FIELD,
+                        f'Invalid @provides directive on field "{definition.coordinate}": field has type '
+                        f'"{definition.type}" which is not a Composite Type',
+                    )
+                )
+                continue
+            self._field_set(provides, target, "provides", interface_parent=definition.parent)
+        self._context()
+        self._externals()
+        self._interface_keys()
+        self._interface_objects()
+        self._shareable()
+        self._auth_on_interfaces()
+        return self.errors
+
+    # field sets -----------------------------------------------------------------------------------
+
+    def _field_set(
+        self,
+        directive: Directive,
+        target: Any,
+        name: str,
+        on_type: bool = False,
+        allow_on_interface: bool = False,
+        allow_arguments: bool = False,
+        interface_parent: Any = None,
+    ) -> None:
+        upper = name.upper()
+        holder: Any = directive.parent
+        parent_type = target if on_type else (interface_parent or holder.parent)
+        if isinstance(parent_type, InterfaceType) and not allow_on_interface:
+            if on_type:
+                message = (
+                    f'Cannot use @{name} on interface "{parent_type.name}": @{name} is not yet supported on interfaces'
+                )
+            else:
+                message = (
+                    f'Cannot use @{name} on {describe_target(directive)} of parent type "{parent_type.name}": '
+                    f"@{name} is not yet supported within interfaces"
+                )
+            self.errors.append(CompositionError(f"{upper}_UNSUPPORTED_ON_INTERFACE", message))
+        fields = directive.args.get("fields")
+        if not isinstance(fields, str) or not _string_node(directive):
+            self.errors.append(
+                CompositionError(
+                    f"{upper}_INVALID_FIELDS_TYPE", 'Invalid value for argument "fields": must be a string.'
+                )
+            )
+            return
+
+        def on_field(type_: Any, field_name: str) -> Any:
+            from .fieldset import default_accessor
+
+            found = default_accessor(self.schema)(type_, field_name)
+            if name == "key" and isinstance(found, FieldDefinition):
+                field_type = self.schema.type(base_name(found.type))
+                if isinstance(field_type, UnionType | InterfaceType):
+                    kind = "Union" if isinstance(field_type, UnionType) else "Interface"
+                    raise FieldSetError(
+                        f'field "{found.coordinate}" is a {kind} type which is not allowed in @key',
+                        Code.KEY_FIELDS_SELECT_INVALID_TYPE,
+                    )
+            return found
+
+        try:
+            selections = parse_field_set(self.schema, target, fields, on_field)
+            for field_selection in _all_fields(selections):
+                if field_selection.alias:
+                    element = field_selection.element_string(self.schema)
+                    raise FieldSetError(
+                        f'Cannot use alias "{field_selection.alias}" in "{element}": '
+                        f"aliases are not currently supported in @{directive.name}"
+                    )
+        except FieldSetError as error:
+            message = error.message.strip()
+            if message.startswith("Cannot query field"):
+                message = message.rstrip(".")
+                if name == "key":
+                    message += (
+                        " (the field should either be added to this subgraph or, if it should not be resolved by "
+                        "this subgraph, you need to add it to this subgraph with @external)."
+                    )
+                else:
+                    message += (
+                        " (if the field is defined in another subgraph, you need to add it to this subgraph with "
+                        "@external)."
+                    )
+            self.errors.append(
+                CompositionError(error.code or f"{upper}_INVALID_FIELDS", f"{field_set_prefix(directive)}: {message}")
+            )
+            return
+        self._selections(directive, name, selections, False, allow_arguments, name == "key")
+
+    def _selections(
+        self,
+        directive: Directive,
+        name: str,
+        selections: list[Selection],
+        external_in_parents: bool,
+        allow_arguments: bool,
+        allow_non_external_leaves: bool,
+    ) -> None:
+        upper = name.upper()
+        prefix = field_set_prefix(directive)
+        for selection in selections:
+            if selection.directives:
+                applied = ", ".join(print_ast(d) for d in selection.directives)
+                self.errors.append(
+                    CompositionError(
+                        f"{upper}_DIRECTIVE_IN_FIELDS_ARG",
+                        f"{prefix}: cannot have directive applications in the @{directive.name}(fields:) argument "
+                        f"but found {applied}.",
+                    )
+                )
+            if isinstance(selection, FragmentSelection):
+                self._selections(
+                    directive,
+                    name,
+                    selection.selections,
+                    external_in_parents,
+                    allow_arguments,
+                    allow_non_external_leaves,
+                )
+                continue
+            definition = selection.definition
+            if not isinstance(definition, FieldDefinition):
+                continue
+            external = self.subgraph.is_external(definition)
+            if not allow_arguments and definition.arguments:
+                self.errors.append(
+                    CompositionError(
+                        f"{upper}_FIELDS_HAS_ARGS",
+                        f"{prefix}: field {definition.coordinate} cannot be included because it has arguments "
+                        f"(fields with argument are not allowed in @{directive.name})",
+                    )
+                )
+            must_be_external = (
+                selection.selections is None and not allow_non_external_leaves and not external_in_parents
+            )
+            if must_be_external and not external:
+                if self.subgraph.is_fake_external(definition):
+                    message = (
+                        f'field "{definition.coordinate}" should not be part of a @{directive.name} since it is '
+                        'already "effectively" provided by this subgraph (while it is marked @external, it is a '
+                        "@key field of an extension type, which are not internally considered external for "
+                        "historical/backward compatibility reasons)"
+                    )
+                else:
+                    message = (
+                        f'field "{definition.coordinate}" should not be part of a @{directive.name} since it is '
+                        "already provided by this subgraph (it is not marked @external)"
+                    )
+                self.errors.append(CompositionError(f"{upper}_FIELDS_MISSING_EXTERNAL", f"{prefix}: {message}"))
+            if selection.selections is not None:
+                in_external = external_in_parents or external
+                if not in_external and isinstance(definition.parent, InterfaceType):
+                    for implementation in self.schema.possible_runtime_types(definition.parent.name):
+                        implementing = implementation.fields.get(definition.name)
+                        if implementing is not None and self.subgraph.is_external(implementing):
+                            in_external = True
+                            break
+                self._selections(
+                    directive, name, selection.selections, in_external, allow_arguments, allow_non_external_leaves
+                )
+
+    # other rules ----------------------------------------------------------------------------------
+
+    def _context(self) -> None:
+        from .context import parse_context
+
+        contexts: dict[str, list[Any]] = {}
+        for application in self.subgraph.applications("context"):
+            name = application.args.get("name")
+            if not isinstance(name, str):
+                continue
+            if "_" in name:
+                self.errors.append(
+                    CompositionError(Code.CONTEXT_NAME_INVALID, f'Context name "{name}" may not contain an underscore.')
+                )
+            elif not name.isidentifier() or not name.isascii() or not name[0].isalpha():
+                self.errors.append(
+                    CompositionError(
+                        Code.CONTEXT_NAME_INVALID,
+                        f'Context name "{name}" is invalid. It should have only alphanumeric characters.',
+                    )
+                )
+            contexts.setdefault(name, []).append(application.parent)
+        for application in self.subgraph.applications("fromContext"):
+            argument = application.parent
+            context, selection = parse_context(application.args.get("field"))
+            if context is None or selection is None:
+                self.errors.append(
+                    CompositionError(
+                        "NO_CONTEXT_IN_SELECTION",
+                        f'@fromContext argument does not reference a context "{application.args.get("field")}".',
+                    )
+                )
+            elif context not in contexts:
+                self.errors.append(
+                    CompositionError(
+                        Code.CONTEXT_NOT_SET,
+                        f'Context "{context}" is used at location "{argument.coordinate}" but is never set.',
+                    )
+                )
+
+    def _externals(self) -> None:
+        for interface in self.schema.interface_types():
+            for definition in interface.fields.values():
+                if self.subgraph.is_external(definition):
+                    self.errors.append(
+                        CompositionError(
+                            Code.EXTERNAL_ON_INTERFACE,
+                            f'Interface type field "{definition.coordinate}" is marked @external but @external is not '
+                            "allowed on interface fields (it is nonsensical).",
+                        )
+                    )
+        for type_ in self.schema.types.values():
+            if not isinstance(type_, ObjectType | InterfaceType):
+                continue
+            for definition in type_.fields.values():
+                if self.subgraph.is_external(definition) and not self.subgraph.is_used(definition):
+                    self.errors.append(
+                        CompositionError(
+                            Code.EXTERNAL_UNUSED,
+                            f'Field "{definition.coordinate}" is marked @external but is not used in any federation '
+                            "directive (@key, @provides, @requires) or to satisfy an interface; the field declaration "
+                            "has no use and should be removed (or the field should not be @external).",
+                        )
+                    )
+
+    def _interface_keys(self) -> None:
+        for interface in self.schema.interface_types():
+            implementations = self.schema.possible_runtime_types(interface.name)
+            for key in self.subgraph.applied(interface, "key"):
+                fields = key_string(self.schema, interface, key)
+                resolvable = key.args.get("resolvable") is not False
+                missing, not_resolvable = [], []
+                for implementation in implementations:
+                    matching = next(
+                        (
+                            k
+                            for k in self.subgraph.applied(implementation, "key")
+                            if key_string(self.schema, implementation, k) == fields
+                        ),
+                        None,
+                    )
+                    if matching is None:
+                        missing.append(implementation)
+                    elif resolvable and matching.args.get("resolvable") is False:
+                        not_resolvable.append(implementation)
+                printed = print_applied(self.schema, key)
+                if missing:
+                    types = human_list([f'"{t.name}"' for t in missing], "type", "types")
+                    self.errors.append(
+                        CompositionError(
+                            Code.INTERFACE_KEY_NOT_ON_IMPLEMENTATION,
+                            f'Key {printed} on interface type "{interface.name}" is missing on implementation {types}.',
+                        )
+                    )
+                elif not_resolvable:
+                    types = human_list([f'"{t.name}"' for t in not_resolvable], "type", "types")
+                    self.errors.append(
+                        CompositionError(
+                            Code.INTERFACE_KEY_NOT_ON_IMPLEMENTATION,
+                            f'Key {printed} on interface type "{interface.name}" should be resolvable on all '
+                            'implementation types, but is declared with argument "@key(resolvable:)" set to false '
+                            f"in {types}.",
+                        )
+                    )
+
+    def _interface_objects(self) -> None:
+        for application in self.subgraph.applications("interfaceObject"):
+            if not self.subgraph.is_entity(application.parent):
+                self.errors.append(
+                    CompositionError(
+                        Code.INTERFACE_OBJECT_USAGE_ERROR,
+                        "The @interfaceObject directive can only be applied to entity types but type "
+                        f'"{application.parent.name}" has no @key in this subgraph.',
+                    )
+                )
+
+    def _shareable(self) -> None:
+        shareable = self.subgraph.directive_name("shareable")
+        for type_ in self.schema.object_types():
+            for element in (type_, *type_.fields.values()):
+                groups: dict[int, list[Directive]] = {}
+                for application in element.applied(shareable):
+                    groups.setdefault(id(application.extension), []).append(application)
+                if any(len(group) > 1 for group in groups.values()):
+                    where = (
+                        f'the same type declaration of "{element.coordinate}"'
+                        if element is type_
+                        else f'field "{element.coordinate}"'
+                    )
+                    self.errors.append(
+                        CompositionError(
+                            Code.INVALID_SHAREABLE_USAGE,
+                            f"Invalid duplicate application of @shareable on {where}: @shareable is only repeatable "
+                            "on types so it can be used simultaneously on a type definition and its extensions, but "
+                            "it should not be duplicated on the same definition/extension declaration",
+                        )
+                    )
+        for application in self.schema.applications(shareable):
+            target = application.parent
+            if isinstance(target, FieldDefinition) and not isinstance(target.parent, ObjectType):
+                self.errors.append(
+                    CompositionError(
+                        Code.INVALID_SHAREABLE_USAGE,
+                        f'Invalid use of @shareable on field "{target.coordinate}": only object type fields can be '
+                        "marked with @shareable",
+                    )
+                )
+
+    def _auth_on_interfaces(self) -> None:
+        for directive in ("authenticated", "requiresScopes", "policy"):
+            name = self.subgraph.directive_name(directive)
+            for application in self.schema.applications(name):
+                element: Any = application.parent
+                kind = None
+                if isinstance(element, InterfaceType):
+                    kind = "interface"
+                elif self.subgraph.is_interface_object(element):
+                    kind = "interface object"
+                elif isinstance(element, FieldDefinition) and isinstance(element.parent, InterfaceType):
+                    kind = "field"
+                if kind is not None:
+                    self.errors.append(
+                        CompositionError(
+                            "AUTH_REQUIREMENTS_APPLIED_ON_INTERFACE",
+                            f'Invalid use of @{name} on {kind} "{element.coordinate}": @{name} cannot be applied on '
+                            "interfaces, interface fields and interface objects",
+                        )
+                    )
+
+
+def _string_node(directive: Directive) -> bool:
+    if directive.node is None:
+        return True
+    for argument in directive.node.arguments or ():
+        if argument.name.value == "fields":
+            return isinstance(argument.value, ast.StringValueNode)
+    return True
+
+
+def _all_fields(selections: list[Selection]) -> list[FieldSelection]:
+    found: list[FieldSelection] = []
+    for selection in selections:
+        if isinstance(selection, FieldSelection):
+            found.append(selection)
+        if selection.selections:
+            found.extend(_all_fields(selection.selections))
+    return found
+
+
+def describe_target(directive: Directive) -> str:
+    parent = directive.parent
+    kind = "field" if isinstance(parent, FieldDefinition) else "type"
+    return f'{kind} "{parent.coordinate if parent is not None else ""}"'
+
+
+def field_set_prefix(directive: Directive) -> str:
+    return f"On {describe_target(directive)}, for {print_applied(None, directive)}"
+
+
+def print_applied(schema: Schema | None, directive: Directive) -> str:
+    """The directive as written (graphql-js' printer), or as Apollo prints an application."""
+    if directive.node is not None:
+        return print_ast(directive.node)
+    from .printer import print_directive
+
+    return print_directive(directive, schema) if schema is not None else f"@{directive.name}"
+
+
+def key_string(schema: Schema, type_: Any, key: Directive) -> str | None:
+    fields = key.args.get("fields")
+    if not isinstance(fields, str):
+        return None
+    try:
+        return to_string(parse_field_set(schema, type_, fields, validate=False), schema)
+    except FieldSetError:
+        return None
+
+
+Check = Callable[[Subgraph], list[CompositionError]]
