@@ -1,1 +1,0 @@
-"""Apollo Federation v2: composition (compose/) and, beside it, the runtime."""
