@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from .cases import CASES
+from .vum import ROUTING_URLS, vum_subgraph_sdls
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -43,7 +44,6 @@ FIXTURES = ROOT / "tests" / "data" / "federation" / "compose"
 NODE_WORKDIR = ROOT / "var" / "compose-fixtures"
 AUDIT_GATEWAY_ORIGIN = "http://localhost:4200"  # where the audit's gateway reaches the subgraphs
 GUILD_BENCH_ORIGIN = "http://0.0.0.0:4200"  # as in the benchmark's published supergraph
-VUM_URLS = {"organisatie": "http://127.0.0.1:4101/graphql", "codelijsten": "http://127.0.0.1:4100/graphql"}
 
 Subgraphs = list[dict[str, str]]
 
@@ -77,25 +77,8 @@ def guild_bench_cases(kit: Path) -> dict[str, Subgraphs]:
 
 
 def vum_cases() -> dict[str, Subgraphs]:
-    from subgraphs.codelijsten.app import Codelijsten, read_beroepen
-    from subgraphs.sdk.adapter import InMemoryAdapter
-    from subgraphs.sdk.app import SourceService, SubgraphSettings, build_schema, organisation_schema
-    from subgraphs.sdk.geo import PostcodeTable
-    from subgraphs.sdk.types import contract_types
-    from vumschema import data, load_contract
-
-    def sdl_of(schema: Any) -> str:
-        return str(schema.execute_sync("{ _service { sdl } }").data["_service"]["sdl"])
-
-    contract = load_contract()
-    settings = SubgraphSettings(name="organisatie", postcodes=data.POSTCODES)
-    service = SourceService(InMemoryAdapter(), PostcodeTable.from_csv(data.POSTCODES), settings, contract)
-    codelijsten = Codelijsten(read_beroepen(data.BEROEPEN))
-    sdls = {
-        "organisatie": sdl_of(organisation_schema(service, contract)),
-        "codelijsten": sdl_of(build_schema(contract_types(contract, "codelijsten", codelijsten.resolve), {})),
-    }
-    return {"vum": [{"name": name, "url": VUM_URLS[name], "sdl": sdl} for name, sdl in sdls.items()]}
+    sdls = vum_subgraph_sdls()
+    return {"vum": [{"name": name, "url": ROUTING_URLS[name], "sdl": sdl} for name, sdl in sdls.items()]}
 
 
 def committed(group: str) -> dict[str, Subgraphs]:

@@ -98,7 +98,13 @@ class Subgraph:
         return bool(self.applied(element, directive))
 
     def applications(self, directive: str) -> list[Any]:
-        return self.schema.applications(self.directive_name(directive))
+        """Every application of a federation directive (cached until `invalidate`)."""
+        key = "applications:" + directive
+        cached: list[Any] | None = self._cache.get(key)
+        if cached is None:
+            cached = self.schema.applications(self.directive_name(directive))
+            self._cache[key] = cached
+        return cached
 
     # --- what the federation directives say ------------------------------------------------------
 
