@@ -262,11 +262,12 @@ def report(result: CompositionResult, inputs: list[SubgraphInput], output: Path 
         print(f"error: [{error.code}] {error.message}", file=sys.stderr)
     names = ", ".join(sorted(s.name for s in inputs))
     if result.supergraph_sdl is None:
-        print(f"composition failed: {len(result.errors)} error(s) in subgraphs {names}", file=sys.stderr)
+        count = len(result.errors)
+        print(f"composition of {names} failed: {count} error{'s' if count != 1 else ''}", file=sys.stderr)
     else:
         where = f" into {output}" if output is not None else ""
         size = len(result.supergraph_sdl.encode())
-        print(f"composed {len(inputs)} subgraph(s) ({names}){where}: {size:,} bytes", file=sys.stderr)
+        print(f"composed {names}{where}: {size:,} bytes", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> None:
