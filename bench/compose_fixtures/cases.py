@@ -996,3 +996,403 @@ case(
     "key-on-interface-before-2.3",
     ("a", fed2("key", "2.2") + 'type Query { i: I } interface I @key(fields: "id") { id: ID! }'),
 )
+
+# --- more features -------------------------------------------------------------------------------
+
+case(
+    "features",
+    "cache-tag",
+    (
+        "a",
+        fed2("key cacheTag", "2.12")
+        + """
+type Query {
+  product(id: ID!): Product @cacheTag(format: "product-{$args.id}")
+}
+
+type Product @key(fields: "id") @cacheTag(format: "product-{$key.id}") {
+  id: ID!
+  name: String
+}
+""",
+    ),
+    (
+        "b",
+        fed2("key cacheTag", "2.12")
+        + """
+type Product @key(fields: "id") @cacheTag(format: "product-{$key.id}") @cacheTag(format: "stock") {
+  id: ID!
+  stock: Int
+}
+""",
+    ),
+)
+
+case(
+    "features",
+    "fed1-extensions",
+    (
+        "inventory",
+        """
+extend type Product @key(fields: "upc") {
+  upc: String! @external
+  weight: Int @external
+  price: Int @external
+  inStock: Boolean
+  shippingEstimate: Int @requires(fields: "price weight")
+}
+
+extend type Query {
+  stock(upc: String!): Product
+}
+""",
+    ),
+    (
+        "products",
+        """
+type Product @key(fields: ["upc"]) @key(fields: "sku") {
+  upc: String!
+  sku: String!
+  name: String
+  price: Int
+  weight: Int
+  dimensions: Dimensions
+}
+
+type Dimensions {
+  width: Int
+  height: Int
+}
+
+type Query {
+  topProducts(first: Int = 5): [Product]
+}
+""",
+    ),
+    (
+        "reviews",
+        """
+type Review @key(fields: "id") {
+  id: ID!
+  body: String
+  product: Product @provides(fields: "name upc")
+}
+
+extend type Product @key(fields: "upc") {
+  upc: String! @external
+  name: String @external
+  reviews: [Review]
+  dimensions: Dimensions
+}
+
+type Dimensions {
+  width: Int
+  height: Int
+}
+
+interface Node @key(fields: "id") {
+  id: ID!
+}
+""",
+    ),
+)
+
+case(
+    "features",
+    "mixed-federation-versions",
+    (
+        "legacy",
+        """
+type Query {
+  users: [User]
+}
+
+type User @key(fields: "id") {
+  id: ID!
+  name: String
+}
+""",
+    ),
+    (
+        "modern",
+        fed2("key shareable external provides", "2.0")
+        + """
+type User @key(fields: "id") {
+  id: ID!
+  name: String @shareable
+  email: String
+}
+""",
+    ),
+    (
+        "newest",
+        fed2("key override", "2.7")
+        + """
+type User @key(fields: "id") {
+  id: ID!
+  age: Int
+  email: String @override(from: "modern")
+}
+""",
+    ),
+)
+
+case(
+    "features",
+    "graph-names",
+    ("accounts-v2", fed2("key") + 'type Query { a: Int } type User @key(fields: "id") { id: ID! }'),
+    ("accounts_v2", fed2("key") + 'type User @key(fields: "id") { id: ID! b: Int }'),
+    ("2fa", fed2("key") + 'type User @key(fields: "id") { id: ID! twoFactor: Boolean }'),
+    ("shard_1", fed2("key") + 'type User @key(fields: "id") { id: ID! shard: Int }'),
+)
+
+case(
+    "features",
+    "schema-level-and-values",
+    (
+        "a",
+        """
+extend schema
+  @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@tag", "@shareable", "@inaccessible"])
+  @tag(name: "team-a")
+
+"The root of everything."
+type Query {
+  items(filter: Filter = {kinds: [BOOK], limit: 3, label: "x"}): [Item!]! @deprecated(reason: "Use search.")
+  search(term: String @deprecated(reason: "unused"), after: ID = 12): [Item!]!
+}
+
+input Filter {
+  kinds: [Kind!]
+  limit: Int
+  label: String @deprecated
+}
+
+enum Kind {
+  "A book."
+  BOOK
+  MOVIE @deprecated(reason: "Gone.")
+  SECRET @inaccessible
+}
+
+type Item @key(fields: "id") {
+  id: ID!
+  kind: Kind
+  score: Float @deprecated(reason: "Use rank.") @shareable
+}
+""",
+    ),
+    (
+        "b",
+        """
+extend schema
+  @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@tag", "@shareable", "@inaccessible"])
+  @tag(name: "team-b")
+
+type Query {
+  item(id: ID!): Item
+}
+
+enum Kind {
+  "A printed book."
+  BOOK
+  MOVIE @deprecated(reason: "Retired.")
+  SECRET @inaccessible
+}
+
+type Item @key(fields: "id") {
+  id: ID!
+  score: Float @deprecated(reason: "Use ranking.") @shareable
+  rank: Int
+}
+""",
+    ),
+)
+
+case(
+    "features",
+    "requires-with-arguments",
+    (
+        "a",
+        fed2("key shareable", "2.3")
+        + """
+type Query { product: Product }
+
+type Product @key(fields: "id") {
+  id: ID!
+  price(currency: String! = "EUR"): Int @shareable
+}
+""",
+    ),
+    (
+        "b",
+        fed2("key external requires", "2.3")
+        + """
+type Product @key(fields: "id") {
+  id: ID!
+  price(currency: String! = "EUR"): Int @external
+  label: String @requires(fields: "price(currency: \\"USD\\")")
+}
+""",
+    ),
+)
+
+# --- more errors ---------------------------------------------------------------------------------
+
+case(
+    "errors",
+    "interface-key-missing-on-implementation",
+    (
+        "a",
+        fed2("key", "2.3")
+        + 'type Query { n: Node } interface Node @key(fields: "id") { id: ID! } type A implements Node { id: ID! }',
+    ),
+)
+
+case(
+    "errors",
+    "interface-object-and-implementations",
+    (
+        "a",
+        fed2("key", "2.3")
+        + 'type Query { n: Node } interface Node @key(fields: "id") { id: ID! } type A implements Node @key(fields: "id") { id: ID! }',
+    ),
+    (
+        "b",
+        fed2("key interfaceObject", "2.3")
+        + 'type Node @key(fields: "id") @interfaceObject { id: ID! x: Int } type A @key(fields: "id") { id: ID! }',
+    ),
+)
+
+case(
+    "errors",
+    "shareable-on-interface-field",
+    ("a", fed2("shareable") + "type Query { i: I } interface I { x: Int @shareable } type T implements I { x: Int }"),
+)
+
+case(
+    "errors",
+    "external-on-interface-field",
+    ("a", fed2("external") + "type Query { i: I } interface I { x: Int @external } type T implements I { x: Int }"),
+)
+
+case(
+    "errors",
+    "subscription-shareable",
+    ("a", fed2("shareable") + "type Query { a: Int } type Subscription { tick: Int @shareable }"),
+    ("b", fed2("shareable") + "type Query { b: Int } type Subscription { tick: Int @shareable }"),
+)
+
+case(
+    "errors",
+    "override-label-invalid",
+    ("a", fed2("key", "2.7") + 'type Query { t: T } type T @key(fields: "id") { id: ID! x: Int }'),
+    (
+        "b",
+        fed2("key override", "2.7")
+        + 'type T @key(fields: "id") { id: ID! x: Int @override(from: "a", label: "percent(101)") }',
+    ),
+)
+
+case(
+    "errors",
+    "override-with-requires",
+    (
+        "a",
+        fed2("key external requires")
+        + 'type Query { t: T } type T @key(fields: "id") { id: ID! y: Int @external x: Int @requires(fields: "y") }',
+    ),
+    (
+        "b",
+        fed2("key override shareable")
+        + 'type T @key(fields: "id") { id: ID! y: Int @shareable x: Int @override(from: "a") }',
+    ),
+    ("c", fed2("key shareable") + 'type T @key(fields: "id") { id: ID! y: Int @shareable }'),
+)
+
+case(
+    "errors",
+    "requires-argument-mismatch",
+    (
+        "a",
+        fed2("key shareable")
+        + 'type Query { t: T } type T @key(fields: "id") { id: ID! price(currency: String!): Int @shareable }',
+    ),
+    (
+        "b",
+        fed2("key external requires")
+        + 'type T @key(fields: "id") { id: ID! price: Int @external label: String @requires(fields: "price") }',
+    ),
+)
+
+case(
+    "errors",
+    "enum-empty-input-intersection",
+    ("a", fed2("key") + "type Query { a(e: E): Int } enum E { X }"),
+    ("b", fed2("key") + "type Query { b(e: E): Int } enum E { Y }"),
+)
+
+case(
+    "errors",
+    "root-type-name-taken",
+    ("a", fed2("key") + "schema { query: Root } type Root { a: Int } type Query { b: Int }"),
+)
+
+case(
+    "errors",
+    "provides-unknown-field",
+    (
+        "a",
+        fed2("key external provides")
+        + 'type Query { t: T @provides(fields: "nme") } type T @key(fields: "id") { id: ID! name: String @external }',
+    ),
+    ("b", fed2("key shareable") + 'type T @key(fields: "id") { id: ID! name: String @shareable }'),
+)
+
+case(
+    "errors",
+    "key-alias",
+    ("a", fed2("key") + 'type Query { t: T } type T @key(fields: "ident: id") { id: ID! }'),
+)
+
+case(
+    "errors",
+    "fed1-extension-without-base",
+    ("a", 'type Query { a: Int } extend type T @key(fields: "id") { id: ID! @external x: Int }'),
+)
+
+case(
+    "errors",
+    "compose-directive-unknown",
+    (
+        "a",
+        """
+extend schema
+  @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@composeDirective"])
+  @composeDirective(name: "@hello")
+
+type Query { a: Int }
+""",
+    ),
+)
+
+case(
+    "errors",
+    "required-inaccessible-argument",
+    ("a", fed2("inaccessible") + "type Query { a(x: Int! @inaccessible): Int }"),
+)
+
+case(
+    "errors",
+    "union-member-of-interface-type",
+    ("a", fed2("key") + "type Query { u: U } union U = I interface I { x: Int }"),
+)
+
+case(
+    "errors",
+    "wrong-implementation-type",
+    (
+        "a",
+        fed2("shareable") + "type Query { i: I } interface I { x: Int! } type T implements I @shareable { x: String }",
+    ),
+)

@@ -267,7 +267,15 @@ class SchemaBuilder:
                 if type_.has_member(name):
                     self.errors.append(invalid(f'Union type "{type_.name}" can only include type "{name}" once.'))
                     continue
-                self.type_ref(member)
+                member_type = self.schema.types[base_name(self.type_ref(member))]
+                if not isinstance(member_type, ObjectType):
+                    self.errors.append(
+                        invalid(
+                            f"Cannot add non-object type {name} (of type {member_type.kind}) as member of union type "
+                            f"{type_.name}"
+                        )
+                    )
+                    continue
                 type_.members.append((name, extension))
         elif isinstance(node, ast.InputObjectTypeDefinitionNode | ast.InputObjectTypeExtensionNode) and isinstance(
             type_, InputObjectType

@@ -1621,7 +1621,7 @@ class Merger:
             for directive in source.directives:
                 if directive.name not in self.join_directive_names:
                     continue
-                entries = joins.setdefault(directive.name, [])
+                entries = joins.setdefault(self._join_directive_name(index, directive.name), [])
                 for graphs, args in entries:
                     if values_equal(args, directive.args):
                         graphs.append(self.join_name(index))
@@ -1631,6 +1631,16 @@ class Merger:
         for name, entries in joins.items():
             for graphs, args in entries:
                 dest.apply("join__directive", {"graphs": graphs, "name": name, "args": args})
+
+    def _join_directive_name(self, index: int, name: str) -> str:
+        """The directive's name in its spec, prefixed as without imports (`federation__cacheTag`)."""
+        features = self.subgraphs[index].features
+        source = features.source_feature(name, True) if features is not None else None
+        if source is None or source.name_in_feature is None:
+            return name
+        spec_name = source.feature.url.name
+        in_feature = source.name_in_feature
+        return spec_name if in_feature == spec_name else f"{spec_name}__{in_feature}"
 
     def _add_missing_interface_object_fields(self) -> None:
         for type_ in self.merged.object_types():
