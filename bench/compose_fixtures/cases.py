@@ -1396,3 +1396,249 @@ case(
         fed2("shareable") + "type Query { i: I } interface I { x: Int! } type T implements I @shareable { x: String }",
     ),
 )
+
+# --- how subgraph libraries print their SDL ------------------------------------------------------
+
+case(
+    "features",
+    "printed-by-libraries",
+    (
+        "gqlgen",
+        """
+extend schema
+  @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "FieldSet", "@external"])
+
+directive @key(fields: FieldSet!, resolvable: Boolean = true) repeatable on OBJECT | INTERFACE
+directive @shareable repeatable on OBJECT | FIELD_DEFINITION
+directive @external(reason: String) on OBJECT | FIELD_DEFINITION
+scalar FieldSet
+
+type Query {
+  user(id: ID!): User
+}
+
+type User @key(fields: "id", resolvable: true) {
+  id: ID!
+  name: String @shareable
+}
+
+scalar _Any
+type _Service { sdl: String }
+union _Entity = User
+
+extend type Query {
+  _entities(representations: [_Any!]!): [_Entity]!
+  _service: _Service!
+}
+""",
+    ),
+    (
+        "renamed",
+        """
+extend schema
+  @link(url: "https://specs.apollo.dev/federation/v2.3", as: "fed", import: [{name: "@key", as: "@primaryKey"}])
+
+type User @primaryKey(fields: "id") {
+  id: ID!
+  name: String @fed__shareable
+  "Argument descriptions print the field's arguments on their own lines."
+  posts(
+    "How many."
+    first: Int = 10
+    after: String
+  ): [String!]
+}
+""",
+    ),
+    (
+        "strawberry",
+        """
+schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@extends", "@external"]) {
+  query: Query
+}
+
+type Query {
+  _entities(representations: [_Any!]!): [_Entity]!
+  _service: _Service!
+  me: User
+}
+
+type User @key(fields: "id") @extends {
+  id: ID! @external
+  name: String @shareable
+  nickname: String
+}
+
+scalar _Any
+
+type _Service {
+  sdl: String!
+}
+
+union _Entity = User
+""",
+    ),
+)
+
+case(
+    "features",
+    "merge-details",
+    (
+        "a",
+        fed2("key shareable tag inaccessible external")
+        + '''
+type Query {
+  point(x: Int, y: Int = 0, z: Int = 1, label: String): Point @shareable
+}
+
+"""
+Block description with a trailing quote"
+"""
+type Point @shareable {
+  "Same in a and b."
+  x: Int
+  " Leading space."
+  y: Int
+  z: Int @tag(name: "z")
+}
+
+type Thing @key(fields: "id") @external {
+  id: ID!
+}
+
+input Where {
+  near: PointInput! @tag(name: "near")
+  radius: Float = 2.5
+  unit: Unit = KM
+}
+
+input PointInput { x: Int y: Int }
+
+enum Unit { KM MILES @inaccessible }
+
+type Mutation {
+  move(where: Where): Point
+}
+''',
+    ),
+    (
+        "b",
+        fed2("key shareable tag")
+        + '''
+type Query {
+  point(x: Int, y: Int = 0, z: Int): Point @shareable
+}
+
+"""
+Block description with a trailing quote"
+"""
+type Point @shareable {
+  "Same in a and b."
+  x: Int
+  "Different."
+  y: Int
+  z: Int @tag(name: "z") @tag(name: "b")
+}
+
+input Where {
+  near: PointInput! @tag(name: "near")
+  radius: Float = 2.5
+  unit: Unit = KM
+}
+
+input PointInput { x: Int y: Int z: Int }
+
+enum Unit { KM MILES }
+''',
+    ),
+    (
+        "c",
+        fed2("key shareable")
+        + """
+type Point @shareable {
+  "Different."
+  y: Int
+  x: Int
+}
+
+type Thing @key(fields: "id") {
+  id: ID!
+  weight: Int
+  volume: Int
+}
+""",
+    ),
+)
+
+case(
+    "errors",
+    "input-default-mismatch",
+    ("a", fed2("key") + "type Query { a(i: I): Int } input I { x: Int = 1 }"),
+    ("b", fed2("key") + "type Query { b(i: I): Int } input I { x: Int = 2 }"),
+)
+
+case(
+    "errors",
+    "unknown-directive-in-fed1",
+    ("a", 'type Query { a: Int @shareable } type T @key(fields: "id") { id: ID! }'),
+)
+
+case(
+    "errors",
+    "import-unknown-type",
+    (
+        "a",
+        'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "FieldSets"]) type Query { a: Int }',
+    ),
+)
+
+case(
+    "errors",
+    "link-twice",
+    (
+        "a",
+        'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"]) '
+        '@link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@shareable"]) type Query { a: Int }',
+    ),
+)
+
+case(
+    "errors",
+    "invalid-link-url",
+    ("a", 'extend schema @link(url: "https://specs.apollo.dev/federation", import: ["@key"]) type Query { a: Int }'),
+)
+
+case(
+    "errors",
+    "provides-on-external",
+    (
+        "a",
+        fed2("key external provides")
+        + 'type Query { t: T } type T @key(fields: "id") { id: ID! u: U @external @provides(fields: "x") } type U @key(fields: "id") { id: ID! x: Int @external }',
+    ),
+)
+
+case(
+    "errors",
+    "requires-on-interface",
+    (
+        "a",
+        fed2("key external requires", "2.3")
+        + 'type Query { i: I } interface I @key(fields: "id") { id: ID! x: Int y: Int @requires(fields: "x") } type T implements I @key(fields: "id") { id: ID! x: Int @external y: Int @requires(fields: "x") }',
+    ),
+)
+
+case(
+    "errors",
+    "duplicate-shareable",
+    ("a", fed2("shareable", "2.2") + "type Query { a: Int @shareable @shareable }"),
+)
+
+case(
+    "errors",
+    "key-field-missing-external-in-fed2",
+    (
+        "a",
+        fed2("key") + 'type Query { a: Int } type T @key(fields: "id { sub }") { id: S! } type S { other: Int }',
+    ),
+)

@@ -310,24 +310,23 @@ class FederationRules:
             self._field_set(requires, requires.parent.parent, "requires", allow_arguments=True)
         for provides in subgraph.applications("provides"):
             definition = provides.parent
+            target = self.schema.type(base_name(definition.type))
             if subgraph.is_external(definition):
-                self.errors.append(
+                # this stops validation, as in Apollo: the one error is reported
+                return [
                     CompositionError(
                         Code.EXTERNAL_COLLISION_WITH_ANOTHER_DIRECTIVE,
                         f'Cannot have both @provides and @external on field "{definition.coordinate}"',
                     )
-                )
-                continue
-            target = self.schema.type(base_name(definition.type))
+                ]
             if not isinstance(target, FieldsType | UnionType):
-                self.errors.append(
+                return [
                     CompositionError(
                         Code.PROVIDES_ON_NON_OBJECT_FIELD,
                         f'Invalid @provides directive on field "{definition.coordinate}": field has type '
                         f'"{definition.type}" which is not a Composite Type',
                     )
-                )
-                continue
+                ]
             self._field_set(provides, target, "provides", interface_parent=definition.parent)
         self._context()
         self._externals()
