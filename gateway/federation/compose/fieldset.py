@@ -21,6 +21,7 @@ from .schema import (
     FieldsType,
     InputObjectType,
     InterfaceType,
+    ListRef,
     NamedRef,
     NonNullRef,
     ObjectType,
@@ -264,8 +265,6 @@ def _validate(schema: Schema, selections: list[Selection], parent: FieldsType | 
 
 def is_valid_value(schema: Schema, value: Any, type_ref: Any) -> bool:
     """Whether a value (read without its type) fits an input type."""
-    from .schema import ListRef
-
     if value is None:
         return not isinstance(type_ref, NonNullRef)
     if isinstance(type_ref, NonNullRef):

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from .errors import Code, CompositionError, CompositionFailed
+from .suggestions import did_you_mean, suggestion_list
 from .values import value_to_string
 
 LINK_IDENTITY = "https://specs.apollo.dev/link"
@@ -293,8 +294,6 @@ def extract_imports(args: dict[str, Any], known_elements: list[str] | None) -> l
 
 
 def _check_known(name: str, known: list[str] | None, fail: Any) -> None:
-    from .suggestions import did_you_mean, suggestion_list
-
     if known is None or name in known:
         return
     if not name.startswith("@") and "@" + name in known:

@@ -6,20 +6,23 @@ traffic the label gives the overriding one): composition records that in `@join_
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from .errors import Code, CompositionError, CompositionHint, HintCode, human_list
 from .schema import FieldDefinition, InterfaceType
 from .suggestions import did_you_mean, suggestion_list
 
+LABEL = re.compile(r"^[a-zA-Z][a-zA-Z0-9_\-:./]*$")
+PERCENT = re.compile(r"^percent\((\d{1,2}(\.\d{1,8})?|100)\)$")
+
 if TYPE_CHECKING:
-    from .merge import FieldMergeContext, Merger
+    from .fields import FieldMerger
+    from .merge_base import FieldMergeContext
     from .reporter import Sources
 
 
-def validate_override(merger: Merger, sources: Sources, dest: FieldDefinition, context: FieldMergeContext) -> None:
-    from .merge import LABEL, PERCENT
-
+def validate_override(merger: FieldMerger, sources: Sources, dest: FieldDefinition, context: FieldMergeContext) -> None:
     entries: dict[str, dict[str, Any]] = {}
     with_override: list[str] = []
     for index, source in sources.items():
@@ -105,7 +108,7 @@ def validate_override(merger: Merger, sources: Sources, dest: FieldDefinition, c
 
 
 def _override_from(
-    merger: Merger,
+    merger: FieldMerger,
     sources: Sources,
     dest: FieldDefinition,
     context: FieldMergeContext,

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .errors import Code, CompositionError, in_subgraph, subgraph_list
+from .federation_rules import print_applied
 from .fieldset import FieldSetError, parse_field_set
 from .schema import (
     EnumType,
@@ -20,8 +21,9 @@ from .schema import (
     ObjectType,
     Schema,
     UnionType,
+    base_name,
 )
-from .validate import print_applied, schema_rules
+from .validate_graphql import schema_rules
 
 if TYPE_CHECKING:
     from .merge import Merger
@@ -143,41 +145,6 @@ def _requires_on_supergraph(merger: Merger) -> None:
                     break
 
 
-def access_control_sources(merger: Merger) -> dict[str, list[Any]]:
-    """Auth directives that interfaces inherit from their implementations (and interface fields from
-    the implementing fields), keyed `<coordinate>_<directive>`."""
-    sources: dict[str, list[Any]] = {}
-    implementations: dict[str, set[str]] = {}
-    interfaces_of: dict[str, set[str]] = {}
-    for interface in merger.merged.interface_types():
-        names = {t.name for t in merger.merged.possible_runtime_types(interface.name)}
-        implementations[interface.name] = names
-        for name in names:
-            interfaces_of.setdefault(name, set()).add(interface.name)
-    for subgraph in merger.subgraphs:
-        for spec_name in ("authenticated", "requiresScopes", "policy"):
-            for application in subgraph.applications(spec_name):
-                candidate = application.parent
-                if isinstance(candidate, ObjectType):
-                    for name in interfaces_of.get(candidate.name, ()):
-                        sources.setdefault(f"{name}_{spec_name}", []).append(candidate)
-                if isinstance(candidate, FieldDefinition) and not subgraph.is_external(candidate):
-                    parent = candidate.parent
-                    if not isinstance(parent, ObjectType):
-                        continue
-                    if subgraph.is_interface_object(parent):
-                        others: set[str] = set()
-                        for implementation in implementations.get(parent.name, ()):
-                            sources.setdefault(f"{implementation}.{candidate.name}_{spec_name}", []).append(candidate)
-                            others.update(i for i in interfaces_of.get(implementation, ()) if i != parent.name)
-                        for name in others:
-                            sources.setdefault(f"{name}.{candidate.name}_{spec_name}", []).append(candidate)
-                    else:
-                        for name in interfaces_of.get(parent.name, ()):
-                            sources.setdefault(f"{name}.{candidate.name}_{spec_name}", []).append(candidate)
-    return sources
-
-
 # --- @inaccessible -----------------------------------------------------------------------------------
 
 
@@ -234,8 +201,6 @@ def inaccessible_errors(schema: Schema, inaccessible: str) -> list[CompositionEr
 
 
 def _referencers(schema: Schema, type_name: str) -> list[Any]:
-    from .schema import base_name
-
     found: list[Any] = []
     for type_ in schema.types.values():
         if isinstance(type_, ObjectType | InterfaceType):

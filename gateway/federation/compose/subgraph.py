@@ -15,6 +15,7 @@ from graphql import GraphQLSyntaxError, parse
 from graphql.language import ast
 
 from .build import build_schema
+from .context import parse_context
 from .errors import Code, CompositionError, CompositionFailed, in_subgraph
 from .fieldset import collect_fields
 from .links import LINK_IDENTITY, CoreFeature, CoreFeatures, FeatureUrl, Import, Version, extract_imports
@@ -244,8 +245,6 @@ class Subgraph:
         return used
 
     def _used_by_context(self) -> list[FieldDefinition]:
-        from .context import parse_context
-
         used: list[FieldDefinition] = []
         if self.directive_name("context") is None or self.directive_name("fromContext") is None:
             return used

@@ -43,6 +43,7 @@ from .subgraph import (
     complete_federation1,
     rename_root_types,
 )
+from .values import values_equal
 
 
 def upgrade_subgraphs(subgraphs: list[Subgraph], documents: dict[str, ast.DocumentNode]) -> list[Subgraph]:
@@ -317,8 +318,6 @@ class Upgrader:
                         definition.remove_directive(tag)
 
     def _tag_used_elsewhere(self, type_name: str, field_name: str, args: dict[str, Any]) -> bool:
-        from .values import values_equal
-
         for other in self.others:
             other_type = other.schema.type(type_name)
             found = other_type.fields.get(field_name) if isinstance(other_type, FieldsType) else None

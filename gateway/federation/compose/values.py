@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from graphql.language import ast
 
-from .schema import ListRef, NamedRef, NonNullRef, TypeRef
+from .schema import EnumType, InputObjectType, ListRef, NamedRef, NonNullRef, ScalarType, TypeRef
 
 if TYPE_CHECKING:
     from .schema import Schema
@@ -96,8 +96,6 @@ def js_string(value: str) -> str:
 
 def value_to_string(value: Any, type_ref: TypeRef | None = None, schema: Schema | None = None) -> str:
     """A value in GraphQL syntax; with its type known, enum values print bare."""
-    from .schema import EnumType, InputObjectType, ScalarType
-
     if value is None:
         return "null"
     if isinstance(type_ref, NonNullRef):
