@@ -148,6 +148,9 @@ def main(argv: list[str] | None = None) -> None:
     results = compose_with_apollo(flat)
     for case_id, subgraphs in flat.items():
         write_case(FIXTURES / case_id, subgraphs, results[case_id])
+    crashed = sorted(case_id for case_id, result in results.items() if "crash" in result)
+    if crashed:
+        sys.exit(f"@apollo/composition crashed on {', '.join(crashed)}: {results[crashed[0]]['crash']}")
     failed = sorted(case_id for case_id, result in results.items() if "errors" in result)
     print(f"wrote {len(flat)} cases under {FIXTURES.relative_to(ROOT)} ({len(failed)} expected to fail)")
     unexpected = [case_id for case_id in failed if not case_id.startswith("errors/")]

@@ -1642,3 +1642,70 @@ case(
         fed2("key") + 'type Query { a: Int } type T @key(fields: "id { sub }") { id: S! } type S { other: Int }',
     ),
 )
+
+# --- found by comparing with Apollo on mutated subgraphs -----------------------------------------
+
+case(
+    "errors",
+    "fed1-interface-key-with-interface-object",
+    (
+        "a",
+        'type Query { n: Node } interface Node @key(fields: "id") { id: ID! } type A implements Node @key(fields: "id") { id: ID! }',
+    ),
+    ("b", fed2("key interfaceObject", "2.3") + 'type Node @key(fields: "id") @interfaceObject { id: ID! x: Int }'),
+)
+
+case(
+    "errors",
+    "default-uses-inaccessible-value",
+    (
+        "a",
+        fed2("inaccessible")
+        + "type Query { friends(kind: Kind = FAMILY): [String] } enum Kind { FRIEND FAMILY @inaccessible }",
+    ),
+)
+
+case(
+    "errors",
+    "context-selection-unknown-field",
+    (
+        "a",
+        fed2("key context fromContext", "2.8")
+        + 'type Query { u: User } type User @key(fields: "id") @context(name: "ctx") { id: ID! g: G } '
+        + 'type G @key(fields: "id") { id: ID! text(locale: String @fromContext(field: "$ctx { locale }")): String }',
+    ),
+)
+
+case(
+    "errors",
+    "unknown-directive-and-unknown-interface",
+    (
+        "a",
+        "type Query { a: Int @shareable } type Dog implements Pet @shareable { name: String } type Cat { n: Int @shareable }",
+    ),
+)
+
+case(
+    "errors",
+    "directive-location-and-implementation",
+    (
+        "a",
+        'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@shareable"]) @shareable\n'
+        "type Query { i: I } interface I { x: Int! } type T implements I { x: String }",
+    ),
+)
+
+case(
+    "errors",
+    "fed1-provides-on-external-field",
+    (
+        "a",
+        'type Query { t: T } type T @key(fields: "id") { id: ID! u: U @external @provides(fields: "x") } type U @key(fields: "id") { id: ID! x: Int @external }',
+    ),
+)
+
+case(
+    "features",
+    "duplicates-apollo-accepts",
+    ("a", fed2("key") + "type Query { f(a: Int, a: Int): Kind } enum Kind { A B A }"),
+)

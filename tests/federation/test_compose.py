@@ -113,7 +113,7 @@ def test_a_field_resolved_by_two_subgraphs_must_be_shareable_and_the_error_names
 def test_a_syntax_error_names_the_subgraph_and_where() -> None:
     result = compose_sdls(broken="type Query { a: }")
     assert [e.code for e in result.errors] == ["INVALID_GRAPHQL"]
-    assert result.errors[0].message.startswith("[broken] Syntax Error: Expected Name, found '}'.")
+    assert result.errors[0].message.startswith('[broken] Syntax Error: Expected Name, found "}".')
     assert "(line 1, column 17)" in result.errors[0].message
 
 

@@ -8,6 +8,8 @@ once; others are collected.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from graphql.language import ast
 
 from .errors import Code, CompositionError, CompositionFailed
@@ -60,8 +62,14 @@ def invalid(message: str) -> CompositionError:
 
 
 class SchemaBuilder:
-    def __init__(self, document: ast.DocumentNode, ignored_query_fields: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        document: ast.DocumentNode,
+        ignored_query_fields: tuple[str, ...] = (),
+        check_directive: Callable[[str], CompositionError | None] | None = None,
+    ) -> None:
         self.document = document
+        self.check_directive = check_directive
         self.schema = Schema()
         self.errors: list[CompositionError] = []
         self.ignored_query_fields = ignored_query_fields
@@ -190,6 +198,10 @@ class SchemaBuilder:
 
     def _apply_directives(self, node: ast.Node, element: Element, extension: Extension | None) -> None:
         for directive_node in getattr(node, "directives", None) or ():
+            unknown = self.check_directive(directive_node.name.value) if self.check_directive else None
+            if unknown is not None:  # reported where Apollo's builder reports it
+                self.errors.append(unknown)
+                continue
             args = {arg.name.value: value_from_ast(arg.value) for arg in directive_node.arguments or ()}
             element.apply(directive_node.name.value, args, extension, directive_node)
 
@@ -318,12 +330,29 @@ class SchemaBuilder:
             if type_.implements(name):
                 self.errors.append(invalid(f'Type "{type_.name}" can only implement "{name}" once.'))
                 continue
-            target = self.type_ref(interface)
-            if not isinstance(self.schema.types[base_name(target)], InterfaceType):
-                self.errors.append(invalid(f"Cannot implement non-interface type {name} (of type {target})"))
+            target = self.schema.type(name)
+            if target is None:
+                self.errors.append(invalid(f"Cannot implement unknown type {name}"))
+                continue
+            if not isinstance(target, InterfaceType):
+                self.errors.append(invalid(f"Cannot implement non-interface type {name} (of type {target.kind})"))
                 continue
             type_.interfaces.append((name, extension))
 
 
-def build_schema(document: ast.DocumentNode, ignored_query_fields: tuple[str, ...] = ()) -> Schema:
-    return SchemaBuilder(document, ignored_query_fields).build()
+def check_unique_type_names(document: ast.DocumentNode) -> None:
+    """Two definitions of one type stop the build before anything else is read (Apollo's order)."""
+    defined: set[str] = set()
+    for node in document.definitions:
+        if isinstance(node, ast.TypeDefinitionNode) and node.name.value not in INTROSPECTION_TYPES:
+            if node.name.value in defined:
+                raise CompositionFailed([invalid(f'There can be only one type named "{node.name.value}"')])
+            defined.add(node.name.value)
+
+
+def build_schema(
+    document: ast.DocumentNode,
+    ignored_query_fields: tuple[str, ...] = (),
+    check_directive: Callable[[str], CompositionError | None] | None = None,
+) -> Schema:
+    return SchemaBuilder(document, ignored_query_fields, check_directive).build()

@@ -41,9 +41,9 @@ def compose(subgraphs: Iterable[SubgraphInput]) -> CompositionResult:
                 None, [CompositionError("INVALID_SUBGRAPH_NAME", f'A subgraph named "{subgraph.name}" already exists')]
             )
         seen.add(subgraph.name)
-    inputs.sort(key=lambda s: s.name)
     try:
-        built, documents = _build_all(inputs)
+        built, documents = _build_all(inputs)  # errors in the order the subgraphs were given
+        built.sort(key=lambda s: s.name)  # merged in the order of their names
         upgraded = upgrade_subgraphs(built, documents)
         _validate_upgraded(upgraded, built)
     except CompositionFailed as failure:

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -141,6 +142,11 @@ class CompositionFailed(Exception):
     def __init__(self, errors: list[CompositionError]) -> None:
         super().__init__("\n".join(str(e) for e in errors))
         self.errors = errors
+
+
+def syntax_message(message: str) -> str:
+    """A syntax error worded as graphql-js words it (`found "}"`), which graphql-core quotes with `'`."""
+    return re.sub(r"'([^']*)'", r'"\1"', message) if message.startswith("Syntax Error:") else message
 
 
 def in_subgraph(subgraph: str, error: CompositionError) -> CompositionError:

@@ -11,7 +11,7 @@ from typing import Any
 from graphql import print_ast
 from graphql.language import ast
 
-from .context import parse_context
+from .context_rules import context_errors
 from .errors import Code, CompositionError, human_list
 from .fieldset import (
     FieldSelection,
@@ -71,7 +71,7 @@ class FederationRules:
                     )
                 ]
             self._field_set(provides, target, "provides", interface_parent=definition.parent)
-        self._context()
+        self.errors.extend(context_errors(self.subgraph))
         self._externals()
         self._interface_keys()
         self._interface_objects()
@@ -228,42 +228,6 @@ class FederationRules:
                 )
 
     # other rules ----------------------------------------------------------------------------------
-
-    def _context(self) -> None:
-        contexts: dict[str, list[Any]] = {}
-        for application in self.subgraph.applications("context"):
-            name = application.args.get("name")
-            if not isinstance(name, str):
-                continue
-            if "_" in name:
-                self.errors.append(
-                    CompositionError(Code.CONTEXT_NAME_INVALID, f'Context name "{name}" may not contain an underscore.')
-                )
-            elif not name.isidentifier() or not name.isascii() or not name[0].isalpha():
-                self.errors.append(
-                    CompositionError(
-                        Code.CONTEXT_NAME_INVALID,
-                        f'Context name "{name}" is invalid. It should have only alphanumeric characters.',
-                    )
-                )
-            contexts.setdefault(name, []).append(application.parent)
-        for application in self.subgraph.applications("fromContext"):
-            argument = application.parent
-            context, selection = parse_context(application.args.get("field"))
-            if context is None or selection is None:
-                self.errors.append(
-                    CompositionError(
-                        "NO_CONTEXT_IN_SELECTION",
-                        f'@fromContext argument does not reference a context "{application.args.get("field")}".',
-                    )
-                )
-            elif context not in contexts:
-                self.errors.append(
-                    CompositionError(
-                        Code.CONTEXT_NOT_SET,
-                        f'Context "{context}" is used at location "{argument.coordinate}" but is never set.',
-                    )
-                )
 
     def _externals(self) -> None:
         for interface in self.schema.interface_types():

@@ -15,6 +15,7 @@ from typing import Any
 from graphql import GraphQLSyntaxError, parse
 from graphql.language import ast
 
+from .errors import syntax_message
 from .schema import (
     EnumType,
     FieldDefinition,
@@ -139,7 +140,7 @@ def parse_field_set(
     try:
         document = parse(text, no_location=True)
     except GraphQLSyntaxError as error:
-        raise FieldSetError(error.message) from None
+        raise FieldSetError(syntax_message(error.message)) from None
     if len(document.definitions) != 1:
         raise FieldSetError(f"Selections should contain a single definitions, found {len(document.definitions)}")
     definition = document.definitions[0]

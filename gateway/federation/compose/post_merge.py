@@ -12,12 +12,15 @@ from .errors import Code, CompositionError, in_subgraph, subgraph_list
 from .federation_rules import print_applied
 from .fieldset import FieldSetError, parse_field_set
 from .schema import (
+    MISSING,
     EnumType,
     FieldDefinition,
     FieldsType,
     InputObjectType,
     InputValue,
     InterfaceType,
+    ListRef,
+    NonNullRef,
     ObjectType,
     Schema,
     UnionType,
@@ -164,6 +167,7 @@ def inaccessible_errors(schema: Schema, inaccessible: str) -> list[CompositionEr
         return True
 
     types = [t for t in schema.user_types() if not t.name.startswith(("join__", "link__"))]
+    defaults = default_value_referencers(schema)
     for type_ in types:
         if hidden(type_):
             for referencer in _referencers(schema, type_.name):
@@ -189,7 +193,9 @@ def inaccessible_errors(schema: Schema, inaccessible: str) -> list[CompositionEr
             errors.extend(_inaccessible_fields(schema, type_, hidden, in_api))
         elif isinstance(type_, InputObjectType):
             for input_field in type_.fields.values():
-                if hidden(input_field) and input_field.is_required():
+                if not hidden(input_field):
+                    continue
+                if input_field.is_required():
                     errors.append(
                         CompositionError(
                             Code.REQUIRED_INACCESSIBLE,
@@ -197,7 +203,68 @@ def inaccessible_errors(schema: Schema, inaccessible: str) -> list[CompositionEr
                             "its type.",
                         )
                     )
+                errors.extend(
+                    _used_in_defaults(f'Input field "{input_field.coordinate}"', input_field, defaults, in_api)
+                )
+        elif isinstance(type_, EnumType):
+            for value in type_.values.values():
+                if hidden(value):
+                    errors.extend(_used_in_defaults(f'Enum value "{value.coordinate}"', value, defaults, in_api))
     return errors
+
+
+def _used_in_defaults(what: str, element: Any, defaults: dict[int, list[Any]], in_api: Any) -> list[CompositionError]:
+    return [
+        CompositionError(
+            Code.DEFAULT_VALUE_USES_INACCESSIBLE,
+            f'{what} is @inaccessible but is used in the default value of "{referencer.coordinate}", which is in the '
+            "API schema.",
+        )
+        for referencer in defaults.get(id(element), [])
+        if in_api(referencer)
+    ]
+
+
+def default_value_referencers(schema: Schema) -> dict[int, list[Any]]:
+    """For each input field and enum value, the arguments and input fields whose default uses it."""
+    referencers: dict[int, list[Any]] = {}
+
+    def add(value: Any, type_ref: Any, referencer: Any) -> None:
+        if value is None or value is MISSING:
+            return
+        if isinstance(type_ref, NonNullRef):
+            add(value, type_ref.of, referencer)
+            return
+        if isinstance(value, list):
+            if isinstance(type_ref, ListRef):
+                for item in value:
+                    add(item, type_ref.of, referencer)
+            return
+        if isinstance(type_ref, ListRef):
+            add(value, type_ref.of, referencer)
+            return
+        named = schema.type(type_ref.name)
+        if isinstance(value, dict) and isinstance(named, InputObjectType):
+            for name, input_field in named.fields.items():
+                if name in value:
+                    referencers.setdefault(id(input_field), []).append(referencer)
+                    add(value[name], input_field.type, referencer)
+        elif isinstance(value, str) and isinstance(named, EnumType) and value in named.values:
+            referencers.setdefault(id(named.values[value]), []).append(referencer)
+
+    for type_ in schema.types.values():
+        if isinstance(type_, ObjectType | InterfaceType):
+            for definition in type_.fields.values():
+                for argument in definition.arguments.values():
+                    add(argument.default, argument.type, argument)
+        elif isinstance(type_, InputObjectType):
+            for input_field in type_.fields.values():
+                add(input_field.default, input_field.type, input_field)
+    for directive in schema.directive_definitions.values():
+        if not directive.built_in:
+            for argument in directive.arguments.values():
+                add(argument.default, argument.type, argument)
+    return referencers
 
 
 def _referencers(schema: Schema, type_name: str) -> list[Any]:

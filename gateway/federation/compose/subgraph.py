@@ -14,12 +14,14 @@ from typing import Any
 from graphql import GraphQLSyntaxError, parse
 from graphql.language import ast
 
-from .build import build_schema
+from .build import build_schema, check_unique_type_names
 from .context import parse_context
-from .errors import Code, CompositionError, CompositionFailed, in_subgraph
+from .directive_names import DirectiveChecker
+from .errors import Code, CompositionError, CompositionFailed, in_subgraph, syntax_message
 from .fieldset import collect_fields
 from .links import LINK_IDENTITY, CoreFeature, CoreFeatures, FeatureUrl, Import, Version, extract_imports
 from .schema import (
+    BUILT_IN_DIRECTIVES,
     DEFAULT_ROOT_NAMES,
     ROOT_KINDS,
     DirectiveDefinition,
@@ -47,6 +49,7 @@ from .specs import (
     FeatureSpec,
     known_spec,
 )
+from .values import value_from_ast
 
 RESERVED_NAME = "_"
 FEDERATION_FIELDS = ("_service", "_entities")
@@ -72,7 +75,8 @@ class Subgraph:
         self.federation: CoreFeature | None = federation
         self.fed2 = federation is not None and federation.url.version.major == 2
         self.spec: FeatureSpec | None = FEDERATION_VERSIONS.find(federation.url.version) if federation else None
-        self._cache: dict[str, Any] = {}
+        self._cache: dict[str, Any] = {}  # what the directives say, computed once
+        self._applications: dict[str, list[Any]] = {}
 
     # --- names ---------------------------------------------------------------------------------
 
@@ -99,19 +103,19 @@ class Subgraph:
         return bool(self.applied(element, directive))
 
     def applications(self, directive: str) -> list[Any]:
-        """Every application of a federation directive (cached until `invalidate`)."""
-        key = "applications:" + directive
-        cached: list[Any] | None = self._cache.get(key)
+        """Every application of a federation directive (cached until `schema_changed`)."""
+        cached: list[Any] | None = self._applications.get(directive)
         if cached is None:
             cached = self.schema.applications(self.directive_name(directive))
-            self._cache[key] = cached
+            self._applications[directive] = cached
         return cached
 
     # --- what the federation directives say ------------------------------------------------------
 
-    def invalidate(self) -> None:
-        self._cache.clear()
-        self.__dict__.pop("_provided", None)
+    def schema_changed(self) -> None:
+        """The directives' applications changed; what they say (external, used, shareable) stays as first
+        computed, as in Apollo's upgrade of a federation 1 subgraph (its caches live until validation)."""
+        self._applications.clear()
 
     def is_interface_object(self, type_: NamedType | None) -> bool:
         return isinstance(type_, ObjectType) and self.has(type_, "interfaceObject")
@@ -271,7 +275,8 @@ def parse_sdl(name: str, sdl: str) -> ast.DocumentNode:
         if error.locations:
             location = error.locations[0]
             where = f" (line {location.line}, column {location.column})"
-        raise CompositionFailed([CompositionError(Code.INVALID_GRAPHQL, f"[{name}] {error.message}{where}")]) from None
+        message = syntax_message(error.message)
+        raise CompositionFailed([CompositionError(Code.INVALID_GRAPHQL, f"[{name}] {message}{where}")]) from None
 
 
 def _schema_links(document: ast.DocumentNode) -> list[ast.DirectiveNode]:
@@ -296,9 +301,15 @@ def build_subgraph(subgraph: SubgraphInput, document: ast.DocumentNode | None = 
     if document is None:
         document = parse_sdl(subgraph.name, subgraph.sdl)
     try:
-        fed2 = any(_link_url(link).startswith(FEDERATION) for link in _schema_links(document))
-        schema = build_schema(document, () if fed2 else FEDERATION_FIELDS)
-        features = _link_features(schema) if fed2 else None
+        links = [
+            {argument.name.value: value_from_ast(argument.value) for argument in link.arguments or ()}
+            for link in _schema_links(document)
+        ]
+        check_unique_type_names(document)
+        fed2 = any(str(link.get("url", "")).startswith(FEDERATION) for link in links)
+        features = _link_features(links) if fed2 else None  # link errors stop the build, as in Apollo
+        checker = DirectiveChecker(_defined_directives(document, features, bool(links)), _federation_of(features))
+        schema = build_schema(document, () if fed2 else FEDERATION_FIELDS, checker)
         result = Subgraph(subgraph.name, subgraph.url, schema, features)
         complete_subgraph(result)
     except CompositionFailed as failure:
@@ -306,24 +317,40 @@ def build_subgraph(subgraph: SubgraphInput, document: ast.DocumentNode | None = 
     return result
 
 
-def _link_url(link: ast.DirectiveNode) -> str:
-    for argument in link.arguments or ():
-        if argument.name.value == "url" and isinstance(argument.value, ast.StringValueNode):
-            return argument.value.value
-    return ""
+def _federation_of(features: CoreFeatures | None) -> CoreFeature | None:
+    return features.get(FEDERATION) if features is not None else None
 
 
-def _link_features(schema: Schema) -> CoreFeatures:
-    definition = schema.schema_definition
-    links = [d for d in definition.directives if d.name == "link"]
-    core_link = next((d for d in links if str(d.args.get("url", "")).startswith(LINK_IDENTITY)), None)
-    if core_link is None:
-        core_link = definition.apply("link", {"url": str(LINK_VERSIONS.latest().url)})
-        if not definition.has_definition and definition.extensions:
-            core_link.extension = definition.extensions[0]
-        definition.directives.remove(core_link)
-        definition.directives.insert(0, core_link)
-    core_url = FeatureUrl.parse(core_link.args["url"])
+def _defined_directives(document: ast.DocumentNode, features: CoreFeatures | None, has_links: bool) -> list[str]:
+    """The directives a subgraph may apply: its own definitions, GraphQL's, and the linked specs'."""
+    names = [d.name.value for d in document.definitions if isinstance(d, ast.DirectiveDefinitionNode)]
+    names += [name for name, *_ in BUILT_IN_DIRECTIVES]
+    if features is None:
+        names += [d.name for d in FEDERATION1_DIRECTIVES] + (["link"] if has_links else [])
+        return names
+    for feature in features.all():
+        spec = LINK_VERSIONS.find(feature.url.version) if feature is features.core_itself else known_spec(feature.url)
+        if spec is None:
+            federation = feature.url.identity == FEDERATION
+            if federation:
+                raise CompositionFailed(
+                    [
+                        CompositionError(
+                            Code.UNKNOWN_FEDERATION_LINK_VERSION,
+                            f"Invalid version {feature.url.version} for the federation feature in @link directive "
+                            "on schema",
+                        )
+                    ]
+                )
+            continue
+        names += [feature.directive_name_in_schema(d.name) for d in spec.directives]
+    return names
+
+
+def _link_features(links: list[dict[str, Any]]) -> CoreFeatures:
+    """The features the schema's `@link`s name (their arguments as written), the link spec itself first."""
+    core_args = next((link for link in links if str(link.get("url", "")).startswith(LINK_IDENTITY)), None)
+    core_url = FeatureUrl.parse(str(core_args["url"])) if core_args is not None else LINK_VERSIONS.latest().url
     if LINK_VERSIONS.find(core_url.version) is None:
         raise CompositionFailed(
             [
@@ -332,21 +359,15 @@ def _link_features(schema: Schema) -> CoreFeatures:
                 )
             ]
         )
-    core = CoreFeature(core_url, core_link.args.get("as") or core_url.name, [], None, core_link)
-    features = CoreFeatures(core)
-    errors: list[CompositionError] = []
-    for link in links:
-        if link is core_link:
+    alias = core_args.get("as") if core_args is not None else None
+    features = CoreFeatures(CoreFeature(core_url, str(alias or core_url.name)))
+    for link in links:  # the first @link in error stops the build
+        if link is core_args:
             continue
-        try:
-            url = FeatureUrl.parse(str(link.args.get("url")))
-            spec = known_spec(url)
-            imports = extract_imports(link.args, spec.element_names() if spec else None)
-            features.add(CoreFeature(url, link.args.get("as") or url.name, imports, link.args.get("for"), link))
-        except CompositionFailed as failure:
-            errors.extend(failure.errors)
-    if errors:
-        raise CompositionFailed(errors)
+        url = FeatureUrl.parse(str(link.get("url")))
+        spec = known_spec(url)
+        imports = extract_imports(link, spec.element_names() if spec else None)
+        features.add(CoreFeature(url, str(link.get("as") or url.name), imports, link.get("for")))
     return features
 
 
@@ -400,6 +421,10 @@ def complete_federation1(schema: Schema, errors: list[CompositionError]) -> None
         )
         if not existing.arguments or wrong_in_known_ways:
             del schema.directive_definitions[name]
+    if schema.schema_definition.has("link") and schema.directive("link") is None:
+        # a @link to anything but federation: the link spec's definitions come with it, as in Apollo
+        link = LINK_VERSIONS.latest()
+        add_spec_elements(schema, link, CoreFeature(link.url, "link"), errors)
     if schema.type("_FieldSet") is None:
         schema.add_type(ScalarType("_FieldSet"))
     for spec in FEDERATION1_DIRECTIVES:

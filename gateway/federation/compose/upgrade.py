@@ -14,7 +14,7 @@ from typing import Any
 from graphql.language import ast
 
 from .build import build_schema
-from .errors import Code, CompositionError, CompositionFailed, in_subgraph
+from .errors import Code, CompositionError, CompositionFailed, in_subgraph, subgraph_list
 from .fieldset import (
     FieldSelection,
     FieldSetError,
@@ -52,14 +52,34 @@ def upgrade_subgraphs(subgraphs: list[Subgraph], documents: dict[str, ast.Docume
         return subgraphs
     errors: list[CompositionError] = []
     upgraded = []
+    interface_objects: dict[str, list[str]] = {}  # type -> federation 2 subgraphs with @interfaceObject
+    interface_keys: dict[str, list[str]] = {}  # type -> federation 1 subgraphs with @key on the interface
     for subgraph in subgraphs:
         if subgraph.fed2:
             upgraded.append(subgraph)
+            for application in subgraph.applications("interfaceObject"):
+                interface_objects.setdefault(application.parent.name, []).append(subgraph.name)
             continue
         try:
-            upgraded.append(Upgrader(subgraph, subgraphs, documents[subgraph.name]).upgrade())
+            upgrader = Upgrader(subgraph, subgraphs, documents[subgraph.name])
+            upgraded.append(upgrader.upgrade())
+            for name in upgrader.interface_keys:
+                interface_keys.setdefault(name, []).append(subgraph.name)
         except CompositionFailed as failure:
             errors.extend(failure.errors)
+    for name, with_object in interface_objects.items():
+        if name in interface_keys:
+            errors.append(
+                CompositionError(
+                    Code.INTERFACE_OBJECT_USAGE_ERROR,
+                    f'The @interfaceObject directive is used on type "{name}" in {subgraph_list(with_object)}, which '
+                    "requires other subgraphs to resolve its type name via an interface @key. However, @key on an "
+                    "interface in a federation 1 subgraph does not mean it can fulfill the __typename-resolution "
+                    "requirement that @interfaceObject depends on. For "
+                    f"{subgraph_list(interface_keys[name])}, either upgrade them to federation 2 subgraphs or remove "
+                    "@key from the type.",
+                )
+            )
     if errors:
         raise CompositionFailed(errors)
     return upgraded
@@ -113,6 +133,7 @@ class Upgrader:
         add_federation_operations(self.subgraph)
         self.schema = schema
         self.errors: list[CompositionError] = errors
+        self.interface_keys: list[str] = []  # interfaces whose federation 1 @key was removed
 
     def _fail(self, code: str, message: str) -> None:
         self.errors.append(in_subgraph(self.subgraph.name, CompositionError(code, message)))
@@ -144,7 +165,7 @@ class Upgrader:
         )
         for step in steps:
             step()
-            self.subgraph.invalidate()
+            self.subgraph.schema_changed()
         if self.errors:
             raise CompositionFailed(self.errors)
         return self.subgraph
@@ -250,6 +271,8 @@ class Upgrader:
     def _remove_directives_on_interfaces(self) -> None:
         for interface in self.schema.interface_types():
             for key in self.subgraph.applied(interface, "key"):
+                if interface.name not in self.interface_keys:
+                    self.interface_keys.append(interface.name)
                 interface.remove_directive(key)
             for definition in interface.fields.values():
                 for name in ("provides", "requires"):
@@ -281,7 +304,6 @@ class Upgrader:
                 )
             else:
                 self.schema.remove_type(type_.name)
-            self.subgraph.invalidate()
 
     def _add_shareable(self) -> None:
         shareable = self.subgraph.directive_name("shareable")

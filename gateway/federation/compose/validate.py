@@ -9,17 +9,14 @@ from graphql.language import ast
 from .errors import CompositionFailed, in_subgraph
 from .federation_rules import FederationRules
 from .subgraph import Subgraph
-from .validate_graphql import check_known_directives, graphql_rules, schema_rules
+from .validate_graphql import graphql_rules, schema_rules
 
 
 def validate_subgraph(subgraph: Subgraph, document: ast.DocumentNode | None) -> None:
     """Raise `CompositionFailed` with every problem found; `document` (the SDL as parsed) enables
     GraphQL's document rules, which an upgraded federation 1 subgraph has already passed."""
-    errors = check_known_directives(subgraph)
-    if not errors and document is not None:
-        errors = graphql_rules(subgraph, document)
-    if not errors:
-        errors = schema_rules(subgraph.schema)
+    errors = graphql_rules(subgraph, document) if document is not None else []
+    errors += schema_rules(subgraph.schema)
     if not errors and subgraph.fed2:
         errors = FederationRules(subgraph).run()
     if errors:

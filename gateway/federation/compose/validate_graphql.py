@@ -3,19 +3,16 @@ document valid, types not empty, implementations that fit their interfaces."""
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Iterator
+from typing import Any
 
-from graphql import GraphQLError, parse
 from graphql.language import ast
-from graphql.validation import KnownTypeNamesRule, PossibleTypeExtensionsRule
-from graphql.validation.specified_rules import specified_sdl_rules
-from graphql.validation.validate import validate_sdl
 
 from .errors import Code, CompositionError
 from .fieldset import is_valid_value
-from .printer import print_directive_definition, print_type
 from .schema import (
     MISSING,
+    DirectiveDefinition,
     EnumType,
     FieldsType,
     InputObjectType,
@@ -29,96 +26,109 @@ from .schema import (
     TypeRef,
     UnionType,
 )
-from .specs import FEDERATION_VERSIONS
 from .subgraph import Subgraph
 from .suggestions import did_you_mean, suggestion_list
 from .values import value_to_string
-
-SDL_RULES = tuple(r for r in specified_sdl_rules if r not in (KnownTypeNamesRule, PossibleTypeExtensionsRule))
-FEDERATION_DIRECTIVE_NAMES = tuple(d.name for d in FEDERATION_VERSIONS.latest().directives)
 
 
 def invalid(message: str) -> CompositionError:
     return CompositionError(Code.INVALID_GRAPHQL, message)
 
 
-def check_known_directives(subgraph: Subgraph) -> list[CompositionError]:
-    errors = []
-    schema = subgraph.schema
-    for element in schema.all_elements():
-        for directive in element.directives:
-            if schema.directive(directive.name) is None:
-                errors.append(unknown_directive(subgraph, directive.name))
-    return errors
+def directive_nodes_in_build_order(document: ast.DocumentNode) -> Iterator[tuple[ast.DirectiveNode, str]]:
+    """Every applied directive with its location, in the order Apollo's builder applies them: schema,
+    directive definitions' arguments, then each type definition's fields (arguments first) before
+    the type's own directives, then the type extensions likewise."""
+    definitions = document.definitions
+    for node in definitions:
+        if isinstance(node, ast.SchemaDefinitionNode | ast.SchemaExtensionNode):
+            yield from ((d, "SCHEMA") for d in node.directives or ())
+    for node in definitions:
+        if isinstance(node, ast.DirectiveDefinitionNode):
+            for argument in node.arguments or ():
+                yield from ((d, "ARGUMENT_DEFINITION") for d in argument.directives or ())
+    for extensions in (False, True):
+        for node in definitions:
+            if isinstance(node, ast.TypeExtensionNode if extensions else ast.TypeDefinitionNode):
+                yield from _type_directives(node)
 
 
-def unknown_directive(subgraph: Subgraph, name: str) -> CompositionError:
-    message = f'Unknown directive "@{name}".'
-    defined = list(subgraph.schema.directive_definitions)
-    suggestions = suggestion_list(name, defined)
-    if suggestions:
-        return invalid(message + did_you_mean(["@" + s for s in suggestions]))
-    if name in FEDERATION_DIRECTIVE_NAMES:
-        if subgraph.fed2:
-            assert subgraph.federation is not None
-            in_schema = subgraph.federation.directive_name_in_schema(name)
-            if in_schema.startswith(subgraph.federation.name_in_schema + "__"):
-                message += (
-                    f' If you meant the "@{name}" federation directive, you should use fully-qualified name '
-                    f'"@{in_schema}" or add "@{name}" to the `import` argument of the @link to the federation '
-                    "specification."
-                )
-            else:
-                message += (
-                    f' If you meant the "@{name}" federation directive, you should use "@{in_schema}" as it is '
-                    "imported under that name in the @link to the federation specification of this schema."
-                )
-        else:
-            message += (
-                f' If you meant the "@{name}" federation 2 directive, note that this schema is a federation 1 '
-                "schema. To be a federation 2 schema, it needs to @link to the federation specifcation v2."
-            )
-    elif not subgraph.fed2:
-        close = suggestion_list(name, FEDERATION_DIRECTIVE_NAMES)
-        if close:
-            which = "it is a federation 2 directive" if len(close) == 1 else "they are federation 2 directives"
-            message += (
-                did_you_mean(["@" + s for s in close])
-                + f" If so, note that {which} but this schema is a federation 1 one. To be a federation 2 schema, "
-                "it needs to @link to the federation specifcation v2."
-            )
-    return invalid(message)
+def _type_directives(node: ast.Node) -> Iterator[tuple[ast.DirectiveNode, str]]:
+    kind = type(node).__name__.removesuffix("DefinitionNode").removesuffix("ExtensionNode")
+    location = LOCATIONS[kind]
+    for child in getattr(node, "fields", None) or ():
+        for argument in getattr(child, "arguments", None) or ():
+            yield from ((d, "ARGUMENT_DEFINITION") for d in argument.directives or ())
+        child_location = "INPUT_FIELD_DEFINITION" if location == "INPUT_OBJECT" else "FIELD_DEFINITION"
+        yield from ((d, child_location) for d in child.directives or ())
+    for value in getattr(node, "values", None) or ():
+        yield from ((d, "ENUM_VALUE") for d in value.directives or ())
+    yield from ((d, location) for d in getattr(node, "directives", None) or ())
+
+
+LOCATIONS = {
+    "ScalarType": "SCALAR",
+    "ObjectType": "OBJECT",
+    "InterfaceType": "INTERFACE",
+    "UnionType": "UNION",
+    "EnumType": "ENUM",
+    "InputObjectType": "INPUT_OBJECT",
+}
 
 
 def graphql_rules(subgraph: Subgraph, document: ast.DocumentNode) -> list[CompositionError]:
-    """GraphQL's rules for type system documents, on the SDL plus what the linked specs define."""
-    defined = {
-        d.name.value
-        for d in document.definitions
-        if isinstance(d, ast.TypeDefinitionNode | ast.DirectiveDefinitionNode)
-    }
+    """GraphQL's rules for applied directives in a type system document (graphql-js 16's wording):
+    allowed at their location, not repeated unless repeatable, arguments known and required ones
+    given. (Duplicate names and unknown types stop the build earlier, with Apollo's wording.)"""
     schema = subgraph.schema
-    added = [
-        print_directive_definition(d, schema)
-        for d in schema.directive_definitions.values()
-        if d.name not in defined and not d.built_in
-    ]
-    added += [
-        printed
-        for t in schema.user_types()
-        if t.name not in defined and t.has_definition is False and not t.extensions
-        if (printed := print_type(t, schema)) is not None
-    ]
-    extra = _parsed_definitions("\n\n".join(added)) if added else ()
-    full = ast.DocumentNode(definitions=(*document.definitions, *extra))
-    found: list[GraphQLError] = validate_sdl(full, rules=SDL_RULES)
-    return [invalid(error.message) for error in found]
+    errors: list[CompositionError] = []
+    for node, location in directive_nodes_in_build_order(document):
+        name = node.name.value
+        definition = schema.directive(name)
+        if definition is None:
+            continue
+        if location not in definition.locations:
+            errors.append(invalid(f'Directive "@{name}" may not be used on {location}.'))
+        errors.extend(_argument_errors(node, definition))
+    for owner in _directive_owners(document):
+        used: set[str] = set()
+        for node in owner.directives or ():
+            name = node.name.value
+            definition = schema.directive(name)
+            if definition is not None and not definition.repeatable and name in used:
+                errors.append(invalid(f'The directive "@{name}" can only be used once at this location.'))
+            used.add(name)
+    return errors
 
 
-@lru_cache(maxsize=64)
-def _parsed_definitions(sdl: str) -> tuple[ast.DefinitionNode, ...]:
-    """The definitions the linked specs add: the same few texts for every subgraph (bounded)."""
-    return tuple(parse(sdl, no_location=True).definitions)
+def _directive_owners(document: ast.DocumentNode) -> Iterator[Any]:
+    for node in document.definitions:
+        yield node
+        for child in getattr(node, "fields", None) or ():
+            yield child
+            yield from getattr(child, "arguments", None) or ()
+        yield from getattr(node, "values", None) or ()
+        if isinstance(node, ast.DirectiveDefinitionNode):
+            yield from node.arguments or ()
+
+
+def _argument_errors(node: ast.DirectiveNode, definition: DirectiveDefinition) -> list[CompositionError]:
+    errors = []
+    directive = node.name.value
+    given = list(dict.fromkeys(argument.name.value for argument in node.arguments or ()))
+    for name in given:
+        if name not in definition.arguments:
+            suggestions = did_you_mean(suggestion_list(name, definition.arguments))
+            errors.append(invalid(f'Unknown argument "{name}" on directive "@{directive}".{suggestions}'))
+    for name, expected in definition.arguments.items():
+        if expected.is_required() and name not in given:
+            errors.append(
+                invalid(
+                    f'Directive "@{directive}" argument "{name}" of type "{expected.type}" is required, but '
+                    "it was not provided."
+                )
+            )
+    return errors
 
 
 def is_subtype(schema: Schema, super_type: TypeRef, sub_type: TypeRef) -> bool:
