@@ -12,7 +12,15 @@ from graphql.language import ast
 
 from .context import parse_context
 from .errors import Code, CompositionError, syntax_message
-from .fieldset import FieldSelection, FieldSetError, FragmentSelection, Selection, parse_field_set
+from .fieldset import (
+    EMPTY_SELECTION,
+    FieldSelection,
+    FieldSetError,
+    FragmentSelection,
+    Selection,
+    has_empty_selection_set,
+    parse_field_set,
+)
 from .schema import (
     MISSING,
     DirectiveDefinition,
@@ -186,10 +194,10 @@ class SelectionCheck:
             self.fail(f": {syntax_message(error.message)}")
             return None
         definition = document.definitions[0]
-        selections = definition.selection_set.selections if isinstance(definition, ast.OperationDefinitionNode) else ()
-        if not selections:
-            self.fail(": no selection is made")
+        if not isinstance(definition, ast.OperationDefinitionNode) or has_empty_selection_set(definition.selection_set):
+            self.fail(f": {EMPTY_SELECTION}")
             return None
+        selections = definition.selection_set.selections
         first = selections[0]
         if isinstance(first, ast.FieldNode):
             if len(selections) != 1:

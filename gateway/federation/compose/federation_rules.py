@@ -29,6 +29,8 @@ from .schema import (
     FieldDefinition,
     FieldsType,
     InterfaceType,
+    ListRef,
+    NonNullRef,
     ObjectType,
     Schema,
     UnionType,
@@ -44,6 +46,12 @@ class FederationRules:
         self.errors: list[CompositionError] = []
 
     def run(self) -> list[CompositionError]:
+        try:
+            return self._run()
+        except StopValidation as stop:
+            return [stop.error]
+
+    def _run(self) -> list[CompositionError]:
         subgraph = self.subgraph
         assert subgraph.federation is not None
         allow_key_on_interface = subgraph.federation.url.version >= Version(2, 3)
@@ -76,6 +84,7 @@ class FederationRules:
         self._interface_keys()
         self._interface_objects()
         self._shareable()
+        self.errors.extend(cost_errors(self.subgraph))
         self._auth_on_interfaces()
         return self.errors
 
@@ -136,22 +145,7 @@ class FederationRules:
                         f"aliases are not currently supported in @{directive.name}"
                     )
         except FieldSetError as error:
-            message = error.message.strip()
-            if message.startswith("Cannot query field"):
-                message = message.rstrip(".")
-                if name == "key":
-                    message += (
-                        " (the field should either be added to this subgraph or, if it should not be resolved by "
-                        "this subgraph, you need to add it to this subgraph with @external)."
-                    )
-                else:
-                    message += (
-                        " (if the field is defined in another subgraph, you need to add it to this subgraph with "
-                        "@external)."
-                    )
-            self.errors.append(
-                CompositionError(error.code or f"{upper}_INVALID_FIELDS", f"{field_set_prefix(directive)}: {message}")
-            )
+            self.errors.append(field_set_error(directive, name, error))
             return
         self._selections(directive, name, selections, False, allow_arguments, name == "key")
 
@@ -395,14 +389,120 @@ def print_applied(schema: Schema | None, directive: Directive) -> str:
     return print_directive(directive, schema) if schema is not None else f"@{directive.name}"
 
 
+def field_set_error(directive: Directive, name: str, error: FieldSetError) -> CompositionError:
+    """A field set that does not fit its type, worded as Apollo words it."""
+    message = error.message.strip()
+    if message.startswith("Cannot query field"):
+        message = message.rstrip(".")
+        if name == "key":
+            message += (
+                " (the field should either be added to this subgraph or, if it should not be resolved by "
+                "this subgraph, you need to add it to this subgraph with @external)."
+            )
+        else:
+            message += (
+                " (if the field is defined in another subgraph, you need to add it to this subgraph with @external)."
+            )
+    return CompositionError(error.code or f"{name.upper()}_INVALID_FIELDS", f"{field_set_prefix(directive)}: {message}")
+
+
+def cost_errors(subgraph: Subgraph) -> list[CompositionError]:
+    """`@cost` not on interface fields; `@listSize` on lists, with sensible sizes and arguments."""
+    errors = []
+    for application in subgraph.applications("cost") if subgraph.directive_name("cost") else []:
+        parent = application.parent
+        if isinstance(parent, FieldDefinition) and isinstance(parent.parent, InterfaceType):
+            errors.append(
+                CompositionError(
+                    "COST_APPLIED_TO_INTERFACE_FIELD", f'@cost cannot be applied to interface "{parent.coordinate}"'
+                )
+            )
+    for application in subgraph.applications("listSize") if subgraph.directive_name("listSize") else []:
+        errors.extend(_list_size_errors(subgraph, application))
+    return errors
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _is_list(type_ref: Any) -> bool:
+    return isinstance(type_ref, ListRef) or (isinstance(type_ref, NonNullRef) and isinstance(type_ref.of, ListRef))
+
+
+def _list_size_errors(subgraph: Subgraph, application: Directive) -> list[CompositionError]:
+    errors = []
+    parent: Any = application.parent
+    sized = _as_list(application.args.get("sizedFields"))
+    if not sized and not _is_list(parent.type):
+        errors.append(CompositionError("LIST_SIZE_APPLIED_TO_NON_LIST", f'"{parent.coordinate}" is not a list'))
+    assumed = application.args.get("assumedSize")
+    if isinstance(assumed, int | float) and not isinstance(assumed, bool) and assumed < 0:
+        errors.append(
+            CompositionError(
+                "LIST_SIZE_INVALID_ASSUMED_SIZE", f'Assumed size of "{parent.coordinate}" cannot be negative'
+            )
+        )
+    for name in _as_list(application.args.get("slicingArguments")):
+        argument = parent.arguments.get(name)
+        if argument is None:
+            errors.append(
+                CompositionError(
+                    "LIST_SIZE_INVALID_SLICING_ARGUMENT",
+                    f'Slicing argument "{name}" is not an argument of "{parent.coordinate}"',
+                )
+            )
+        elif str(argument.type) not in ("Int", "Int!"):
+            errors.append(
+                CompositionError(
+                    "LIST_SIZE_INVALID_SLICING_ARGUMENT",
+                    f'Slicing argument "{argument.coordinate}" must be Int or Int!',
+                )
+            )
+    if sized:
+        base = subgraph.schema.type(base_name(parent.type))
+        if not isinstance(base, FieldsType | UnionType):
+            errors.append(
+                CompositionError(
+                    "LIST_SIZE_INVALID_SIZED_FIELD",
+                    f'Sized fields cannot be used because "{parent.type}" is not a composite type',
+                )
+            )
+            return errors
+        for name in sized:
+            found = base.fields.get(name) if isinstance(base, FieldsType) else None
+            if found is None:
+                errors.append(
+                    CompositionError(
+                        "LIST_SIZE_INVALID_SIZED_FIELD", f'Sized field "{name}" is not a field on type "{base.name}"'
+                    )
+                )
+            elif not _is_list(found.type):
+                errors.append(
+                    CompositionError("LIST_SIZE_APPLIED_TO_NON_LIST", f'Sized field "{found.coordinate}" is not a list')
+                )
+    return errors
+
+
+class StopValidation(Exception):
+    """An error that ends validation at once, as Apollo's throws do."""
+
+    def __init__(self, error: CompositionError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
 def key_string(schema: Schema, type_: Any, key: Directive) -> str | None:
+    """The key's selection, printed (to compare keys); an unreadable key ends validation."""
     fields = key.args.get("fields")
     if not isinstance(fields, str):
         return None
     try:
         return to_string(parse_field_set(schema, type_, fields, validate=False), schema)
-    except FieldSetError:
-        return None
+    except FieldSetError as error:
+        raise StopValidation(field_set_error(key, "key", error)) from None
 
 
 Check = Callable[[Subgraph], list[CompositionError]]

@@ -117,6 +117,20 @@ def to_string(selections: list[Selection], schema: Schema, brackets: bool = True
     return "{ " + inner + " }" if brackets else inner
 
 
+EMPTY_SELECTION = 'Syntax Error: Expected Name, found "}".'
+
+
+def has_empty_selection_set(node: ast.SelectionSetNode) -> bool:
+    """`{}` anywhere: graphql-core reads it, graphql-js (and so Apollo) calls it a syntax error."""
+    if not node.selections:
+        return True
+    return any(
+        selection.selection_set is not None and has_empty_selection_set(selection.selection_set)
+        for selection in node.selections
+        if isinstance(selection, ast.FieldNode | ast.InlineFragmentNode)
+    )
+
+
 def default_accessor(schema: Schema) -> FieldAccessor:
     def accessor(parent: FieldsType | UnionType, name: str) -> Definition | None:
         if name == TYPENAME:
@@ -146,6 +160,8 @@ def parse_field_set(
     definition = document.definitions[0]
     if not isinstance(definition, ast.OperationDefinitionNode):
         raise FieldSetError(f"Expected an operation definition but got a {definition.kind}")
+    if has_empty_selection_set(definition.selection_set):
+        raise FieldSetError(EMPTY_SELECTION)
     reader = _Reader(schema, accessor or default_accessor(schema))
     selections = reader.selection_set(parent, definition.selection_set)
     if validate:
