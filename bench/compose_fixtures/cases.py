@@ -1709,3 +1709,21 @@ case(
     "duplicates-apollo-accepts",
     ("a", fed2("key") + "type Query { f(a: Int, a: Int): Kind } enum Kind { A B A }"),
 )
+
+case(
+    "errors",
+    "unknown-schema-directive-stops-the-build",
+    (
+        "a",
+        "extend schema @shareable\nextend schema @shareable\ntype Query { i: I } interface I { x: Int! } type T implements I { x: String }",
+    ),
+)
+
+case(
+    "errors",
+    "link-on-a-field-in-fed1",
+    (
+        "a",
+        'type Query { u: User } type User @key(fields: "id") { id: ID! nickname: String @link(import: ["@key"]) name: String @shareable }',
+    ),
+)

@@ -70,6 +70,7 @@ class SchemaBuilder:
     ) -> None:
         self.document = document
         self.check_directive = check_directive
+        self.schema_directive_error: CompositionError | None = None
         self.schema = Schema()
         self.errors: list[CompositionError] = []
         self.ignored_query_fields = ignored_query_fields
@@ -109,6 +110,8 @@ class SchemaBuilder:
             extension = Extension(schema_extension)
             self.schema.schema_definition.extensions.append(extension)
             self._schema_definition(schema_extension, extension)
+        if self.schema_directive_error is not None:
+            raise CompositionFailed([self.schema_directive_error])
         for directive_node in self.directive_nodes:
             definition = self.schema.directive_definitions[directive_node.name.value]
             for arg_node in directive_node.arguments or ():
@@ -200,7 +203,11 @@ class SchemaBuilder:
         for directive_node in getattr(node, "directives", None) or ():
             unknown = self.check_directive(directive_node.name.value) if self.check_directive else None
             if unknown is not None:  # reported where Apollo's builder reports it
-                self.errors.append(unknown)
+                if element is self.schema.schema_definition and directive_node.name.value != "link":
+                    # applied after the linked specs are added; the first unknown one stops the build
+                    self.schema_directive_error = self.schema_directive_error or unknown
+                else:
+                    self.errors.append(unknown)
                 continue
             args = {arg.name.value: value_from_ast(arg.value) for arg in directive_node.arguments or ()}
             element.apply(directive_node.name.value, args, extension, directive_node)

@@ -3,7 +3,9 @@ misspelling, or a federation directive that is not imported (Apollo's wording an
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+
+from graphql.language import ast
 
 from .errors import Code, CompositionError
 from .links import CoreFeature
@@ -67,3 +69,44 @@ def unknown_directive(name: str, defined: Iterable[str], federation: CoreFeature
                 "it needs to @link to the federation specifcation v2."
             )
     return invalid(message)
+
+
+def directive_nodes_in_build_order(document: ast.DocumentNode) -> Iterator[tuple[ast.DirectiveNode, str]]:
+    """Every applied directive with its location, in the order Apollo's builder applies them: schema,
+    directive definitions' arguments, then each type definition's fields (arguments first) before
+    the type's own directives, then the type extensions likewise."""
+    definitions = document.definitions
+    for node in definitions:
+        if isinstance(node, ast.SchemaDefinitionNode | ast.SchemaExtensionNode):
+            yield from ((d, "SCHEMA") for d in node.directives or ())
+    for node in definitions:
+        if isinstance(node, ast.DirectiveDefinitionNode):
+            for argument in node.arguments or ():
+                yield from ((d, "ARGUMENT_DEFINITION") for d in argument.directives or ())
+    for extensions in (False, True):
+        for node in definitions:
+            if isinstance(node, ast.TypeExtensionNode if extensions else ast.TypeDefinitionNode):
+                yield from _type_directives(node)
+
+
+def _type_directives(node: ast.Node) -> Iterator[tuple[ast.DirectiveNode, str]]:
+    kind = type(node).__name__.removesuffix("DefinitionNode").removesuffix("ExtensionNode")
+    location = LOCATIONS[kind]
+    for child in getattr(node, "fields", None) or ():
+        for argument in getattr(child, "arguments", None) or ():
+            yield from ((d, "ARGUMENT_DEFINITION") for d in argument.directives or ())
+        child_location = "INPUT_FIELD_DEFINITION" if location == "INPUT_OBJECT" else "FIELD_DEFINITION"
+        yield from ((d, child_location) for d in child.directives or ())
+    for value in getattr(node, "values", None) or ():
+        yield from ((d, "ENUM_VALUE") for d in value.directives or ())
+    yield from ((d, location) for d in getattr(node, "directives", None) or ())
+
+
+LOCATIONS = {
+    "ScalarType": "SCALAR",
+    "ObjectType": "OBJECT",
+    "InterfaceType": "INTERFACE",
+    "UnionType": "UNION",
+    "EnumType": "ENUM",
+    "InputObjectType": "INPUT_OBJECT",
+}

@@ -16,7 +16,7 @@ from graphql.language import ast
 
 from .build import build_schema, check_unique_type_names
 from .context import parse_context
-from .directive_names import DirectiveChecker
+from .directive_names import DirectiveChecker, directive_nodes_in_build_order
 from .errors import Code, CompositionError, CompositionFailed, in_subgraph, syntax_message
 from .fieldset import collect_fields
 from .links import LINK_IDENTITY, CoreFeature, CoreFeatures, FeatureUrl, Import, Version, extract_imports
@@ -308,7 +308,8 @@ def build_subgraph(subgraph: SubgraphInput, document: ast.DocumentNode | None = 
         check_unique_type_names(document)
         fed2 = any(str(link.get("url", "")).startswith(FEDERATION) for link in links)
         features = _link_features(links) if fed2 else None  # link errors stop the build, as in Apollo
-        checker = DirectiveChecker(_defined_directives(document, features, bool(links)), _federation_of(features))
+        uses_link = any(d.name.value == "link" for d, _ in directive_nodes_in_build_order(document))
+        checker = DirectiveChecker(_defined_directives(document, features, uses_link), _federation_of(features))
         schema = build_schema(document, () if fed2 else FEDERATION_FIELDS, checker)
         result = Subgraph(subgraph.name, subgraph.url, schema, features)
         complete_subgraph(result)
@@ -421,7 +422,7 @@ def complete_federation1(schema: Schema, errors: list[CompositionError]) -> None
         )
         if not existing.arguments or wrong_in_known_ways:
             del schema.directive_definitions[name]
-    if schema.schema_definition.has("link") and schema.directive("link") is None:
+    if schema.directive("link") is None and schema.applications("link"):
         # a @link to anything but federation: the link spec's definitions come with it, as in Apollo
         link = LINK_VERSIONS.latest()
         add_spec_elements(schema, link, CoreFeature(link.url, "link"), errors)
