@@ -74,11 +74,9 @@ class AppliedDirectives(MergerBase):
         self.to_merge.append((names, sources, dest))
 
     def _access_control_sources(self) -> dict[str, list[Any]]:
-        cached: dict[str, list[Any]] | None = getattr(self, "_access_cache", None)
-        if cached is None:
-            cached = access_control_sources(self)
-            self._access_cache = cached
-        return cached
+        if self.access_sources is None:  # once the implementations are merged
+            self.access_sources = access_control_sources(self)
+        return self.access_sources
 
     def _merge_all_applied_directives(self) -> None:
         for names, sources, dest in self.to_merge:

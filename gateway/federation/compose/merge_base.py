@@ -105,6 +105,7 @@ class MergerBase:
         self.fields_with_override = self._coordinates("override", lambda a: a.parent)
         self.fields_with_requires = self._coordinates("requires", lambda a: a.parent)
         self.composed = ComposedDirectives(subgraphs, self.errors, self.hints)
+        self.access_sources: dict[str, list[Any]] | None = None  # see applied.access_control_sources
         self.graph_names: dict[str, str] = {}
 
     def _latest_federation_version(self) -> Version:
