@@ -144,6 +144,15 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _compose(args: argparse.Namespace) -> int:
+    from .federation.compose.cli import ComposeInputError, run
+
+    try:
+        return run(args)
+    except ComposeInputError as error:
+        raise ConfigError(str(error)) from None
+
+
 def _keygen(args: argparse.Namespace) -> int:
     if args.signing_key is None:
         print(new_key())
@@ -204,6 +213,12 @@ def parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="print the public GraphQL schema")
     schema.set_defaults(run=_schema)
+
+    from .federation.compose.cli import add_arguments as add_compose_arguments
+
+    compose = commands.add_parser("compose", help="compose a supergraph from subgraph schemas (files or URLs)")
+    add_compose_arguments(compose)
+    compose.set_defaults(run=_compose)
 
     keygen = commands.add_parser("keygen", help="print a new pseudonym key, or write a new signing key")
     keygen.add_argument(
