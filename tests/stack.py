@@ -92,7 +92,12 @@ class Stack:
 
 
 async def start_stack(
-    sources: list[Source], *, codelijsten: bool = True, auth: dict[str, Any] | None = None, **gateway: Any
+    sources: list[Source],
+    *,
+    codelijsten: bool = True,
+    auth: dict[str, Any] | None = None,
+    tracing: dict[str, Any] | None = None,
+    **gateway: Any,
 ) -> Stack:
     """Serve every source over HTTP (trusting the gateway to come), then the gateway."""
     issuer = await TestIssuer().start()
@@ -133,6 +138,7 @@ async def start_stack(
             "pseudonym": {"key": key},
             "auth": auth_config,
             "processing_log": {"dsn": "sqlite://"},
+            "tracing": tracing or {},
             "organisations": organisations,
         }
     )

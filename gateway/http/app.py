@@ -161,7 +161,12 @@ def create_http_app(gateway: Gateway) -> Starlette:
     ]
     if gateway.config.gateway.graphiql_assets_dir is not None:
         routes.append(Mount("/graphiql-assets", StaticFiles(directory=gateway.config.gateway.graphiql_assets_dir)))
-    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={Exception: internal_error})
+    return Starlette(
+        routes=routes,
+        middleware=gateway.tracing.middleware(routes),
+        lifespan=lifespan,
+        exception_handlers={Exception: internal_error},
+    )
 
 
 async def _reload(gateway: Gateway) -> None:
