@@ -99,6 +99,9 @@ class ServerConfig(Strict):
     max_request_bytes: int = Field(default=256 * 1024, ge=1024)
     max_query_tokens: int = Field(default=5000, ge=100)
     schema_check_interval: float = Field(default=30.0, gt=0, description="seconds between schema checks")
+    shutdown_delay: float = Field(
+        default=0.0, ge=0, le=300, description="seconds /ready answers 503 after SIGTERM before the gateway stops"
+    )
     plan_cache_size: int = Field(default=1000, ge=1)
     max_source_response_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
     graphiql: bool = True

@@ -76,6 +76,7 @@ class Gateway:
         )
         self.services = self._services(config)
         self.started = False
+        self.draining = False  # stopping: not ready, still serving (see http/serve.py)
         self.graphiql_presets: dict[str, dict[str, str]] = {}  # the demo's headers per role
         self._tasks: list[asyncio.Task[Any]] = []
 
@@ -110,7 +111,7 @@ class Gateway:
 
     @property
     def ready(self) -> bool:
-        return self.started and self.services.registry.checked
+        return self.started and self.services.registry.checked and not self.draining
 
     async def _keep_checking(self) -> None:
         await self.services.registry.keep_checking(self.config.gateway.schema_check_interval)

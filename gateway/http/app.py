@@ -125,8 +125,8 @@ def create_http_app(gateway: Gateway) -> Starlette:
     async def ready(request: Request) -> Response:
         states = gateway.services.registry.states.values()
         sources = {s.config.id: s.schema_status for s in states}
-        status = 200 if gateway.ready else 503
-        return json_response({"status": "ready" if gateway.ready else "starting", "sources": sources}, status)
+        state = "ready" if gateway.ready else "draining" if gateway.draining else "starting"
+        return json_response({"status": state, "sources": sources}, 200 if gateway.ready else 503)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
