@@ -66,7 +66,8 @@ class ClusterSpec:
     gateway: dict[str, Any] = field(default_factory=dict)  # more [gateway] settings
     auth: dict[str, Any] = field(default_factory=dict)  # more [auth] settings
     cores: Sequence[int] | None = None  # pin replica i to cores[i % len(cores)] (the benchmark)
-    log_level: str = "warning"
+    haproxy_core: int | None = None
+    signing_key_file: Path | None = None  # the gateway's key when its subgraphs already trust one; else a new one
 
 
 @dataclass
@@ -296,7 +297,7 @@ class Cluster:
             )
             for index in range(spec.replicas)
         ]
-        self.haproxy = HAProxy(spec.work, self.replicas, cores[-1] if cores else None)
+        self.haproxy = HAProxy(spec.work, self.replicas, spec.haproxy_core)
         self.session = aiohttp.ClientSession()
 
     @property
@@ -321,7 +322,7 @@ class Cluster:
             if not path.exists():
                 path.write_text(value + "\n", encoding="utf-8")
                 path.chmod(0o600)
-        signing_key = secrets / "gateway-signing.pem"
+        signing_key = self.spec.signing_key_file or secrets / "gateway-signing.pem"
         if not signing_key.exists():
             write_private_key(new_private_key(), signing_key)
         for replica in self.replicas:
