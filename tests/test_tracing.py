@@ -4,6 +4,7 @@ receiver (an HTTP server in the test decoding the protobuf export), and no span 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +35,7 @@ from .test_rest_contract import HEADERS
 
 ORGANISATIONS = ("gemeente", "uwv")
 SLOW = "traag"  # answers its searches after the gateway gave up on it
-SLOW_TIMEOUT = 0.5
+SLOW_TIMEOUT = 1.0
 
 
 @dataclass
@@ -142,6 +143,12 @@ async def traced() -> AsyncIterator[Traced]:
     sources = [Source(i, apps[i]) for i in ORGANISATIONS]
     sources.append(Source(SLOW, slow_searches(apps[SLOW], 3 * SLOW_TIMEOUT), timeout=SLOW_TIMEOUT))
     stack = await start_stack(sources, tracing={"otlp_endpoint": receiver.server.base_url})
+    deadline = time.monotonic() + 60  # on a busy machine a first schema check may time out: it is retried
+    while not all(state.usable for state in stack.gateway.services.registry.states.values()):
+        assert time.monotonic() < deadline, {
+            s.config.id: s.message for s in stack.gateway.services.registry.states.values()
+        }
+        await asyncio.sleep(0.2)
     yield Traced(stack, receiver, records, seen)
     await stack.close()
     await receiver.server.stop()
