@@ -317,9 +317,12 @@ class Cluster:
         """Shared secrets as files (0600), as a Kubernetes Secret would mount them; one config per replica."""
         secrets = self.spec.work / "secrets"
         secrets.mkdir(exist_ok=True)
-        for name, value in (("pseudonym-key", new_key()), ("processing-log-dsn", self.spec.processing_log_dsn)):
-            path = secrets / name
-            if not path.exists():
+        key = secrets / "pseudonym-key"  # made once: every replica, and a restarted one, shares it
+        for path, value in (
+            (key, None if key.exists() else new_key()),
+            (secrets / "processing-log-dsn", self.spec.processing_log_dsn),
+        ):
+            if value is not None:
                 path.write_text(value + "\n", encoding="utf-8")
                 path.chmod(0o600)
         signing_key = self.spec.signing_key_file or secrets / "gateway-signing.pem"
