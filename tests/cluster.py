@@ -143,6 +143,11 @@ class Replica:
         return ""
 
 
+def write_secret(path: Path, value: str) -> None:
+    path.write_text(value + "\n", encoding="utf-8")
+    path.chmod(0o600)
+
+
 class ClusterError(RuntimeError):
     """The cluster could not be started; the message says why, with the logs."""
 
@@ -317,14 +322,10 @@ class Cluster:
         """Shared secrets as files (0600), as a Kubernetes Secret would mount them; one config per replica."""
         secrets = self.spec.work / "secrets"
         secrets.mkdir(exist_ok=True)
-        key = secrets / "pseudonym-key"  # made once: every replica, and a restarted one, shares it
-        for path, value in (
-            (key, None if key.exists() else new_key()),
-            (secrets / "processing-log-dsn", self.spec.processing_log_dsn),
-        ):
-            if value is not None:
-                path.write_text(value + "\n", encoding="utf-8")
-                path.chmod(0o600)
+        key = secrets / "pseudonym-key"
+        if not key.exists():  # made once: every replica, and a restarted one, shares it
+            write_secret(key, new_key())
+        write_secret(secrets / "processing-log-dsn", self.spec.processing_log_dsn)
         signing_key = self.spec.signing_key_file or secrets / "gateway-signing.pem"
         if not signing_key.exists():
             write_private_key(new_private_key(), signing_key)

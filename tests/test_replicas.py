@@ -37,9 +37,9 @@ from gateway.demo.runner import free_port, with_consent
 from gateway.demo.synthetic import generate, read_beroepen, read_postcodes
 from gateway.processing_log import ProcessingLog
 from gateway.pseudonym import Pseudonymiser
-from tests.cluster import REPLICA_HEADER, REQUEST_ID, Cluster, ClusterError, ClusterSpec, haproxy_binary
 
 from . import issuer as identity
+from .cluster import REPLICA_HEADER, REQUEST_ID, Cluster, ClusterError, ClusterSpec, haproxy_binary
 from .conftest import BEROEPEN, POSTCODES, fresh_database, need, report
 from .issuer import AUDIENCE, ISSUER, MEDIATOR
 
