@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from .config import GATEWAYS, RESULTS, WORK, BenchConfig
+from .config import GATEWAYS, RESULTS, SCENARIOS, WORK, BenchConfig
 from .procs import BenchError
 
 
@@ -18,11 +18,15 @@ def parser() -> argparse.ArgumentParser:
     result.add_argument("--duration", type=float, help="measured seconds per run (default 20; quick 5)")
     result.add_argument("--warmup", type=float, help="seconds of load before measuring (default 5; quick 2)")
     result.add_argument("--concurrency", type=int, default=50, help="requests in flight (default 50)")
-    result.add_argument("--scenarios", default="B1,B2", help="comma-separated: B1, B2 (default both)")
+    result.add_argument(
+        "--scenarios", default="B1,B2", help="comma-separated: B1, B2, R (replicas behind HAProxy); default B1,B2"
+    )
     result.add_argument("--gateways", default=",".join(GATEWAYS), help="B1 gateways (default ours,apollo,hive)")
     result.add_argument("--no-profile", action="store_true", help="skip the py-spy profiles of our gateway")
     result.add_argument("--postcodes", type=Path, help="PC4 centroid CSV (default ../shared/data/…)")
     result.add_argument("--beroepen", type=Path, help="UWV BO&C list (default ../shared/vum/codelijsten/…)")
+    result.add_argument("--postgres", help="R: PostgreSQL server DSN (default $VUM_TEST_POSTGRES_DSN or local)")
+    result.add_argument("--redis", help="R: Redis URL (default $VUM_TEST_REDIS_URL or redis://127.0.0.1:6379/15)")
     result.add_argument(
         "--results", type=Path, help="where to write latest.md/.png/.json (default bench/results; quick: bench/.work)"
     )
@@ -40,7 +44,7 @@ def config_from(args: argparse.Namespace) -> BenchConfig:
         "profile": not args.no_profile,
         "results": args.results or (WORK / "results-quick" if args.quick else RESULTS),
     }
-    for name in ("duration", "warmup", "postcodes", "beroepen"):
+    for name in ("duration", "warmup", "postcodes", "beroepen", "postgres", "redis"):
         if getattr(args, name) is not None:
             changes[name] = getattr(args, name)
     return dataclasses.replace(config, **changes)  # type: ignore[arg-type]
@@ -48,7 +52,7 @@ def config_from(args: argparse.Namespace) -> BenchConfig:
 
 def main() -> int:
     config = config_from(parser().parse_args())
-    unknown = set(config.gateways) - set(GATEWAYS) or set(config.scenarios) - {"B1", "B2"}
+    unknown = set(config.gateways) - set(GATEWAYS) or set(config.scenarios) - set(SCENARIOS)
     if unknown:
         print(f"unknown: {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
@@ -64,11 +68,16 @@ def main() -> int:
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)
         return 1
-    from .report import write
+    from .report import write, write_replicas
 
-    report = write(config, results, config.results)
-    print(f"\nwrote {report} and latest.png in {time.monotonic() - started:.0f} s\n")
-    print(report.read_text(encoding="utf-8").split("## B1")[0])
+    if {"B1", "B2"} & set(config.scenarios):
+        report = write(config, results, config.results)
+        print(f"\nwrote {report} and latest.png in {time.monotonic() - started:.0f} s\n")
+        print(report.read_text(encoding="utf-8").split("## B1")[0])
+    if results.replicas:
+        report = write_replicas(config, results, config.results)
+        print(f"\nwrote {report} in {time.monotonic() - started:.0f} s\n")
+        print(report.read_text(encoding="utf-8"))
     return 0
 
 

@@ -14,6 +14,10 @@ NODE_DIR = BENCH / "node"
 SHARED = ROOT.parent / "shared"  # the reference data next to the checkout; VUM_POSTCODES / VUM_BEROEPEN override
 DEFAULT_POSTCODES = Path(os.environ.get("VUM_POSTCODES") or SHARED / "data" / "nl-pc4-centroids.csv")
 DEFAULT_BEROEPEN = Path(os.environ.get("VUM_BEROEPEN") or SHARED / "vum" / "codelijsten" / "boc-beroepen-24.1.csv")
+# Scenario R: the replicas' shared processing log and quota (the test suite's servers by default)
+DEFAULT_POSTGRES = os.environ.get("VUM_TEST_POSTGRES_DSN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+DEFAULT_REDIS = os.environ.get("VUM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+SCENARIOS = ("B1", "B2", "R")
 
 OURS = "ours"
 APOLLO = "apollo"
@@ -68,3 +72,5 @@ class BenchConfig:
     work: Path = WORK
     results: Path = RESULTS
     quick: bool = False
+    postgres: str = DEFAULT_POSTGRES  # scenario R: a server where the run may create a database
+    redis: str = DEFAULT_REDIS

@@ -75,7 +75,7 @@ def run_driver(
     result: dict[str, Any] | None = None
     assert driver.popen.stdout is not None
     for line in driver.popen.stdout:
-        event = _event(line)
+        event = event_of(line)
         if event.get("event") == "measure-start":
             before = CpuSample.take(pids)
             if on_measure_start:
@@ -91,7 +91,8 @@ def run_driver(
     return _measurement(scenario, target_name, result, (before, after), rss, (target_pid, subgraph_pid, driver.pid))
 
 
-def _event(line: bytes) -> dict[str, Any]:
+def event_of(line: bytes) -> dict[str, Any]:
+    """One JSON event line of a load driver ({} when the line is not one)."""
     try:
         event = json.loads(line)
     except ValueError:

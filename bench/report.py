@@ -11,6 +11,7 @@ from . import environment
 from .config import APOLLO, HIVE, LABELS, LIMIT, OURS, BenchConfig
 from .measure import Measurement
 from .profiling import Profile
+from .replicas import markdown as replicas_table
 from .run import Results
 
 MIN_RESPONSES = 100  # fewer completed responses make the percentiles and req/s rough
@@ -230,3 +231,43 @@ def write(config: BenchConfig, results: Results, directory: Path) -> Path:
     }
     (directory / "latest.json").write_text(json.dumps(raw, indent=1), encoding="utf-8")
     return directory / "latest.md"
+
+
+def replicas_markdown(config: BenchConfig, results: Results) -> str:
+    host = environment.machine()
+    return (
+        "\n".join(
+            [
+                "# Benchmark scenario R: gateway replicas behind HAProxy",
+                "",
+                f"{host['date']}; {'quick smoke run' if config.quick else 'full run'}: {config.duration:g} s measured "
+                f"after {config.warmup:g} s warm-up per run, closed loop at concurrency {config.concurrency}, through "
+                "HAProxy (Debian's package, round robin). Produced by `python -m bench --scenarios R`; the raw figures "
+                "are in `replicas.json`.",
+                "",
+                "The B1 workload (one organisation returning 100 profiles, labels from codelijsten through "
+                "`_entities`) against `vum-gateway serve` replicas that share the pseudonym and signing keys "
+                "(files), the processing log (PostgreSQL: one row per disclosed profile) and the detail quota (Redis). "
+                f"Replica 1 is pinned to core {config.gateway_core}; replica 2 to core {config.other_core}, which also "
+                "carries the subgraphs, HAProxy and the load generator. PostgreSQL and Redis are not pinned.",
+                "",
+                replicas_table(results.replicas, int(host["cores"])),
+                "",
+                "What limits the second replica here: the machine has two cores, and the second replica shares its "
+                "core with everything else the run needs (see the busy columns). On separate machines or cores, "
+                "replicas share nothing but PostgreSQL and Redis.",
+                "",
+                f"- CPU: {host['cpu']}, {host['cores']} cores, {host['memory']} memory, Linux {host['kernel']}",
+                f"- Python {host['python']}; vum-gateway at {host['revision']}",
+            ]
+        )
+        + "\n"
+    )
+
+
+def write_replicas(config: BenchConfig, results: Results, directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "replicas.md").write_text(replicas_markdown(config, results), encoding="utf-8")
+    raw = [{**asdict(run), "measurement": run.measurement.as_dict()} for run in results.replicas]
+    (directory / "replicas.json").write_text(json.dumps(raw, indent=1), encoding="utf-8")
+    return directory / "replicas.md"

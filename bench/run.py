@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 import time
@@ -22,6 +23,7 @@ from .data import Organisation, write_organisations
 from .measure import Measurement, loadgen_spec, node_driver, run_driver
 from .procs import BenchError, Proc, free_port, start, wait_http
 from .profiling import Profile, start_profiler, summarise
+from .replicas import ReplicaRun, run_replicas
 from .scenario import (
     PER_SOURCE,
     SELECTIEVRAAG,
@@ -66,6 +68,7 @@ class Results:
     measurements: list[Measurement] = field(default_factory=list)
     profiles: list[Profile] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    replicas: list[ReplicaRun] = field(default_factory=list)  # scenario R
 
 
 def start_subgraphs(config: BenchConfig, organisations: Sequence[Organisation]) -> Stack:
@@ -223,6 +226,24 @@ def b2(config: BenchConfig, stack: Stack, expected: Expected, results: Results) 
     _log_measurement(results.measurements[-1])
 
 
+def replicas(config: BenchConfig, stack: Stack, expected: Expected, results: Results) -> None:
+    """R: the B1 workload through HAProxy to 1, then 2 replicas sharing PostgreSQL and Redis."""
+    organisation = stack.organisations[0]
+    results.replicas = asyncio.run(
+        run_replicas(
+            config,
+            (organisation.id, organisation.oin, stack.url(organisation.id)),
+            (CODELIJSTEN_OIN, stack.url(CODELIJSTEN)),
+            stack.jwks_port,
+            stack.proc.pid,
+            expected,
+            log,
+        )
+    )
+    for run in results.replicas:
+        _log_measurement(run.measurement)
+
+
 def gateway_operations(first: int) -> tuple[str, str]:
     """The subgraph operations our gateway sends for the benchmark query (from its own planner)."""
     contract = load_contract()
@@ -305,6 +326,8 @@ def run(config: BenchConfig) -> Results:
             b1(config, stack, expected, results)
         if "B2" in config.scenarios:
             b2(config, stack, expected, results)
+        if "R" in config.scenarios:
+            replicas(config, stack, expected, results)
     finally:
         stack.proc.stop()
     return results

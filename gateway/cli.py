@@ -12,7 +12,6 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-import uvicorn
 from graphql import print_schema
 
 from vumschema import data as reference_data
@@ -35,6 +34,7 @@ def tune_gc() -> None:
 
 def _serve(args: argparse.Namespace) -> int:
     from .http.app import create_http_app
+    from .http.serve import serve
     from .server import Gateway
 
     path = config_path(args.config)
@@ -47,7 +47,7 @@ def _serve(args: argparse.Namespace) -> int:
     port = args.port or config.gateway.port
     app = create_http_app(gateway)
     tune_gc()
-    uvicorn.run(app, host=host, port=port, log_level=args.log_level, access_log=False)
+    serve(app, gateway, host, port, args.log_level)
     return 0
 
 

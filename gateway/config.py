@@ -2,6 +2,10 @@
 
 Environment variables override the file with the prefix `VUM_` and `__` between levels, e.g.
 `VUM_GATEWAY__PORT=4001` or `VUM_PSEUDONYM__KEY=...`. Errors name the bad key.
+
+Secrets can also be read from files (`key_file`, `dsn_file`, `quota_redis_url_file`), as an
+orchestrator mounts them: a secret in a file does not show in the process environment, in
+`/proc/<pid>/environ` or in a crash report of the environment.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import os
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -25,8 +30,44 @@ SourceId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$"
 Oin = Annotated[str, StringConstraints(pattern=r"^[0-9]{20}$")]
 
 
+MAX_SECRET_BYTES = 64 * 1024
+
+
 class ConfigError(ValueError):
     """The configuration is invalid; the message names every bad key."""
+
+
+def read_secret_file(path: Path, key: str) -> str:
+    """The secret in `path` (a mounted Kubernetes or compose secret), without surrounding whitespace."""
+    try:
+        with path.open("rb") as handle:
+            content = handle.read(MAX_SECRET_BYTES + 1)
+    except OSError as error:
+        raise ValueError(f"{key}: cannot read {path}: {error.strerror}") from None
+    if len(content) > MAX_SECRET_BYTES:
+        raise ValueError(f"{key}: {path} is larger than {MAX_SECRET_BYTES} bytes; is it the right file?")
+    try:
+        secret = content.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise ValueError(f"{key}: {path} is not UTF-8 text") from None
+    if not secret:
+        raise ValueError(f"{key}: {path} is empty")
+    return secret
+
+
+def secrets_from_files(data: Any, *names: str) -> Any:
+    """For each `name`, read `name_file` into `name`; giving both is an error (which one wins?)."""
+    if not isinstance(data, dict):
+        return data
+    resolved = dict(data)
+    for name in names:
+        file_key = f"{name}_file"
+        if resolved.get(file_key) is None:
+            continue
+        if resolved.get(name) is not None:
+            raise ValueError(f"give {name} or {file_key}, not both")
+        resolved[name] = read_secret_file(Path(resolved[file_key]), file_key)
+    return resolved
 
 
 class Strict(BaseModel):
@@ -58,6 +99,9 @@ class ServerConfig(Strict):
     max_request_bytes: int = Field(default=256 * 1024, ge=1024)
     max_query_tokens: int = Field(default=5000, ge=100)
     schema_check_interval: float = Field(default=30.0, gt=0, description="seconds between schema checks")
+    shutdown_delay: float = Field(
+        default=0.0, ge=0, le=300, description="seconds /ready answers 503 after SIGTERM before the gateway stops"
+    )
     plan_cache_size: int = Field(default=1000, ge=1)
     max_source_response_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
     graphiql: bool = Field(default=True, description="serve the explorer (GraphiQL) to browsers at /graphql")
@@ -74,10 +118,25 @@ def _decode_key(value: str) -> bytes:
 
 
 class PseudonymConfig(Strict):
-    """Keys of the vumID pseudonyms: `key` encrypts, `previous_keys` still decrypt (rotation)."""
+    """Keys of the vumID pseudonyms: `key` encrypts, `previous_keys` still decrypt (rotation).
+
+    From files: `key_file` holds the key, `previous_keys_file` one previous key per line."""
 
     key: str = Field(description="base64 of 32 random bytes")
+    key_file: Path | None = Field(default=None, description="a file holding `key` (a mounted secret)")
     previous_keys: list[str] = Field(default_factory=list)
+    previous_keys_file: Path | None = Field(default=None, description="a file with one previous key per line")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_files(cls, data: Any) -> Any:
+        data = secrets_from_files(data, "key")
+        if isinstance(data, dict) and data.get("previous_keys_file") is not None:
+            if data.get("previous_keys"):
+                raise ValueError("give previous_keys or previous_keys_file, not both")
+            text = read_secret_file(Path(data["previous_keys_file"]), "previous_keys_file")
+            data = {**data, "previous_keys": [line.strip() for line in text.splitlines() if line.strip()]}
+        return data
 
     @field_validator("key")
     @classmethod
@@ -130,17 +189,36 @@ class AuthConfig(Strict):
     reject_unauthorized_operations: bool = False
     detail_quota: int = Field(default=10, ge=1, description="detail profiles per vraagID")
     quota_redis_url: str | None = Field(default=None, description="redis://… to share quota across replicas")
+    quota_redis_url_file: Path | None = Field(default=None, description="a file holding `quota_redis_url`")
     signing_key_file: Path | None = Field(default=None, description="Ed25519 PEM; ephemeral when absent")
     gateway_issuer: str = "urn:vum:gateway"
     gateway_oin: Oin = "00000000000000000000"
     subgraph_token_seconds: int = Field(default=120, ge=10, le=3600)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_files(cls, data: Any) -> Any:
+        return secrets_from_files(data, "quota_redis_url")
+
+    @field_validator("quota_redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is not None and urlsplit(value).scheme not in ("redis", "rediss", "unix"):
+            raise ValueError("a Redis URL: redis://host:6379/0, rediss://… (TLS) or unix:///path")
+        return value
 
 
 class ProcessingLogConfig(Strict):
     """Where every disclosure is logged (AVG): SQLite by default, PostgreSQL by DSN."""
 
     dsn: str = "sqlite:///var/vum-verwerkingen.sqlite"
+    dsn_file: Path | None = Field(default=None, description="a file holding `dsn` (it carries the password)")
     retention_days: int = Field(default=730, ge=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_files(cls, data: Any) -> Any:
+        return secrets_from_files(data, "dsn")
 
     @field_validator("dsn")
     @classmethod
@@ -154,6 +232,29 @@ class ProcessingLogConfig(Strict):
         return value
 
 
+TRACES_PATH = "/v1/traces"
+
+
+class TracingConfig(Strict):
+    """`[tracing]`: where spans go. Off by default."""
+
+    otlp_endpoint: Annotated[str, StringConstraints(pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")] | None = Field(
+        default=None,
+        description="the collector's OTLP/HTTP address, e.g. http://otel-collector:4318 (spans go to /v1/traces)",
+    )
+    service_name: str = Field(default="vum-gateway", min_length=1, max_length=100)
+    sample_ratio: float = Field(default=1.0, ge=0.0, le=1.0, description="share of requests traced")
+    export_timeout: float = Field(default=10.0, gt=0, le=60, description="seconds per export to the collector")
+    max_queue_size: int = Field(default=2048, ge=1, le=100_000, description="spans kept while the collector lags")
+
+    @property
+    def traces_url(self) -> str | None:
+        if self.otlp_endpoint is None:
+            return None
+        base = self.otlp_endpoint.rstrip("/")
+        return base if base.endswith(TRACES_PATH) else base + TRACES_PATH
+
+
 class GatewayConfig(BaseSettings):
     """The whole configuration file."""
 
@@ -163,6 +264,7 @@ class GatewayConfig(BaseSettings):
     pseudonym: PseudonymConfig
     auth: AuthConfig = AuthConfig()
     processing_log: ProcessingLogConfig = ProcessingLogConfig()
+    tracing: TracingConfig = TracingConfig()
     organisations: list[OrganisationConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")

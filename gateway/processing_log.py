@@ -33,11 +33,14 @@ from sqlalchemy import (
     insert,
     inspect,
     select,
+    text,
 )
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 log = logging.getLogger("vum.verwerkingen")
+
+SCHEMA_LOCK = int.from_bytes(hashlib.blake2b(b"vum-verwerkingen-schema", digest_size=8).digest(), "big", signed=True)
 
 metadata = MetaData()
 verwerking = Table(
@@ -142,7 +145,12 @@ class ProcessingLog:
         database = self.engine.url.database
         if self.engine.url.get_backend_name() == "sqlite" and database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        metadata.create_all(self.engine)
+        with self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # Replicas that start together on an empty database: one creates the tables, the
+                # others wait for its transaction and find them (else: "relation already exists").
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+            metadata.create_all(connection)
         self._check_layout()
         self._purge()
 

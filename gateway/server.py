@@ -29,6 +29,7 @@ from .public_schema import build_public_schema
 from .quota import DetailQuota, MemoryQuota, RedisQuota
 from .registry import Registry, SourceState
 from .subgraph_client import SubgraphClient
+from .tracing import Tracing
 
 log = logging.getLogger("vum.gateway")
 
@@ -53,7 +54,8 @@ class Gateway:
         self.schema = build_public_schema(self.contract)
         server, auth = config.gateway, config.auth
         self.planner = Planner(self.contract, self.schema, server.plan_cache_size, server.max_query_tokens)
-        self.client = SubgraphClient(server.max_source_response_bytes)
+        self.tracing = Tracing(config.tracing)
+        self.client = SubgraphClient(server.max_source_response_bytes, tracing=self.tracing)
         try:
             self.authenticator = CallerAuthenticator(auth, demo=demo)
         except ValueError as error:
@@ -74,6 +76,7 @@ class Gateway:
         )
         self.services = self._services(config)
         self.started = False
+        self.draining = False  # stopping: not ready, still serving (see http/serve.py)
         self.graphiql_presets: dict[str, dict[str, str]] = {}  # the demo's headers per role
         self._tasks: list[asyncio.Task[Any]] = []
 
@@ -108,7 +111,7 @@ class Gateway:
 
     @property
     def ready(self) -> bool:
-        return self.started and self.services.registry.checked
+        return self.started and self.services.registry.checked and not self.draining
 
     async def _keep_checking(self) -> None:
         await self.services.registry.keep_checking(self.config.gateway.schema_check_interval)
@@ -128,6 +131,7 @@ class Gateway:
         await self.authenticator.close()
         await self.quota.close()
         self.processing_log.close()
+        await asyncio.to_thread(self.tracing.shutdown)  # exports what is queued; may wait for the collector
 
     async def reload(self) -> None:
         """Re-read the configuration file and re-check every source; keep serving meanwhile."""

@@ -14,6 +14,8 @@ from typing import Any
 import aiohttp
 import orjson
 
+from .tracing import SourceCall, Tracing
+
 TIMEOUT = "TIMEOUT"
 ERROR = "ERROR"
 MAX_MESSAGE = 300
@@ -60,9 +62,10 @@ def parse_response(body: bytes) -> SubgraphResponse:
 class SubgraphClient:
     """A pooled HTTP client for GraphQL requests to subgraphs."""
 
-    def __init__(self, max_response_bytes: int, connections: int = 100) -> None:
+    def __init__(self, max_response_bytes: int, connections: int = 100, tracing: Tracing | None = None) -> None:
         self.max_response_bytes = max_response_bytes
         self.connections = connections
+        self.tracing = tracing or Tracing.off()
         self._session: aiohttp.ClientSession | None = None
 
     async def start(self) -> None:
@@ -89,13 +92,37 @@ class SubgraphClient:
         variables: dict[str, Any] | None,
         timeout: float,  # noqa: ASYNC109 - each source has its own timeout, applied inside
         headers: dict[str, str] | None = None,
+        *,
+        source: str | None = None,
     ) -> SubgraphResponse:
-        """POST a GraphQL request; raise `SourceFailure` unless a well-formed answer arrives in time."""
+        """POST a GraphQL request; raise `SourceFailure` unless a well-formed answer arrives in time.
+
+        `source` (the bronID) names the call's span when the request is traced."""
+        with self.tracing.source_call(source or "unnamed", url) as call:
+            try:
+                response = await self._query(url, query, variables, timeout, headers, call)
+            except SourceFailure as failure:
+                call.finished(failure.status)
+                raise
+            call.finished("OK", len(response.errors))
+            return response
+
+    async def _query(
+        self,
+        url: str,
+        query: str,
+        variables: dict[str, Any] | None,
+        timeout: float,  # noqa: ASYNC109 - each source has its own timeout, applied inside
+        headers: dict[str, str] | None,
+        call: SourceCall,
+    ) -> SubgraphResponse:
         body = orjson.dumps({"query": query, "variables": variables or {}})
         request_headers = {"Content-Type": "application/json", "Accept": "application/json", **(headers or {})}
+        request_headers.update(call.headers())
         try:
             async with asyncio.timeout(timeout):
                 async with self.session.post(url, data=body, headers=request_headers) as response:
+                    call.answered(response.status)
                     payload = await self._read(response)
                     if response.status != 200 and not payload.startswith(b"{"):
                         raise SourceFailure(ERROR, f"the source answered HTTP {response.status}")

@@ -97,6 +97,7 @@ async def start_stack(
     codelijsten: bool = True,
     auth: dict[str, Any] | None = None,
     demo: bool = False,
+    tracing: dict[str, Any] | None = None,
     **gateway: Any,
 ) -> Stack:
     """Serve every source over HTTP (trusting the gateway to come), then the gateway (in demo
@@ -139,6 +140,7 @@ async def start_stack(
             "pseudonym": {"key": key},
             "auth": auth_config,
             "processing_log": {"dsn": "sqlite://"},
+            "tracing": tracing or {},
             "organisations": organisations,
         }
     )

@@ -94,3 +94,62 @@ def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.Monk
     assert config.gateway.port == 4200
     assert config.pseudonym.key == key
     assert config.organisations[0].id == "gemeente-eindhoven", "the rest of the file still applies"
+
+
+SECRETS_FROM_FILES = """
+[pseudonym]
+key_file = "{dir}/pseudonym-key"
+previous_keys_file = "{dir}/previous-keys"
+
+[auth]
+quota_redis_url_file = "{dir}/redis-url"
+
+[processing_log]
+dsn_file = "{dir}/processing-log-dsn"
+"""
+
+
+def test_secrets_are_read_from_mounted_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    key, old = new_key(), [new_key(), new_key()]
+    (tmp_path / "pseudonym-key").write_text(key + "\n", encoding="utf-8")  # as `kubectl create secret` leaves it
+    (tmp_path / "previous-keys").write_text("\n".join(old) + "\n\n", encoding="utf-8")
+    (tmp_path / "redis-url").write_text("rediss://:s3cret@redis:6380/0", encoding="utf-8")
+    (tmp_path / "processing-log-dsn").write_text("postgresql+psycopg://vum:s3cret@db/vum\n", encoding="utf-8")
+    config = load_config(write(tmp_path, SECRETS_FROM_FILES.format(dir=tmp_path)))
+    assert config.pseudonym.key == key and config.pseudonym.previous_keys == old
+    assert config.auth.quota_redis_url == "rediss://:s3cret@redis:6380/0"
+    assert config.processing_log.dsn == "postgresql+psycopg://vum:s3cret@db/vum"
+    monkeypatch.setenv("VUM_PROCESSING_LOG__DSN_FILE", str(tmp_path / "other-dsn"))
+    (tmp_path / "other-dsn").write_text("postgresql+psycopg://vum@other/vum", encoding="utf-8")
+    assert load_config(write(tmp_path, VALID)).processing_log.dsn == "postgresql+psycopg://vum@other/vum"
+
+
+@pytest.mark.parametrize(
+    ("content", "explained"),
+    [
+        (None, "pseudonym: Value error, key_file: cannot read {path}: No such file or directory"),
+        ("\n", "key_file: {path} is empty"),
+        ("x" * 70_000, "key_file: {path} is larger than 65536 bytes"),
+        ("tooshort", "pseudonym.key: Value error, must decode to 32 bytes"),
+    ],
+)
+def test_a_secret_file_that_cannot_be_used_is_named(tmp_path: Path, content: str | None, explained: str) -> None:
+    path = tmp_path / "pseudonym-key"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_config(write(tmp_path, f'[pseudonym]\nkey_file = "{path}"\n'))
+    assert explained.format(path=path) in str(error.value)
+
+
+def test_a_secret_in_the_file_and_in_a_secret_file_is_ambiguous(tmp_path: Path) -> None:
+    (tmp_path / "dsn").write_text("postgresql+psycopg://vum@db/vum", encoding="utf-8")
+    text = VALID + f'\n[processing_log]\ndsn = "sqlite:///x.sqlite"\ndsn_file = "{tmp_path / "dsn"}"\n'
+    with pytest.raises(ConfigError, match="give dsn or dsn_file, not both"):
+        load_config(write(tmp_path, text))
+
+
+@pytest.mark.parametrize("url", ["http://redis:6379", "redis//redis", "localhost:6379"])
+def test_a_quota_store_url_that_is_not_redis_is_refused(tmp_path: Path, url: str) -> None:
+    with pytest.raises(ConfigError, match=r"auth\.quota_redis_url"):
+        load_config(write(tmp_path, VALID + f'\n[auth]\nquota_redis_url = "{url}"\n'))

@@ -73,6 +73,7 @@ class EntityLoader(DataLoader):  # type: ignore[type-arg]
                 {"representations": representations},
                 state.config.timeout,
                 self.headers(state),
+                source=state.config.id,
             )
         except SourceFailure as failure:
             self.failure = failure.message

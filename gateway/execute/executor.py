@@ -263,7 +263,12 @@ async def _ask(
     started = time.perf_counter()
     try:
         response = await request.services.client.query(
-            state.config.url, fan_out.fetch.operation, variables, state.config.timeout, request.headers(state, vraag_id)
+            state.config.url,
+            fan_out.fetch.operation,
+            variables,
+            state.config.timeout,
+            request.headers(state, vraag_id),
+            source=state.config.id,
         )
         _read_search_answer(answer, response.data, response.errors, fan_out.fetch.root_field, id_field)
     except SourceFailure as failure:
@@ -506,6 +511,7 @@ async def _detail(root: Detail, request: Request) -> Any:
             {"id": ref.record_id},
             state.config.timeout,
             request.headers(state, ref.vraag_id),
+            source=state.config.id,
         )
     except SourceFailure as failure:
         raise FieldError(f"{state.config.name}: {failure.message}", "SOURCE_UNAVAILABLE") from None

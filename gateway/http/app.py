@@ -120,8 +120,8 @@ def create_http_app(gateway: Gateway) -> Starlette:
     async def ready(request: Request) -> Response:
         states = gateway.services.registry.states.values()
         sources = {s.config.id: s.schema_status for s in states}
-        status = 200 if gateway.ready else 503
-        return json_response({"status": "ready" if gateway.ready else "starting", "sources": sources}, status)
+        state = "ready" if gateway.ready else "draining" if gateway.draining else "starting"
+        return json_response({"status": state, "sources": sources}, 200 if gateway.ready else 503)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -156,7 +156,12 @@ def create_http_app(gateway: Gateway) -> Starlette:
     ]
     if gateway.config.gateway.graphiql:
         routes += explorer_routes()
-    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={Exception: internal_error})
+    return Starlette(
+        routes=routes,
+        middleware=gateway.tracing.middleware(routes),
+        lifespan=lifespan,
+        exception_handlers={Exception: internal_error},
+    )
 
 
 async def _reload(gateway: Gateway) -> None:

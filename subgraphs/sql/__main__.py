@@ -19,12 +19,15 @@ def main() -> None:
     parser.add_argument(
         "--dsn", default="sqlite:///vum-organisatie.sqlite", help="SQLAlchemy DSN (default: a SQLite file)"
     )
+    parser.add_argument(
+        "--dsn-file", type=Path, help="a file holding the DSN (a mounted secret: the DSN carries the password)"
+    )
     parser.add_argument("--werkzoekenden", type=Path, help="JSON file of Werkzoekende records to load (replaces)")
     parser.add_argument("--vacatures", type=Path, help="JSON file of Vacature records to load (replaces)")
     args = parser.parse_args()
     cli.configure_logging(args.log_level)
     settings = cli.settings(args, "sql", parser)
-    adapter = SqlAdapter(args.dsn)
+    adapter = SqlAdapter(cli.secret_file(args.dsn_file, "--dsn-file", parser) if args.dsn_file else args.dsn)
     if args.werkzoekenden or args.vacatures:
         try:
             werkzoekenden = read_json_records(args.werkzoekenden, "Werkzoekende") if args.werkzoekenden else []
