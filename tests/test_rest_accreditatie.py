@@ -26,7 +26,7 @@ from subgraphs.sql.adapter import SqlAdapter
 from subgraphs.vumbron.adapter import VumBronAdapter
 from subgraphs.vumbron.bron_server import BronService, create_bron_app
 
-from .accreditation import CASES, Found, failing_cases, tally
+from .accreditation import CASES, Match, failures, judge_cases, tally
 from .conftest import fresh_database, report
 from .servers import LiveServer
 from .stack import Source, Stack, consented, organisation_app, start_stack
@@ -127,15 +127,16 @@ async def _detail(rest: RestStack, kind: str, vumid: str) -> dict[str, Any]:
 @pytest.mark.postgres
 @pytest.mark.parametrize("kind", ["werkzoekende", "vacature"])
 async def test_every_accreditation_case_passes_through_rest(rest: RestStack, kind: str) -> None:
-    async def search(vraag: dict[str, Any]) -> Found:
-        return _found(rest, kind, await _search(rest, kind, vraag))
+    async def search(vraag: dict[str, Any]) -> list[Match]:
+        answer = await _search(rest, kind, vraag)
+        return [(match["vumID"], {k: v for k, v in match.items() if k != "vumID"}) for match in answer["matches"]]
 
     async def detail(vumid: str) -> dict[str, Any]:
         return await _detail(rest, kind, vumid)
 
-    failures = await failing_cases(kind, KINDS[kind][1], search, detail)
-    report(tally("REST", kind, failures))
-    assert not failures, failures
+    results = await judge_cases(kind, search, detail)
+    report(tally("REST", kind, results))
+    assert not failures(results), failures(results)
 
 
 @pytest.mark.postgres
