@@ -35,6 +35,7 @@ def tune_gc() -> None:
 
 def _serve(args: argparse.Namespace) -> int:
     from .http.app import create_http_app
+    from .http.transport import server_options
     from .server import Gateway
 
     path = config_path(args.config)
@@ -47,7 +48,7 @@ def _serve(args: argparse.Namespace) -> int:
     port = args.port or config.gateway.port
     app = create_http_app(gateway)
     tune_gc()
-    uvicorn.run(app, host=host, port=port, log_level=args.log_level, access_log=False)
+    uvicorn.run(app, host=host, port=port, log_level=args.log_level, access_log=False, **server_options(config))
     return 0
 
 
@@ -99,7 +100,14 @@ def _demo(args: argparse.Namespace) -> int:
             args.seed, Path(settings["postcodes"]), Path(settings["beroepen"]), settings.get("postgres")
         )
     asyncio.run(
-        run_demo(sources, Path(args.workdir), Path(settings["postcodes"]), Path(settings["beroepen"]), args.port)
+        run_demo(
+            sources,
+            Path(args.workdir),
+            Path(settings["postcodes"]),
+            Path(settings["beroepen"]),
+            args.port,
+            tls=args.tls,
+        )
     )
     return 0
 
@@ -188,6 +196,12 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=2026, help="seed of the synthetic data")
     demo.add_argument("--postgres", help="DSN: serve one organisation from PostgreSQL")
     demo.add_argument("--workdir", default="var/demo", help="where the demo writes data and logs")
+    demo.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve HTTPS with a test PKI (<workdir>/tls/: ca.pem, and client.pem + client-key.pem for the "
+        "accreditation party's OIN, registered as a SUWI mediator)",
+    )
     demo.set_defaults(run=_demo)
 
     token = commands.add_parser("token", help="print a caller token from the demo's local issuer")
