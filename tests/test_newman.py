@@ -1,4 +1,5 @@
-"""The VUM accreditation environment's official collections, unchanged, run by newman over mTLS.
+"""The VUM accreditation environment's official collections, unchanged, run by newman over mTLS,
+and the test PKI of `vum-gateway demo --tls` they run with.
 
 `vum-gateway demo --tls` is started with the accreditation data (`--werkzoekenden`,
 `--vacatures`) as a user starts it; newman runs both Postman collections of the accreditation
@@ -15,13 +16,18 @@ from __future__ import annotations
 
 import json
 import shutil
+import ssl
 import subprocess
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography import x509
 
+from gateway.auth.certificates import oin_of
 from gateway.demo.pki import ACCREDITATIE_OIN, DemoPki
 from gateway.demo.runner import GATEWAY_OIN
 
@@ -41,7 +47,7 @@ def newman() -> Path:
 
 
 @pytest.fixture(scope="module")
-def accreditation_demo(tmp_path_factory: pytest.TempPathFactory, newman: Path) -> Iterator[Demo]:
+def accreditation_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     demo = Demo(
         tmp_path_factory.mktemp("accreditatie"),
         "--tls",
@@ -58,14 +64,62 @@ def accreditation_demo(tmp_path_factory: pytest.TempPathFactory, newman: Path) -
             demo.stop()
 
 
-def environment_for(demo: Demo) -> dict[str, Any]:
-    """The official environment pointed at the demo: its base URL and the gateway's OIN."""
+def _https(demo: Demo, path: str, client: bool, **request: Any) -> tuple[int, Any]:
+    """A request to the demo over HTTPS, trusting its CA, with or without its client certificate."""
+    tls = DemoPki(demo.workdir / "tls")
+    context = ssl.create_default_context(cafile=str(tls.ca))
+    if client:
+        context.load_cert_chain(tls.client, tls.client_key)
+    data = json.dumps(request.pop("body")).encode() if "body" in request else None
+    headers = {"Content-Type": "application/json", **request.pop("headers", {})}
+    call = urllib.request.Request(f"https://127.0.0.1:{demo.port}{path}", data=data, headers=headers)
+    try:
+        with urllib.request.urlopen(call, context=context, timeout=60) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+PARTIES = {"X-VUM-berichtVersie": "3.0.0", "API-Version": "3.0.0", "X-VUM-fromParty": ACCREDITATIE_OIN,
+           "X-VUM-viaParty": ACCREDITATIE_OIN, "X-VUM-toParty": GATEWAY_OIN}  # fmt: skip
+VRAAG = {"vraagObject": {"selectiegebied": {"postcode": "3511AA", "afstand": 50}}}
+
+
+def test_the_demo_writes_a_test_pki_for_the_accreditation_party(accreditation_demo: Demo) -> None:
+    tls = DemoPki(accreditation_demo.workdir / "tls")
+    assert all(path.is_file() for path in (tls.ca, tls.client, tls.client_key))
+    client = x509.load_pem_x509_certificate(tls.client.read_bytes())
+    ca = x509.load_pem_x509_certificate(tls.ca.read_bytes())
+    assert oin_of(client) == ACCREDITATIE_OIN and client.issuer == ca.subject
+    assert tls.client_key.stat().st_mode & 0o077 == 0, "the private key is the user's only"
+    assert "HTTPS with a test PKI" in "".join(accreditation_demo.output)
+
+
+def test_the_demo_over_https_needs_no_certificate_for_health_but_one_for_data(accreditation_demo: Demo) -> None:
+    assert _https(accreditation_demo, "/health", client=False) == (200, {"status": "ok"})
+    status, body = _https(accreditation_demo, "/api/v3/vacatures/matches", client=False, body=VRAAG, headers=PARTIES)
+    assert status == 401 and body["code"] == "401"
+    status, body = _https(accreditation_demo, "/api/v3/vacatures/matches", client=True, body=VRAAG, headers=PARTIES)
+    assert status == 200 and body["matches"], body
+    graphql = {"query": "{ organisaties { bronID } }"}
+    status, body = _https(accreditation_demo, "/graphql", client=True, body=graphql)
+    assert status == 200 and len(body["data"]["organisaties"]) == 5, "four organisations and codelijsten"
+
+
+def environment_for(port: int) -> dict[str, Any]:
+    """The official environment pointed at a demo on `port`: its base URL and the gateway's OIN."""
     environment: dict[str, Any] = json.loads((COLLECTIONS / "environment.json").read_text(encoding="utf-8"))
     values = {entry["key"]: entry for entry in environment["values"]}
     assert values["x-vum-fromparty"]["value"] == values["x-vum-viaparty"]["value"] == ACCREDITATIE_OIN
-    values["baseUrl"]["value"] = f"https://127.0.0.1:{demo.port}/api/v3"
+    values["baseUrl"]["value"] = f"https://127.0.0.1:{port}/api/v3"
     values["x-vum-toparty"]["value"] = GATEWAY_OIN
+    environment["name"] = "VUM gateway demo (vum-gateway demo --tls)"
     return environment
+
+
+def test_the_shipped_demo_environment_is_the_official_one_pointed_at_the_demo() -> None:
+    shipped = json.loads((NEWMAN.parent.parent.parent / "demo-environment.json").read_text(encoding="utf-8"))
+    assert shipped == environment_for(4000)
 
 
 def failed_iterations(run: dict[str, Any]) -> dict[int, list[str]]:
@@ -87,7 +141,7 @@ def test_the_official_collection_passes_unchanged_over_mtls(
 ) -> None:
     tls = DemoPki(accreditation_demo.workdir / "tls")
     environment = tmp_path / "environment.json"
-    environment.write_text(json.dumps(environment_for(accreditation_demo)), encoding="utf-8")
+    environment.write_text(json.dumps(environment_for(accreditation_demo.port)), encoding="utf-8")
     result = tmp_path / "newman.json"
     command = [
         str(newman), "run", str(COLLECTIONS / f"{kind}-collection.json"),

@@ -76,8 +76,8 @@ def check_suwi_party(caller: Caller, headers: Mapping[str, str]) -> None:
         known = "a SUWI party" if caller.suwi else "not a SUWI party"
         raise VumError(
             UNAUTHORIZED,
-            f"{SUWI_PARTY}: {value} is not for the caller to assert; the participant register says OIN {caller.oin} "
-            f"is {known}",
+            f"{SUWI_PARTY}: {value} is not for the caller to assert; OIN {caller.oin} is {known} "
+            "(by the participant register or the token)",
         )
 
 
