@@ -5,9 +5,20 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import aiohttp
 import uvicorn
 
 from gateway.demo.runner import ChildlessServer
+
+# uvicorn closes an idle connection after 5 s; a long-lived test client closes its own before, so
+# no request goes out on a connection the server is just hanging up (ServerDisconnectedError).
+KEEPALIVE_SECONDS = 4.0
+
+
+def client_session(**connector: Any) -> aiohttp.ClientSession:
+    """An HTTP client for a test's servers, for as long as the test needs (`connector`: more
+    TCPConnector options, e.g. `ssl`)."""
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS, **connector))
 
 
 class LiveServer:

@@ -26,7 +26,7 @@ from vumschema.policy import Caller, Toestemming, write_toestemming
 
 from .conftest import BEROEPEN, POSTCODES
 from .issuer import AUDIENCE, ISSUER, MEDIATOR, TestIssuer
-from .servers import LiveServer
+from .servers import LiveServer, client_session
 
 AppFactory = Callable[[GatewayTrust], Any]  # builds a subgraph's ASGI app once the gateway is known
 
@@ -68,7 +68,7 @@ class Stack:
     issuer: TestIssuer
     key: str
     oins: dict[str, str]
-    session: aiohttp.ClientSession = field(default_factory=aiohttp.ClientSession)
+    session: aiohttp.ClientSession = field(default_factory=client_session)
 
     async def post(self, payload: Any, headers: dict[str, str] | None = None) -> tuple[int, Any]:
         async with self.session.post(self.server.url, json=payload, headers=headers) as response:

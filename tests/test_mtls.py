@@ -36,6 +36,7 @@ from gateway.demo.runner import free_port
 from subgraphs.sdk.adapter import InMemoryAdapter
 
 from .conftest import ROOT, need
+from .servers import client_session
 from .stack import Source, Stack, consented, organisation_app, start_stack
 from .test_exact_json import VACATURE, WERKZOEKENDE
 from .test_rest_contract import BEMIDDELAAR, BEMIDDELAAR_SERVER, ContractClient, Exchange, party_headers
@@ -118,8 +119,7 @@ class Front:
 
     def session(self, client: str | None) -> aiohttp.ClientSession:
         if client not in self.sessions:
-            connector = aiohttp.TCPConnector(ssl=self.pki.context(client), **self.connector)
-            self.sessions[client] = aiohttp.ClientSession(connector=connector)
+            self.sessions[client] = client_session(ssl=self.pki.context(client), **self.connector)
         return self.sessions[client]
 
     def rest(self, client: str | None) -> ContractClient:
