@@ -22,7 +22,7 @@ from gateway.wire import full_selection, standard_json
 from subgraphs.bestand.adapter import BestandAdapter, write_csv_records
 from subgraphs.sql.adapter import SqlAdapter
 
-from .accreditation import Match, failures, judge_cases, tally
+from .accreditation import SOURCE_TIMEOUT, Match, failures, judge_cases, tally
 from .conftest import fresh_database, report
 from .stack import Source, Stack, consented, organisation_app, start_stack
 
@@ -52,7 +52,7 @@ async def accreditation(
         ):
             adapter = SqlAdapter(dsn)
             adapter.load(*share[index])
-            sources.append(Source(f"sql-{index}", organisation_app(adapter, f"sql-{index}")))
+            sources.append(Source(f"sql-{index}", organisation_app(adapter, f"sql-{index}"), timeout=SOURCE_TIMEOUT))
         for index, fmt in ((3, "json"), (4, "csv")):
             files = []
             for kind, type_name, records in (
@@ -65,7 +65,11 @@ async def accreditation(
                 else:
                     path.write_text(json.dumps(records), encoding="utf-8")
                 files.append(path)
-            sources.append(Source(f"bestand-{fmt}", organisation_app(BestandAdapter(*files), f"bestand-{fmt}")))
+            sources.append(
+                Source(
+                    f"bestand-{fmt}", organisation_app(BestandAdapter(*files), f"bestand-{fmt}"), timeout=SOURCE_TIMEOUT
+                )
+            )
         stack = await start_stack(sources)
         yield stack
         await stack.close()

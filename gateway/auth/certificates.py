@@ -126,7 +126,7 @@ class ClientCertificates:
         if forwarded is None:
             return None
         self._check_ingress(scope)
-        return ClientCertificate(self._forwarded_oin(scope, forwarded))
+        return ClientCertificate(self._forwarded_oin(forwarded))
 
     def _check_ingress(self, scope: Mapping[str, Any]) -> None:
         assert self.config is not None
@@ -147,7 +147,7 @@ class ClientCertificates:
                     f"the ingress did not verify the client certificate ({self.config.verify_header})"
                 )
 
-    def _forwarded_oin(self, scope: Mapping[str, Any], value: str) -> str:
+    def _forwarded_oin(self, value: str) -> str:
         if len(value) > MAX_FORWARDED_BYTES:
             raise Unauthenticated(f"the forwarded client certificate is larger than {MAX_FORWARDED_BYTES} bytes")
         certificate = read_forwarded(value)
