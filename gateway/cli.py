@@ -99,7 +99,14 @@ def _demo(args: argparse.Namespace) -> int:
             args.seed, Path(settings["postcodes"]), Path(settings["beroepen"]), settings.get("postgres")
         )
     asyncio.run(
-        run_demo(sources, Path(args.workdir), Path(settings["postcodes"]), Path(settings["beroepen"]), args.port)
+        run_demo(
+            sources,
+            Path(args.workdir),
+            Path(settings["postcodes"]),
+            Path(settings["beroepen"]),
+            args.port,
+            tls=args.tls,
+        )
     )
     return 0
 
@@ -197,6 +204,12 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=2026, help="seed of the synthetic data")
     demo.add_argument("--postgres", help="DSN: serve one organisation from PostgreSQL")
     demo.add_argument("--workdir", default="var/demo", help="where the demo writes data and logs")
+    demo.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve HTTPS with a test PKI (<workdir>/tls/: ca.pem, and client.pem + client-key.pem for the "
+        "accreditation party's OIN, registered as a SUWI mediator)",
+    )
     demo.set_defaults(run=_demo)
 
     token = commands.add_parser("token", help="print a caller token from the demo's local issuer")

@@ -18,7 +18,18 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
+from cryptography import x509
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    FilePath,
+    IPvAnyNetwork,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -91,6 +102,27 @@ class OrganisationConfig(Strict):
         return self.kind if self.kind in REFERENCE_KINDS else "organisation"
 
 
+def _read_certificates(path: Path) -> list[x509.Certificate]:
+    try:
+        certificates = x509.load_pem_x509_certificates(path.read_bytes())
+    except (OSError, ValueError):
+        raise ValueError(f"{path} holds no PEM certificate") from None
+    return certificates
+
+
+class TlsConfig(Strict):
+    """HTTPS at the gateway itself. Leave it out when an ingress ends TLS in front of the gateway."""
+
+    cert_file: FilePath = Field(description="the gateway's certificate (PEM), followed by its chain")
+    key_file: FilePath = Field(description="the certificate's private key (PEM)")
+
+    @field_validator("cert_file")
+    @classmethod
+    def _certificate(cls, value: Path) -> Path:
+        _read_certificates(value)
+        return value
+
+
 class ServerConfig(Strict):
     host: str = "127.0.0.1"
     port: int = Field(default=4000, ge=1, le=65535)
@@ -105,6 +137,7 @@ class ServerConfig(Strict):
     plan_cache_size: int = Field(default=1000, ge=1)
     max_source_response_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
     graphiql: bool = Field(default=True, description="serve the explorer (GraphiQL) to browsers at /graphql")
+    tls: TlsConfig | None = Field(default=None, description="serve HTTPS (and accept client certificates)")
 
 
 def _decode_key(value: str) -> bytes:
@@ -177,10 +210,72 @@ class DevIssuerConfig(Strict):
     audience: str = "vum-gateway"
 
 
+HeaderName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{1,64}$")]
+
+
+class ClientCertificateConfig(Strict):
+    """Callers identified by a client certificate (mutual TLS, as VUM parties connect with their
+    PKIoverheid certificate): the OIN in the subject's serialNumber names the participant.
+
+    The certificate arrives either in the TLS handshake with the gateway (`gateway.tls`: client
+    certificates are optional at the TLS layer and verified against `ca_file`), or from an ingress
+    that ended TLS and forwards it in `forwarded_header`, accepted from `trusted_ingress` only
+    and verified again here against `ca_file`.
+    """
+
+    ca_file: FilePath = Field(description="CAs (PEM) whose client certificates identify callers")
+    trusted_ingress: list[IPvAnyNetwork] = Field(
+        default_factory=list, description="addresses of the ingresses that may forward a client certificate"
+    )
+    forwarded_header: HeaderName = Field(
+        default="X-SSL-Client-Cert", description="where an ingress forwards it: URL-encoded PEM or base64 DER"
+    )
+    verify_header: HeaderName | None = Field(
+        default=None, description="optional: the ingress's own verdict, SUCCESS (nginx) or 0 (HAProxy) required"
+    )
+
+    @field_validator("ca_file")
+    @classmethod
+    def _certificates(cls, value: Path) -> Path:
+        _read_certificates(value)
+        return value
+
+
+PARTICIPANT_ROLES = ("bemiddelaar", "werkgever", "beheerder")  # organisations; a job seeker is a person
+
+
+class ParticipantConfig(Strict):
+    """An organisation admitted to the exchange (the afsprakenstelsel decides who joins): what
+    its client certificate entitles it to. The caller cannot assert any of this itself."""
+
+    oin: Oin
+    name: str = Field(min_length=1, max_length=200)
+    rol: Literal[PARTICIPANT_ROLES] = "bemiddelaar"  # type: ignore[valid-type]
+    suwi: bool = Field(default=False, description="a SUWI party: may see the special category (BIJZONDER)")
+    scopes: list[str] = Field(default_factory=list)
+    doelbinding: str | None = Field(default=None, description="the purpose when a request names none")
+    verwerkers: list[Oin] = Field(
+        default_factory=list, description="OINs of processors that may send for it (X-VUM-viaParty)"
+    )
+
+    @field_validator("scopes")
+    @classmethod
+    def _scopes(cls, values: list[str]) -> list[str]:
+        from vumschema import load_contract
+
+        unknown = sorted(set(values) - load_contract().scopes())
+        if unknown:
+            known = ", ".join(sorted(load_contract().scopes()))
+            raise ValueError(f"unknown scope(s) {', '.join(unknown)}; known: {known}")
+        return values
+
+
 class AuthConfig(Strict):
     """Caller authentication, purposes, quota and the gateway's own signing key."""
 
     issuers: list[IssuerConfig] = Field(default_factory=list)
+    client_certificates: ClientCertificateConfig | None = None
+    participants: list[ParticipantConfig] = Field(default_factory=list, description="the participant register")
     dev_issuer: DevIssuerConfig | None = None
     clock_skew: float = Field(default=30.0, ge=0, le=300, description="seconds of leeway on exp/nbf/iat")
     max_token_bytes: int = Field(default=8192, ge=256)
@@ -206,6 +301,19 @@ class AuthConfig(Strict):
         if value is not None and urlsplit(value).scheme not in ("redis", "rediss", "unix"):
             raise ValueError("a Redis URL: redis://host:6379/0, rediss://… (TLS) or unix:///path")
         return value
+
+    @model_validator(mode="after")
+    def _register(self) -> AuthConfig:
+        oins = [p.oin for p in self.participants]
+        duplicates = sorted({oin for oin in oins if oins.count(oin) > 1})
+        if duplicates:
+            raise ValueError(f"participants: OIN(s) registered twice: {', '.join(duplicates)}")
+        for index, participant in enumerate(self.participants):
+            if participant.doelbinding is not None and participant.doelbinding not in self.purposes:
+                raise ValueError(
+                    f"participants.{index}.doelbinding: {participant.doelbinding!r} is not one of auth.purposes"
+                )
+        return self
 
 
 class ProcessingLogConfig(Strict):

@@ -2,7 +2,8 @@
 
 Start: open the HTTP client pool and the processing log, check every subgraph's schema, keep
 re-checking. Reload (SIGHUP or `Gateway.reload()`): read the configuration again and swap in a
-new registry once its sources are checked, so requests in flight finish on the old one.
+new registry once its sources are checked, so requests in flight finish on the old one; the
+participant register and the CAs of forwarded client certificates are read again too.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from vumschema import Contract, load_contract
 
+from .auth.certificates import ClientCertificates
+from .auth.participants import ParticipantRegister
 from .auth.signing import GatewaySigner
 from .auth.tokens import CallerAuthenticator
 from .config import ConfigError, GatewayConfig, load_config
@@ -60,6 +63,8 @@ class Gateway:
             self.authenticator = CallerAuthenticator(auth, demo=demo)
         except ValueError as error:
             raise ConfigError(str(error)) from None
+        self.certificates = ClientCertificates(auth.client_certificates)
+        self.participants = ParticipantRegister(auth.participants)
         self.signer = GatewaySigner(
             auth.gateway_issuer, auth.gateway_oin, auth.subgraph_token_seconds, auth.signing_key_file
         )
@@ -144,6 +149,8 @@ class Gateway:
         services.registry.checked = True
         old_tasks = self._tasks
         self.config, self.services = config, services
+        self.certificates = ClientCertificates(config.auth.client_certificates)
+        self.participants = ParticipantRegister(config.auth.participants)  # admissions change without a restart
         self._tasks = [asyncio.create_task(self._keep_checking()), *old_tasks[1:]]
         old_tasks[0].cancel()
         log.info("configuration reloaded: %d sources", len(services.registry.states))

@@ -19,6 +19,9 @@ from .tracing import SourceCall, Tracing
 TIMEOUT = "TIMEOUT"
 ERROR = "ERROR"
 MAX_MESSAGE = 300
+# An idle pooled connection is closed before the server closes it (uvicorn after 5 s, aiohttp's
+# default keeps it 15 s): otherwise a request sent just as the server hangs up fails with a reset.
+KEEPALIVE_SECONDS = 4.0
 
 
 class SourceFailure(Exception):
@@ -69,7 +72,12 @@ class SubgraphClient:
         self._session: aiohttp.ClientSession | None = None
 
     async def start(self) -> None:
-        connector = aiohttp.TCPConnector(limit=self.connections, limit_per_host=self.connections, ttl_dns_cache=300)
+        connector = aiohttp.TCPConnector(
+            limit=self.connections,
+            limit_per_host=self.connections,
+            ttl_dns_cache=300,
+            keepalive_timeout=KEEPALIVE_SECONDS,
+        )
         self._session = aiohttp.ClientSession(
             connector=connector, json_serialize=lambda value: orjson.dumps(value).decode(), raise_for_status=False
         )

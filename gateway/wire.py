@@ -1,8 +1,9 @@
 """Between GraphQL values and the VUM standard's JSON: enum names <-> codes, full selections.
 
 The REST facade answers in the standard's JSON, and a mediator client may ask for "everything":
-`full_selection` renders every field of a type the public API serves, and `to_wire` turns a
-GraphQL result of that type into the standard's JSON (codes for enum names, nothing else).
+`full_selection` renders every field of a type the public API serves, and `standard_json` turns a
+GraphQL result of that type into the standard's JSON (codes for enum names, nulls left out, and
+nothing else: what the source stores, empty strings and lists included, leaves as stored).
 """
 
 from __future__ import annotations
@@ -67,12 +68,17 @@ def _value(schema: GraphQLSchema, contract: Contract, type_: GraphQLOutputType, 
     return value
 
 
-def without_empty(value: Any) -> Any:
-    """The standard treats empty strings, lists and objects as absent: drop them (and nulls)."""
+def without_nulls(value: Any) -> Any:
+    """A GraphQL result in the standard's JSON: a null is a field the record does not have (or the
+    caller may not see), so it is left out. Everything else stays as the source holds it: an empty
+    string or an empty list is a value, and the accreditation collection compares it exactly."""
     if isinstance(value, dict):
-        cleaned = {key: without_empty(item) for key, item in value.items()}
-        return {key: item for key, item in cleaned.items() if item not in (None, "", [], {})}
+        return {key: without_nulls(item) for key, item in value.items() if item is not None}
     if isinstance(value, list):
-        cleaned_items = [without_empty(item) for item in value]
-        return [item for item in cleaned_items if item not in (None, "", [], {})]
+        return [without_nulls(item) for item in value if item is not None]
     return value
+
+
+def standard_json(schema: GraphQLSchema, contract: Contract, type_name: str, value: Any) -> Any:
+    """A GraphQL result object of `type_name` as the standard's JSON: codes for enum names, no nulls."""
+    return without_nulls(to_wire(schema, contract, type_name, value))

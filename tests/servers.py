@@ -5,24 +5,37 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import aiohttp
 import uvicorn
 
 from gateway.demo.runner import ChildlessServer
+
+# uvicorn closes an idle connection after 5 s; a long-lived test client closes its own before, so
+# no request goes out on a connection the server is just hanging up (ServerDisconnectedError).
+KEEPALIVE_SECONDS = 4.0
+
+
+def client_session(**connector: Any) -> aiohttp.ClientSession:
+    """An HTTP client for a test's servers, for as long as the test needs (`connector`: more
+    TCPConnector options, e.g. `ssl`)."""
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS, **connector))
 
 
 class LiveServer:
     """An ASGI app served over HTTP on 127.0.0.1; `url` is known once started."""
 
-    def __init__(self, app: Any, path: str = "/graphql") -> None:
+    def __init__(self, app: Any, path: str = "/graphql", **options: Any) -> None:
         self.app = app
         self.path = path
+        self.options = options  # more uvicorn.Config options, e.g. the gateway's `server_options`
         self.server: uvicorn.Server | None = None
         self.task: asyncio.Task[None] | None = None
         self.port = 0
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        scheme = "https" if self.options.get("ssl_certfile") else "http"
+        return f"{scheme}://127.0.0.1:{self.port}"
 
     @property
     def url(self) -> str:
@@ -30,7 +43,13 @@ class LiveServer:
 
     async def start(self, port: int = 0) -> LiveServer:
         config = uvicorn.Config(
-            self.app, host="127.0.0.1", port=port or self.port, log_level="warning", lifespan="on", interface="asgi3"
+            self.app,
+            host="127.0.0.1",
+            port=port or self.port,
+            log_level="warning",
+            lifespan="on",
+            interface="asgi3",
+            **self.options,
         )
         self.server = ChildlessServer(config)
         self.task = asyncio.create_task(self.server.serve())

@@ -6,6 +6,7 @@ import asyncio
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -14,6 +15,7 @@ from starlette.applications import Starlette
 from gateway.config import PseudonymConfig, new_key, parse_config
 from gateway.demo.runner import free_port
 from gateway.http.app import create_http_app
+from gateway.http.transport import server_options
 from gateway.pseudonym import Pseudonymiser, RecordRef
 from gateway.server import Gateway
 from subgraphs.codelijsten.app import create_app as codelijsten_app
@@ -24,7 +26,7 @@ from vumschema.policy import Caller, Toestemming, write_toestemming
 
 from .conftest import BEROEPEN, POSTCODES
 from .issuer import AUDIENCE, ISSUER, MEDIATOR, TestIssuer
-from .servers import LiveServer
+from .servers import LiveServer, client_session
 
 AppFactory = Callable[[GatewayTrust], Any]  # builds a subgraph's ASGI app once the gateway is known
 
@@ -66,7 +68,7 @@ class Stack:
     issuer: TestIssuer
     key: str
     oins: dict[str, str]
-    session: aiohttp.ClientSession = field(default_factory=aiohttp.ClientSession)
+    session: aiohttp.ClientSession = field(default_factory=client_session)
 
     async def post(self, payload: Any, headers: dict[str, str] | None = None) -> tuple[int, Any]:
         async with self.session.post(self.server.url, json=payload, headers=headers) as response:
@@ -98,15 +100,20 @@ async def start_stack(
     auth: dict[str, Any] | None = None,
     demo: bool = False,
     tracing: dict[str, Any] | None = None,
+    gateway_ca: Path | None = None,
+    uvicorn_options: dict[str, Any] | None = None,
     **gateway: Any,
 ) -> Stack:
     """Serve every source over HTTP (trusting the gateway to come), then the gateway (in demo
-    mode with `demo`, as `vum-gateway demo` runs it)."""
+    mode with `demo`, as `vum-gateway demo` runs it; over HTTPS with `tls` among the `gateway`
+    settings: the subgraphs then trust `gateway_ca` for its keys)."""
     issuer = await TestIssuer().start()
     port = free_port()
-    jwks = f"http://127.0.0.1:{port}/.well-known/jwks.json"
+    jwks = f"{'https' if gateway.get('tls') else 'http'}://127.0.0.1:{port}/.well-known/jwks.json"
     oins = {source.id: oin_of(index) for index, source in enumerate(sources)}
-    servers = {s.id: await LiveServer(s.app(GatewayTrust(jwks, oins[s.id]))).start() for s in sources}
+    servers = {
+        s.id: await LiveServer(s.app(GatewayTrust(jwks, oins[s.id], ca_file=gateway_ca))).start() for s in sources
+    }
     organisations = [
         {
             "id": s.id,
@@ -121,7 +128,7 @@ async def start_stack(
     if codelijsten:
         oins["codelijsten"] = "00000000000000000099"
         servers["codelijsten"] = await LiveServer(
-            codelijsten_app(BEROEPEN, GatewayTrust(jwks, oins["codelijsten"]))
+            codelijsten_app(BEROEPEN, GatewayTrust(jwks, oins["codelijsten"], ca_file=gateway_ca))
         ).start()
         organisations.append(
             {
@@ -145,7 +152,8 @@ async def start_stack(
         }
     )
     gateway_app = Gateway(config, demo=demo)
-    server = await LiveServer(create_http_app(gateway_app)).start(port)
+    options = {**server_options(config), **(uvicorn_options or {})}
+    server = await LiveServer(create_http_app(gateway_app), **options).start(port)
     for _ in range(200):  # the gateway checks its subgraphs once it listens
         if gateway_app.ready:
             break

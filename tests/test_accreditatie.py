@@ -18,11 +18,11 @@ import pytest
 import pytest_asyncio
 
 from gateway.vraagobject import vacature_selectievraag, werkzoekende_selectievraag
-from gateway.wire import full_selection, to_wire
+from gateway.wire import full_selection, standard_json
 from subgraphs.bestand.adapter import BestandAdapter, write_csv_records
 from subgraphs.sql.adapter import SqlAdapter
 
-from .accreditation import Found, failing_cases, tally
+from .accreditation import SOURCE_TIMEOUT, Match, failures, judge_cases, tally
 from .conftest import fresh_database, report
 from .stack import Source, Stack, consented, organisation_app, start_stack
 
@@ -52,7 +52,7 @@ async def accreditation(
         ):
             adapter = SqlAdapter(dsn)
             adapter.load(*share[index])
-            sources.append(Source(f"sql-{index}", organisation_app(adapter, f"sql-{index}")))
+            sources.append(Source(f"sql-{index}", organisation_app(adapter, f"sql-{index}"), timeout=SOURCE_TIMEOUT))
         for index, fmt in ((3, "json"), (4, "csv")):
             files = []
             for kind, type_name, records in (
@@ -65,7 +65,11 @@ async def accreditation(
                 else:
                     path.write_text(json.dumps(records), encoding="utf-8")
                 files.append(path)
-            sources.append(Source(f"bestand-{fmt}", organisation_app(BestandAdapter(*files), f"bestand-{fmt}")))
+            sources.append(
+                Source(
+                    f"bestand-{fmt}", organisation_app(BestandAdapter(*files), f"bestand-{fmt}"), timeout=SOURCE_TIMEOUT
+                )
+            )
         stack = await start_stack(sources)
         yield stack
         await stack.close()
@@ -107,18 +111,17 @@ async def _search(stack: Stack, kind: str, zoekvraag: dict[str, Any]) -> dict[st
     return body["data"][root]  # type: ignore[no-any-return]
 
 
-def _results(stack: Stack, kind: str, result: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
-    """Record id -> (vumID, the match profile in the standard's JSON, with the source's id)."""
-    _, _, match_type, id_field, _, _, _ = KINDS[kind]
+def _matches(stack: Stack, kind: str, result: dict[str, Any]) -> list[Match]:
+    """(vumID, the match profile in the standard's JSON) per edge, in the answer's order."""
+    match_type = KINDS[kind][2]
     contract, schema = stack.gateway.contract, stack.gateway.schema
-    found = {}
+    matches = []
     for edge in result["edges"]:
         node = dict(edge["node"])
         vumid = node.pop("vumID")
-        ref = stack.open_vumid(kind, vumid)
-        assert ref.bron_id == edge["bronID"]
-        found[ref.record_id] = (vumid, {id_field: ref.record_id, **to_wire(schema, contract, match_type, node)})
-    return found
+        assert stack.open_vumid(kind, vumid).bron_id == edge["bronID"]
+        matches.append((vumid, standard_json(schema, contract, match_type, node)))
+    return matches
 
 
 async def _detail(stack: Stack, kind: str, vumid: str) -> dict[str, Any]:
@@ -128,23 +131,23 @@ async def _detail(stack: Stack, kind: str, vumid: str) -> dict[str, Any]:
     query = f"query D($v: ID!) {{ {detail_root}(vumID: $v) {{ bronID {kind} {{ {fields} }} }} }}"
     body = await stack.query(query, {"v": vumid})
     assert "errors" not in body, body.get("errors")
-    return to_wire(schema, contract, detail_type, body["data"][detail_root][kind])  # type: ignore[no-any-return]
+    return standard_json(schema, contract, detail_type, body["data"][detail_root][kind])  # type: ignore[no-any-return]
 
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("kind", ["werkzoekende", "vacature"])
 async def test_every_accreditation_case_passes_through_graphql(accreditation: Stack, kind: str) -> None:
-    async def search(zoekvraag: dict[str, Any]) -> Found:
+    async def search(zoekvraag: dict[str, Any]) -> list[Match]:
         result = await _search(accreditation, kind, zoekvraag)
         assert all(b["status"] == "OK" for b in result["bronnen"]), result["bronnen"]
-        return _results(accreditation, kind, result)
+        return _matches(accreditation, kind, result)
 
     async def detail(vumid: str) -> dict[str, Any]:
         return await _detail(accreditation, kind, vumid)
 
-    failures = await failing_cases(kind, KINDS[kind][3], search, detail)
-    report(tally("GraphQL", kind, failures))
-    assert not failures, failures
+    results = await judge_cases(kind, search, detail)
+    report(tally("GraphQL", kind, results))
+    assert not failures(results), failures(results)
 
 
 @pytest.mark.postgres

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 from pathlib import Path
 
 import pytest
 
 from gateway.config import load_config
+from gateway.demo.pki import new_ca, pem
 from subgraphs.sdk.adapter import InMemoryAdapter
 
 from .stack import Source, Stack, consented, organisation_app, start_stack
@@ -65,11 +67,33 @@ async def test_a_reload_takes_new_sources_into_service(tmp_path: Path) -> None:
         await stack.close()
 
 
+async def test_a_reload_reads_the_participant_register_again(tmp_path: Path) -> None:
+    """Admission is decided outside the gateway: a new register takes effect on SIGHUP."""
+    stack = await start_stack([Source("een", organisation_app(InMemoryAdapter(), "een"))], codelijsten=False)
+    try:
+        path = tmp_path / "gateway.toml"
+        stack.gateway.config_file = path
+        for oin in ("00000001000000000001", "00000001000000000002"):
+            participant = f'\n[[auth.participants]]\noin = "{oin}"\nname = "Deelnemer"\n'
+            path.write_text(registry_toml(stack, ["een"], stack.key) + participant, encoding="utf-8")
+            await stack.gateway.reload()
+            assert set(stack.gateway.participants.participants) == {oin}
+    finally:
+        await stack.close()
+
+
 def test_gateway_config_file_round_trip(tmp_path: Path) -> None:
-    """What the README shows as configuration is what the gateway reads."""
+    """What the README shows as configuration is what the gateway reads (its certificate files
+    made here: a test CA's certificate in each)."""
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     block = readme.split("```toml\n", 1)[1].split("```", 1)[0].replace('key = "…"', 'key = "' + "A" * 43 + '"')
+    certificate = pem(new_ca("README").certificate)
+    for name in sorted(set(re.findall(r'"/etc/vum/([a-z-]+\.pem)"', block))):
+        (tmp_path / name).write_bytes(certificate)
+        block = block.replace(f'"/etc/vum/{name}"', f'"{tmp_path / name}"')
     (tmp_path / "gateway.toml").write_text(block, encoding="utf-8")
     config = load_config(tmp_path / "gateway.toml")
     assert config.auth.detail_quota == 10 and config.organisations[0].id == "gemeente-eindhoven"
     assert config.processing_log.retention_days == 730
+    assert config.gateway.tls is not None and config.auth.client_certificates is not None
+    assert config.auth.participants[0].suwi and config.auth.participants[0].doelbinding in config.auth.purposes

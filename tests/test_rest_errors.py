@@ -248,9 +248,9 @@ async def test_a_caller_without_a_valid_token_gets_401(stack: Stack, client: Con
     anonymous = client.as_caller(None)
     for path in ("/vacatures/abc", "/werkzoekendeProfielen/abc"):
         exchange = await anonymous.call("GET", path)
-        _error(exchange, 401, "401", "needs a token")
+        _error(exchange, 401, "401", "needs a client certificate")
         assert _header(exchange, "WWW-Authenticate").startswith("Bearer")
-    _error(await anonymous.call("POST", SEARCH, body={"vraagObject": WIDE}), 401, "401", "needs a token")
+    _error(await anonymous.call("POST", SEARCH, body={"vraagObject": WIDE}), 401, "401", "needs a client certificate")
     forged = {**HEADERS, "Authorization": "Bearer not.a.token"}
     _error(await client.call("POST", SEARCH, body={"vraagObject": WIDE}, headers=forged), 401, "401", "JWT")
     expired = {**HEADERS, "Authorization": f"Bearer {stack.issuer.token(MEDIATOR, exp=1)}"}

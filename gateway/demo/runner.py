@@ -28,7 +28,9 @@ import uvicorn
 from ..auth.dev import DEV_ISSUER, ensure_key, presets
 from ..config import GatewayConfig, new_key, parse_config
 from ..http.app import create_http_app
+from ..http.transport import server_options
 from ..server import Gateway
+from .pki import ACCREDITATIE_OIN, DemoPki, ensure_demo_pki, tls_settings
 
 log = logging.getLogger("vum.demo")
 
@@ -217,9 +219,12 @@ CODELIJSTEN_OIN = "99000000000000000099"
 GATEWAY_OIN = "99000000000000000098"  # the exchange: X-VUM-fromParty towards a VUM-Bron source
 
 
-def _trust(gateway_port: int, oin: str) -> list[str]:
-    """Subgraph options: answer this gateway only, as the organisation with this OIN."""
-    return ["--gateway-jwks", f"http://127.0.0.1:{gateway_port}/.well-known/jwks.json", "--oin", oin]
+def _trust(gateway_port: int, oin: str, gateway_ca: Path | None = None) -> list[str]:
+    """Subgraph options: answer this gateway only, as the organisation with this OIN (the
+    gateway's keys over HTTPS, trusting `gateway_ca`, when the demo runs with --tls)."""
+    scheme = "https" if gateway_ca else "http"
+    options = ["--gateway-jwks", f"{scheme}://127.0.0.1:{gateway_port}/.well-known/jwks.json", "--oin", oin]
+    return options + (["--gateway-ca", str(gateway_ca)] if gateway_ca else [])
 
 
 async def _start(module: str, args: list[str], log_file: Path) -> asyncio.subprocess.Process:
@@ -274,6 +279,8 @@ async def start_sources(
     first_port: int,
     running: list[RunningSource],
     gateway_port: int,
+    *,
+    gateway_ca: Path | None = None,
 ) -> RunningSource:
     """Start codelijsten and every organisation subgraph (added to `running` as they start);
     wait until all answer. Returns codelijsten."""
@@ -291,7 +298,7 @@ async def start_sources(
                 str(beroepen),
                 "--log-level",
                 "warning",
-                *_trust(gateway_port, CODELIJSTEN_OIN),
+                *_trust(gateway_port, CODELIJSTEN_OIN, gateway_ca),
             ],
             workdir / "codelijsten.log",
         ),
@@ -305,7 +312,7 @@ async def start_sources(
             "--name", source.name,
             "--postcodes", str(postcodes),
             "--log-level", "warning",
-            *_trust(gateway_port, source.oin),
+            *_trust(gateway_port, source.oin, gateway_ca),
         ]  # fmt: skip
         bron_port = _port_near(port + 100) if source.adapter == "vumbron" else None
         args += _data_args(source, workdir, bron_port)
@@ -333,7 +340,9 @@ async def stop_sources(running: Sequence[RunningSource]) -> None:
             await process.wait()
 
 
-def gateway_config(running: Sequence[RunningSource], port: int, workdir: Path) -> GatewayConfig:
+def gateway_config(
+    running: Sequence[RunningSource], port: int, workdir: Path, pki: DemoPki | None = None
+) -> GatewayConfig:
     organisations = [
         {
             "id": r.source.id,
@@ -345,13 +354,17 @@ def gateway_config(running: Sequence[RunningSource], port: int, workdir: Path) -
         }
         for r in running
     ]
-    auth = {
+    auth: dict[str, Any] = {
         "dev_issuer": {"issuer": DEV_ISSUER, "key_file": str(ensure_key(workdir / "dev-issuer.pem"))},
         "signing_key_file": str(ensure_key(workdir / "gateway-signing.pem")),
     }
+    server: dict[str, Any] = {"port": port, "schema_check_interval": 10}
+    if pki is not None:  # HTTPS, and the accreditation party's client certificate in the register
+        server["tls"], client_certificates = tls_settings(pki)
+        auth |= client_certificates
     return parse_config(
         {
-            "gateway": {"port": port, "schema_check_interval": 10},
+            "gateway": server,
             "pseudonym": {"key": new_key()},
             "auth": {**auth, "gateway_oin": GATEWAY_OIN},
             "processing_log": {"dsn": f"sqlite:///{workdir / 'verwerkingen.sqlite'}"},
@@ -386,22 +399,51 @@ def banner(running: Sequence[RunningSource], port: int, workdir: Path) -> str:
     return "\n".join(lines)
 
 
-async def run_demo(sources: list[DemoSource], workdir: Path, postcodes: Path, beroepen: Path, port: int) -> None:
+def tls_banner(pki: DemoPki, port: int) -> str:
+    """What --tls adds to the banner: the test PKI and a call with the client certificate."""
+    certificate = f"--cacert {pki.ca} --cert {pki.client} --key {pki.client_key}"
+    parties = f"-H 'X-VUM-fromParty: {ACCREDITATIE_OIN}' -H 'X-VUM-viaParty: {ACCREDITATIE_OIN}'"
+    return "\n".join(
+        [
+            f"  HTTPS with a test PKI made for this demo (never a real key): {pki.directory}",
+            f"    ca.pem; client.pem + client-key.pem = OIN {ACCREDITATIE_OIN}, a SUWI mediator in the participant",
+            "    register; client certificates are optional at the TLS layer, data needs an identity. Try:",
+            f"    curl {certificate} https://127.0.0.1:{port}/api/v3/vacatures/matches \\",
+            f"      -H 'X-VUM-berichtVersie: 3.0.0' -H 'API-Version: 3.0.0' {parties} \\",
+            f"      -H 'X-VUM-toParty: {GATEWAY_OIN}' -H 'Content-Type: application/json' \\",
+            """      -d '{"vraagObject": {"selectiegebied": {"postcode": "5611AB", "afstand": 10}}}'""",
+            "",
+        ]
+    )
+
+
+async def run_demo(
+    sources: list[DemoSource], workdir: Path, postcodes: Path, beroepen: Path, port: int, *, tls: bool = False
+) -> None:
     if not port_free(port):
         raise RuntimeError(f"port {port} is in use; pass --port")
     running: list[RunningSource] = []
+    pki = ensure_demo_pki(workdir / "tls") if tls else None
     try:
         print(f"starting {len(sources)} organisations and codelijsten…", flush=True)
-        await start_sources(sources, workdir, postcodes, beroepen, port + 100, running, port)
-        gateway = Gateway(gateway_config(running, port, workdir), demo=True)
+        await start_sources(
+            sources, workdir, postcodes, beroepen, port + 100, running, port, gateway_ca=pki.ca if pki else None
+        )
+        config = gateway_config(running, port, workdir, pki)
+        gateway = Gateway(config, demo=True)
         gateway.graphiql_presets = role_presets(sources, workdir)
         server = ChildlessServer(
-            uvicorn.Config(create_http_app(gateway), host="127.0.0.1", port=port, log_level="warning")
+            uvicorn.Config(
+                create_http_app(gateway), host="127.0.0.1", port=port, log_level="warning", **server_options(config)
+            )
         )
         loop = asyncio.get_running_loop()
         for stop_signal in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(stop_signal, server.stop)
-        print(banner(running, port, workdir), flush=True)
+        text = banner(running, port, workdir)
+        if pki is not None:  # the same port, over HTTPS
+            text = text.replace(f"http://127.0.0.1:{port}", f"https://127.0.0.1:{port}") + tls_banner(pki, port)
+        print(text, flush=True)
         await server.serve()
     finally:
         print("stopping…", flush=True)

@@ -17,8 +17,7 @@ from ..execute.executor import ProcessingLogFailed, execute_plan
 from ..plan.nodes import QueryPlan
 from ..plan.planner import PlanningError
 from ..server import Gateway
-
-PURPOSE_HEADER = "X-VUM-Doelbinding"
+from .identity import PURPOSE_HEADER, identify
 
 
 async def run_graphql(
@@ -41,9 +40,7 @@ async def run_graphql(
     """
     if caller is None:
         try:
-            caller = await gateway.authenticator.authenticate(
-                request.headers.get("authorization"), request.headers.get(PURPOSE_HEADER)
-            )
+            caller = await identify(gateway, request)
         except Unauthenticated as error:
             return 401, _error(str(error), "UNAUTHENTICATED")
     try:
@@ -75,7 +72,9 @@ def _refusal(
     """Requests refused before anything is asked: no token for data, a forbidden field in strict
     mode (unless `lenient`), or no purpose for a data request."""
     if caller is None and any(d.reason == "unauthenticated" for d in plan.denied):
-        return 401, _error("this request needs a token: 'Authorization: Bearer <token>'", "UNAUTHENTICATED")
+        return 401, _error(
+            "this request needs a token ('Authorization: Bearer <token>') or a client certificate", "UNAUTHENTICATED"
+        )
     if plan.denied and gateway.config.auth.reject_unauthorized_operations and not lenient:
         return 403, {
             "errors": [

@@ -18,6 +18,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from ..server import Gateway
+from .transport import server_options
 
 log = logging.getLogger("vum.http")
 
@@ -43,5 +44,6 @@ class DrainingServer(uvicorn.Server):
 
 def serve(app: Starlette, gateway: Gateway, host: str, port: int, log_level: str) -> None:
     """Serve until stopped (SIGTERM or Ctrl-C drains first when `gateway.shutdown_delay` is set)."""
-    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=False)
+    options = server_options(gateway.config)
+    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=False, **options)
     DrainingServer(config, gateway, gateway.config.gateway.shutdown_delay).run()

@@ -24,6 +24,7 @@ from vumschema.koppelvlak import (
     ENVELOPE,
     FROM_PARTY,
     PARTIES,
+    SUWI_PARTY,
     TO_PARTY,
     VERSION,
     VIA_PARTY,
@@ -32,7 +33,7 @@ from vumschema.koppelvlak import (
 )
 from vumschema.policy import Caller
 
-from ..http.operation import PURPOSE_HEADER
+from ..http.identity import PURPOSE_HEADER
 from .errors import INCOMPLETE, INVALID, UNAUTHORIZED, VumError
 
 DOELBINDING = PURPOSE_HEADER  # the purpose, as GraphQL callers send it
@@ -56,6 +57,28 @@ def check_parties(caller: Caller, parties: VumParties) -> None:
     if parties.via_party == caller.oin:
         message += f"; a verwerker ({VIA_PARTY}) sends with a token of the organisation it works for, not its own"
     raise VumError(UNAUTHORIZED, message)
+
+
+def check_suwi_party(caller: Caller, headers: Mapping[str, str]) -> None:
+    """Refuses a request that asserts a SUWI status other than the caller's.
+
+    The exchange tells sources whether the caller is a SUWI party (`X-VUM-SUWIparty` towards a
+    VUM-Bron), from the participant register or the token; a caller cannot assert it. Clients
+    built for the accreditation environment send it anyway: accepted when it says what the
+    gateway knows, refused (401) otherwise; a value that is not true or false is a 400.01."""
+    asserted = headers.get(SUWI_PARTY)
+    if asserted is None:
+        return
+    value = asserted.strip().lower()
+    if value not in ("true", "false"):
+        raise VumError(INVALID, f"{SUWI_PARTY} must be true or false")
+    if (value == "true") != caller.suwi:
+        known = "a SUWI party" if caller.suwi else "not a SUWI party"
+        raise VumError(
+            UNAUTHORIZED,
+            f"{SUWI_PARTY}: {value} is not for the caller to assert; OIN {caller.oin} is {known} "
+            "(by the participant register or the token)",
+        )
 
 
 def read_parties(headers: Mapping[str, str]) -> VumParties:

@@ -16,7 +16,7 @@ from graphql import GraphQLSchema
 from vumschema import Contract
 
 from ..vraagobject import vacature_selectievraag, werkzoekende_selectievraag
-from ..wire import full_selection, to_wire, without_empty
+from ..wire import full_selection, standard_json
 
 SOURCE_ANSWERED = "OK"
 
@@ -66,7 +66,7 @@ class Resource:
     def matches_answer(self, schema: GraphQLSchema, contract: Contract, result: Mapping[str, Any]) -> dict[str, Any]:
         """`{vraagID, maximumAantalResultatenBereikt, matches}` from a search result."""
         edges = result["edges"]
-        matches = [without_empty(to_wire(schema, contract, self.match_type, edge["node"])) for edge in edges]
+        matches = [standard_json(schema, contract, self.match_type, edge["node"]) for edge in edges]
         return {
             "vraagID": result["vraagID"],
             # also true when the page could not hold every match (more than the gateway's page size)
@@ -77,8 +77,8 @@ class Resource:
 
     def detail_answer(self, schema: GraphQLSchema, contract: Contract, result: Mapping[str, Any]) -> dict[str, Any]:
         """`{bronID, werkzoekende}` / `{bronID, vacature}` from a detail result."""
-        record = to_wire(schema, contract, self.record_type, result[self.record_field])
-        return {"bronID": result["bronID"], self.record_field: without_empty(record)}
+        record = standard_json(schema, contract, self.record_type, result[self.record_field])
+        return {"bronID": result["bronID"], self.record_field: record}
 
 
 WERKZOEKENDEN = Resource(

@@ -1,14 +1,15 @@
 """The VUM REST facade: the VUM-Bemiddelaar contracts of koppelvlak 3.0 on top of the GraphQL API.
 
 `POST /api/v3/{werkzoekendeProfielen,vacatures}/matches` and `GET /api/v3/.../{vumID}`. The
-caller authenticates as GraphQL callers do (`Authorization: Bearer <JWT>`, purpose in
-`X-VUM-Doelbinding` or the token), once, here: the X-VUM parties must agree with the token
-(`headers.check_parties`). Then the request is checked at the edge (X-VUM headers, body,
-vraagObject), translated into the public GraphQL operation and executed for that caller through
-`gateway.http.operation.run_graphql`, which enforces authorisation, purpose, quota and the processing
-log, so REST and GraphQL callers are treated alike. It runs leniently: fields the caller may not
-see are left out of the answer instead of failing it. The vraagObject is translated by
-`gateway.vraagobject`, so its semantics exist once.
+caller authenticates once, here: as VUM parties do, with a client certificate naming a participant
+of the register (`auth.participants`), or as GraphQL callers do, with `Authorization: Bearer
+<JWT>` (purpose in `X-VUM-Doelbinding`, the token or the register); the X-VUM parties must agree
+with that identity (`headers.check_parties`, `auth.participants`). Then the request is checked
+at the edge (X-VUM headers, body, vraagObject), translated into the public GraphQL operation and
+executed for that caller through `gateway.http.operation.run_graphql`, which enforces
+authorisation, purpose, quota and the processing log, so REST and GraphQL callers are treated
+alike. It runs leniently: fields the caller may not see are left out of the answer instead of
+failing it. The vraagObject is translated by `gateway.vraagobject`, so its semantics exist once.
 """
 
 from __future__ import annotations
@@ -30,13 +31,17 @@ from ..http.operation import run_graphql
 from ..server import Gateway
 from ..vraagobject import VraagObjectError
 from .errors import INCOMPLETE, INTERNAL, INVALID, UNAUTHORIZED, UNAVAILABLE, VumError, from_graphql_errors
-from .headers import DOELBINDING, check_parties, read_parties, response_headers
+from .headers import DOELBINDING, check_parties, check_suwi_party, read_parties, response_headers
 from .resources import RESOURCES, Operation, Resource, failed_sources
 
 log = logging.getLogger("vum.rest")
 
 PREFIX = "/api/v3"
 VUMID = re.compile(r"^[a-zA-Z0-9_.-]{1,500}$")  # the contract's VumID, not empty in a path
+NO_CREDENTIALS = (
+    "this request needs a client certificate (mutual TLS, the OIN in its subject) "
+    "or a token ('Authorization: Bearer <token>')"
+)
 
 
 Runner = Callable[..., Awaitable[tuple[int, dict[str, Any]]]]  # `run_graphql`, or a stand-in in tests
@@ -70,7 +75,6 @@ class RestFacade:
         headers = response_headers(request.headers)
         try:
             caller = await self.authenticate(request)
-            check_parties(caller, read_parties(request.headers))
             return _json(await handler(request, caller), 200, headers)
         except VumError as error:
             return _error(error, headers)
@@ -87,15 +91,31 @@ class RestFacade:
         return endpoint
 
     async def authenticate(self, request: Request) -> Caller:
-        """The caller of the request's token; no token, or one that does not verify, is a 401."""
+        """The caller of the request's token or, without one, the participant its client
+        certificate names; the X-VUM parties must be that caller's (401 otherwise, 400 when
+        incomplete), and a SUWI status it sends must be the one the gateway knows."""
         try:
-            caller = await self.gateway.authenticator.authenticate(
-                request.headers.get("authorization"), request.headers.get(DOELBINDING)
-            )
+            if request.headers.get("authorization"):
+                caller = await self.gateway.authenticator.authenticate(
+                    request.headers.get("authorization"), request.headers.get(DOELBINDING)
+                )
+                assert caller is not None  # there is an Authorization header
+                parties = read_parties(request.headers)
+            else:
+                certificate = self.gateway.certificates.of(request.scope)
+                if certificate is None:
+                    raise VumError(UNAUTHORIZED, NO_CREDENTIALS)
+                parties = read_parties(request.headers)
+                caller = self.gateway.participants.caller(
+                    certificate,
+                    from_party=parties.from_party,
+                    via_party=parties.via_party,
+                    purpose=request.headers.get(DOELBINDING),
+                )
         except Unauthenticated as error:
             raise VumError(UNAUTHORIZED, str(error)) from None
-        if caller is None:
-            raise VumError(UNAUTHORIZED, "this request needs a token: 'Authorization: Bearer <token>'")
+        check_parties(caller, parties)
+        check_suwi_party(caller, request.headers)
         return caller
 
     async def execute(

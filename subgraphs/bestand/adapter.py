@@ -5,6 +5,13 @@ to overwrite the file. A new export that cannot be read keeps the previous recor
 (and says so in the log). A JSON export is an array of standard records. A CSV export has one row
 per record and one column per field, named by its path (`mobiliteit.bemiddelingspostcode`);
 a cell of a list or object field holds JSON (`[{"codeSoortRijbewijs": "B"}]`).
+
+Records leave as stored, empty strings and empty lists included. CSV cannot tell an empty
+string from no value, so in a CSV export an empty cell is an absent field. An empty list or
+object, or one holding empty strings, is a JSON cell and keeps them (`[]`, `{}`,
+`[{"toelichtingOpleiding": ""}]`): `write_csv_records` writes an object that way when flattening
+it would lose something, and refuses a record with an empty string in a text column (export JSON
+for such records).
 """
 
 from __future__ import annotations
@@ -33,9 +40,9 @@ log = logging.getLogger("vum.subgraph.bestand")
 
 def _cell(contract: Contract, type_name: str, path: list[str], cell: str) -> Any:
     """A CSV cell as the JSON value of the field at `path`, typed by the contract (consent
-    columns, `toestemming.<categorie>.datum` / `.vastgelegdDoor`, are text)."""
+    columns, `toestemming.<categorie>.datum` / `.vastgelegdDoor`, are text; `toestemming` is JSON)."""
     if path[0] == CONSENT_FIELD and type_name == "Werkzoekende":
-        return cell
+        return json.loads(cell) if len(path) == 1 else cell
     field = contract.field(type_name, path[0])
     if len(path) > 1:
         return _cell(contract, named_type(field.type), path[1:], cell)
@@ -71,22 +78,44 @@ def csv_records(text: str, type_name: str, contract: Contract) -> list[Any]:
     return records
 
 
+class CsvExportError(ValueError):
+    """A record cannot be written to CSV without losing a value."""
+
+
+def _keeps_only_as_json(value: Mapping[str, Any]) -> bool:
+    """True for an object that flattening into columns would change: empty, or holding an empty
+    string or an empty object outside its lists (empty cells read back as absent)."""
+    return not value or any(
+        item == "" or (isinstance(item, Mapping) and _keeps_only_as_json(item)) for item in value.values()
+    )
+
+
 def _flatten(record: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
     cells: dict[str, str] = {}
     for key, value in record.items():
         column = f"{prefix}{key}"
-        if isinstance(value, Mapping):
+        if isinstance(value, Mapping) and not _keeps_only_as_json(value):
             cells.update(_flatten(value, f"{column}."))
-        elif isinstance(value, list):
+        elif isinstance(value, list | Mapping):
             cells[column] = json.dumps(value, ensure_ascii=False)
+        elif value == "":
+            raise CsvExportError(f"{column} is an empty string, which CSV cannot tell from absent: export JSON")
         elif value is not None:
             cells[column] = str(value)
     return cells
 
 
 def write_csv_records(records: Iterable[Mapping[str, Any]], type_name: str) -> str:
-    """Records as a CSV export in the format `csv_records` reads (columns in first-seen order)."""
-    rows = [_flatten(record) for record in records]
+    """Records as a CSV export in the format `csv_records` reads (columns in first-seen order).
+
+    Raises `CsvExportError` (naming the record's position and field) for a record with an empty
+    string in a text column; every other value reads back as written."""
+    rows = []
+    for position, record in enumerate(records):
+        try:
+            rows.append(_flatten(record))
+        except CsvExportError as error:
+            raise CsvExportError(f"{type_name}[{position}].{error}") from None
     columns = list(dict.fromkeys(column for row in rows for column in row))
     output = io.StringIO()
     writer = csv.DictWriter(output, fieldnames=columns, lineterminator="\n")

@@ -29,6 +29,12 @@ def add_trust_options(result: argparse.ArgumentParser) -> None:
     )
     result.add_argument("--gateway-issuer", default=os.environ.get("VUM_GATEWAY_ISSUER", "urn:vum:gateway"))
     result.add_argument(
+        "--gateway-ca",
+        type=Path,
+        default=os.environ.get("VUM_GATEWAY_CA"),
+        help="CA file (PEM) of the gateway's HTTPS certificate if not a system CA; env VUM_GATEWAY_CA",
+    )
+    result.add_argument(
         "--oin", default=os.environ.get("VUM_OIN"), help="this organisation's OIN (20 digits); env VUM_OIN"
     )
 
@@ -36,7 +42,10 @@ def add_trust_options(result: argparse.ArgumentParser) -> None:
 def trust(args: argparse.Namespace, parser: argparse.ArgumentParser) -> GatewayTrust:
     if not args.gateway_jwks or not args.oin or not OIN.match(args.oin):
         parser.error("--gateway-jwks URL and --oin OIN (20 digits) are required: a subgraph answers one gateway only")
-    return GatewayTrust(jwks_url=args.gateway_jwks, audience=args.oin, issuer=args.gateway_issuer)
+    ca_file = Path(args.gateway_ca) if args.gateway_ca else None
+    if ca_file is not None and not ca_file.is_file():
+        parser.error(f"--gateway-ca: no such file: {ca_file}")
+    return GatewayTrust(jwks_url=args.gateway_jwks, audience=args.oin, issuer=args.gateway_issuer, ca_file=ca_file)
 
 
 def parser(description: str, default_port: int) -> argparse.ArgumentParser:

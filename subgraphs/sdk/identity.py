@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -42,6 +44,15 @@ class GatewayTrust:
     jwks_url: str
     audience: str  # this organisation's OIN
     issuer: str = "urn:vum:gateway"
+    ca_file: Path | None = None  # CAs of the gateway's HTTPS certificate, when not the system's
+
+    def session(self) -> aiohttp.ClientSession:
+        """A client session for the gateway's key URL (trusting `ca_file` when given)."""
+        timeout = aiohttp.ClientTimeout(total=5)
+        if self.ca_file is None:
+            return aiohttp.ClientSession(timeout=timeout)
+        context = ssl.create_default_context(cafile=str(self.ca_file))
+        return aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(ssl=context))
 
 
 class GatewayTokenVerifier:
@@ -111,7 +122,7 @@ class GatewayTokenVerifier:
             if time.monotonic() - self._fetched <= RETRY_INTERVAL:
                 return
             if self._session is None:
-                self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5))
+                self._session = self.trust.session()
             try:
                 async with self._session.get(self.trust.jwks_url) as response:
                     document = await response.json(content_type=None)

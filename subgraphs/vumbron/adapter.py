@@ -49,6 +49,9 @@ log = logging.getLogger("vum.subgraph.vumbron")
 DEFAULT_TIMEOUT = 4.0  # seconds; below the gateway's default 5 s per source, so this message arrives
 DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 MAX_MESSAGE = 300
+# Idle connections are closed before the source closes them (uvicorn: 5 s), so a request never
+# goes out on a connection the source is just hanging up.
+KEEPALIVE_SECONDS = 4.0
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,9 @@ class VumBronAdapter(Adapter):
 
     async def startup(self) -> None:
         self._session = aiohttp.ClientSession(
-            headers=self.parties.headers(), json_serialize=lambda value: orjson.dumps(value).decode()
+            connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS),
+            headers=self.parties.headers(),
+            json_serialize=lambda value: orjson.dumps(value).decode(),
         )
 
     async def shutdown(self) -> None:
