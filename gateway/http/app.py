@@ -24,9 +24,10 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..metrics import REGISTRY
-from ..rest import rest_routes
+from ..rest import rest_not_found, rest_routes
 from ..server import Gateway
 from .graphiql import graphiql_page
+from .media import is_json
 from .operation import run_graphql
 
 log = logging.getLogger("vum.http")
@@ -85,9 +86,10 @@ async def _request_params(request: Request, gateway: Gateway) -> tuple[str, dict
                 "operationName": request.query_params.get("operationName"),
             }
         )
-    content_type = request.headers.get("content-type", "")
-    if "json" not in content_type:
-        raise BadRequest("send the request as application/json", "UNSUPPORTED_MEDIA_TYPE", 415)
+    content_type = request.headers.get("content-type")
+    if not is_json(content_type):
+        message = f"send the request as application/json, not {content_type!r}" if content_type else ""
+        raise BadRequest(message or "send the request as application/json", "UNSUPPORTED_MEDIA_TYPE", 415)
     body = await _body(request, gateway.config.gateway.max_request_bytes)
     try:
         payload = orjson.loads(body)
@@ -117,6 +119,8 @@ def create_http_app(gateway: Gateway) -> Starlette:
         response = json_response(payload, status)
         if status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="vum-gateway"'
+        if status == 429:
+            response.headers["Retry-After"] = str(payload["errors"][0]["extensions"]["retryAfter"])
         return response
 
     async def health(request: Request) -> Response:
@@ -161,7 +165,8 @@ def create_http_app(gateway: Gateway) -> Starlette:
     ]
     if gateway.config.gateway.graphiql_assets_dir is not None:
         routes.append(Mount("/graphiql-assets", StaticFiles(directory=gateway.config.gateway.graphiql_assets_dir)))
-    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={Exception: internal_error})
+    handlers = {Exception: internal_error, 404: rest_not_found}  # REST paths answer in the contract's model
+    return Starlette(routes=routes, lifespan=lifespan, exception_handlers=handlers)
 
 
 async def _reload(gateway: Gateway) -> None:

@@ -33,7 +33,7 @@ def add_trust_options(result: argparse.ArgumentParser) -> None:
 
 
 def trust(args: argparse.Namespace, parser: argparse.ArgumentParser) -> GatewayTrust:
-    if not args.gateway_jwks or not args.oin or not OIN.match(args.oin):
+    if not args.gateway_jwks or not args.oin or not OIN.fullmatch(args.oin):
         parser.error("--gateway-jwks URL and --oin OIN (20 digits) are required: a subgraph answers one gateway only")
     return GatewayTrust(jwks_url=args.gateway_jwks, audience=args.oin, issuer=args.gateway_issuer)
 
