@@ -298,6 +298,17 @@ async def test_the_bron_server_refuses_incomplete_and_malformed_requests(
     assert (malformed.status, malformed.body["code"]) == (400, "400.01") and "rijbewijs" in malformed.body["message"]
 
 
+async def test_the_bron_server_answers_only_its_parties(bron: LiveServer, session: aiohttp.ClientSession) -> None:
+    """A test stand-in, but like a real Bron it answers only the exchange it has agreements with."""
+    client = bron_client(session, bron.base_url)
+    for party, value in (("X-VUM-fromParty", "00000001234567890000"), ("X-VUM-toParty", EXCHANGE_OIN)):
+        exchange = await client.call(
+            "POST", "/vacatures/matches", body={"vraagObject": WIDE}, headers={**BRON_HEADERS, party: value}
+        )
+        assert (exchange.status, exchange.body["code"]) == (401, "401"), party
+        assert "matches" not in exchange.body
+
+
 async def test_the_bron_server_answers_an_unknown_id_with_404(bron: LiveServer, session: aiohttp.ClientSession) -> None:
     # the Bron contract has no answer for an unknown id; the server (and the adapter) use 404
     async with session.get(f"{bron.base_url}/vacatures/unknown-id", headers=BRON_HEADERS) as response:
