@@ -35,7 +35,8 @@ SEARCH = (
     "{{ r{index}: vraagID totalCount edges {{ node {{ vumID mobiliteit {{ bemiddelingspostcode }} "
     "bemiddelingsberoep {{ codeBeroepsnaam omschrijvingBeroepsnaam }} }} }} }} }}"
 )
-AREA = {"selectiegebied": {"postcode": "5611AB", "afstand": 25}}
+AREA = {"selectiegebied": {"postcode": "5611AB", "afstand": 25}}  # the demo's organisations hold profiles here
+NOWHERE = {"selectiegebied": {"postcode": "9711AA", "afstand": 0}}  # and none here: nothing disclosed, nothing logged
 
 
 def document(index: int, size: int) -> str:
@@ -102,7 +103,8 @@ async def stream(args: argparse.Namespace, workdir: Path, demo: subprocess.Popen
             while not queue.empty():
                 index = queue.get_nowait()
                 headers = {"Authorization": f"Bearer {tokens[index % CALLERS]}", "X-VUM-Doelbinding": PURPOSE}
-                payload = {"query": document(index, args.size * 1024), "variables": {"s": AREA}}
+                area = NOWHERE if args.no_matches else AREA
+                payload = {"query": document(index, args.size * 1024), "variables": {"s": area}}
                 async with session.post(f"{base}/graphql", json=payload, headers=headers) as response:
                     body = await response.json()
                     if response.status != 200 or "errors" in body:
@@ -124,6 +126,12 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--sample-every", type=int, default=250, help="documents between RSS samples")
     parser.add_argument("--output", type=Path, help="write the samples as JSON here")
+    parser.add_argument(
+        "--no-matches",
+        action="store_true",
+        help="search an area without profiles: nothing is disclosed, so the processing log (and its "
+        "SQLite page cache, up to 128 MiB) does not grow and only the gateway's own caches show",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="vum-bench-memory-") as tmp:
         demo = start_demo(args.port, Path(tmp))

@@ -6,8 +6,9 @@ queried (and says why in every answer's source status); the others keep serving.
 
 The gateway's own load must never take a healthy source out of service: the checks travel over
 their own connection pool (the gateway gives the registry a client of its own), so they never
-queue behind requests, and a source that conformed is marked unreachable only when a second
-check, a moment later, fails too.
+queue behind requests; they wait at least `CHECK_TIMEOUT` (a source's timeout is for searches,
+and a loaded gateway may take a while to read an answer); and a source that conformed is marked
+unreachable only when a second check, a moment later, fails too.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ UNCHECKED = "UNREACHABLE"  # before the first check a source is treated as unrea
 
 SDL_QUERY = "query VumSchemaCheck { _service { sdl } }"
 MAX_PROBLEMS_SHOWN = 5
+CHECK_TIMEOUT = 10.0  # seconds a schema check waits at least, whatever the source's search timeout
 CHECKS_BEFORE_DOWN = 2  # consecutive failed checks before a conforming source is taken out of service
 RECHECK_DELAY = 1.0  # seconds between them
 
@@ -102,7 +104,8 @@ class Registry:
 
     async def _sdl(self, state: SourceState) -> str:
         source = state.config
-        response = await self.client.query(source.url, SDL_QUERY, None, source.timeout, self.headers(state))
+        timeout = max(source.timeout, CHECK_TIMEOUT)
+        response = await self.client.query(source.url, SDL_QUERY, None, timeout, self.headers(state))
         sdl = ((response.data or {}).get("_service") or {}).get("sdl")
         if not isinstance(sdl, str):
             raise SourceFailure("ERROR", "the source does not answer _service { sdl }")
