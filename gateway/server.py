@@ -55,20 +55,12 @@ class Gateway:
         self.contract = contract or load_contract()
         self.schema = build_public_schema(self.contract)
         server, auth = config.gateway, config.auth
-        limits = server.limits
         self.planner = Planner(
             self.contract,
             self.schema,
             server.plan_cache_size,
-            limits.max_tokens,
-            Limits(
-                limits.max_depth,
-                limits.max_height,
-                limits.max_aliases,
-                limits.max_root_fields,
-                limits.max_directives,
-                limits.max_repeated_fields,
-            ),
+            server.limits.max_tokens,
+            _operation_limits(config),
             server.plan_cache_bytes,
         )
         self.client = SubgraphClient(server.max_source_response_bytes)
@@ -179,3 +171,15 @@ def _rate_limiter(config: GatewayConfig) -> RateLimiter:
     if limit.redis_url:
         return RedisRateLimiter(limit.requests_per_second, limit.burst, limit.redis_url, limit.max_callers)
     return MemoryRateLimiter(limit.requests_per_second, limit.burst, limit.max_callers)
+
+
+def _operation_limits(config: GatewayConfig) -> Limits:
+    limits = config.gateway.limits
+    return Limits(
+        limits.max_depth,
+        limits.max_height,
+        limits.max_aliases,
+        limits.max_root_fields,
+        limits.max_directives,
+        limits.max_repeated_fields,
+    )

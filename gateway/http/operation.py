@@ -50,15 +50,9 @@ async def run_graphql(
             return 403, _error(str(error), "FORBIDDEN")
         except Unauthenticated as error:
             return 401, _error(str(error), "UNAUTHENTICATED")
-    address = request.client.host if request.client else None
-    key = caller_key(caller.oin, caller.subject, address) if caller else caller_key(None, None, address)
-    decision = await gateway.rate_limiter.take(key)
-    if not decision.allowed:
-        REFUSED_OPERATIONS.labels(RATE_LIMITED).inc()
-        message = f"too many requests from you; try again in {decision.retry_after} s (gateway.rate_limit)"
-        return 429, {
-            "errors": [{"message": message, "extensions": {"code": RATE_LIMITED, "retryAfter": decision.retry_after}}]
-        }
+    limited = await _rate_limited(gateway, request, caller)
+    if limited is not None:
+        return limited
     try:
         plan = gateway.planner.plan(query, operation_name, caller)
     except PlanningError as error:
@@ -79,6 +73,19 @@ async def run_graphql(
             "data": None,
             **_error("nothing was disclosed: the processing log cannot be written", "PROCESSING_LOG_UNAVAILABLE"),
         }
+
+
+async def _rate_limited(gateway: Gateway, request: Request, caller: Caller | None) -> tuple[int, dict[str, Any]] | None:
+    """429 when the caller (or, without a token, its address) has spent its requests for now."""
+    address = request.client.host if request.client else None
+    key = caller_key(caller.oin, caller.subject, address) if caller else caller_key(None, None, address)
+    decision = await gateway.rate_limiter.take(key)
+    if decision.allowed:
+        return None
+    REFUSED_OPERATIONS.labels(RATE_LIMITED).inc()
+    message = f"too many requests from you; try again in {decision.retry_after} s (gateway.rate_limit)"
+    extensions = {"code": RATE_LIMITED, "retryAfter": decision.retry_after}
+    return 429, {"errors": [{"message": message, "extensions": extensions}]}
 
 
 def _error(message: str, code: str) -> dict[str, Any]:
