@@ -173,6 +173,7 @@ async def run_replicas(
                 cores=[config.gateway_core, config.other_core][:count],
                 haproxy_core=config.other_core,
                 signing_key_file=config.work / identity.GATEWAY_KEY,
+                rate_limit={"enabled": False},  # one load generator is one caller (see targets.ours_config)
             )
             cluster = Cluster(spec)
             try:

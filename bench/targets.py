@@ -71,7 +71,10 @@ def ours_config(
 ) -> str:
     """The gateway's TOML: the bench issuer, its signing key, a processing log, the organisations
     and codelijsten; defaults otherwise."""
-    lines = ["[gateway]", 'host = "127.0.0.1"', f"port = {port}", "", "[pseudonym]", f"key = {_toml_string(new_key())}"]
+    lines = ["[gateway]", 'host = "127.0.0.1"', f"port = {port}"]
+    # One load generator is one caller: the per-caller rate limit would measure itself, not the gateway.
+    lines += ["", "[gateway.rate_limit]", "enabled = false"]
+    lines += ["", "[pseudonym]", f"key = {_toml_string(new_key())}"]
     lines += ["", "[auth]", f"signing_key_file = {_toml_string(str(config.work / identity.GATEWAY_KEY))}"]
     lines += ["", "[[auth.issuers]]", f"issuer = {_toml_string(identity.ISSUER)}", f'audience = "{identity.AUDIENCE}"']
     lines += [f'jwks_url = "http://127.0.0.1:{jwks_port}/{identity.ISSUER_JWKS}"']

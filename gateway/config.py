@@ -123,18 +123,49 @@ class TlsConfig(Strict):
         return value
 
 
+class LimitsConfig(Strict):
+    """What one GraphQL document may ask, measured before it is validated or planned
+    (`gateway/limits.py`), and how many subgraph requests one operation may cause."""
+
+    max_tokens: int = Field(default=5000, ge=100, description="lexical tokens (comments excluded)")
+    max_depth: int = Field(default=24, ge=1, description="levels of nested fields")
+    max_height: int = Field(default=1000, ge=1, description="fields, with every fragment spread inlined")
+    max_aliases: int = Field(default=30, ge=0)
+    max_root_fields: int = Field(default=10, ge=1, description="fields at the top of an operation")
+    max_directives: int = Field(default=50, ge=0)
+    max_repeated_fields: int = Field(default=100, ge=0, description="fields repeating a key of their selection set")
+    max_subgraph_calls: int = Field(default=500, ge=1, description="subgraph requests one operation may cause")
+
+
+class RateLimitConfig(Strict):
+    """Requests per caller (organisation OIN and subject; by address without a token), as a token
+    bucket: `burst` at once, refilled at `requests_per_second`. Redis shares it across replicas."""
+
+    enabled: bool = True
+    requests_per_second: float = Field(default=20.0, gt=0)
+    burst: int = Field(default=100, ge=1)
+    redis_url: Annotated[str, StringConstraints(pattern=r"^rediss?://[^\s]+$")] | None = Field(
+        default=None, description="redis://… to share the buckets across replicas"
+    )
+    max_callers: int = Field(default=100_000, ge=100, description="buckets kept in memory (least recent dropped)")
+
+
 class ServerConfig(Strict):
     host: str = "127.0.0.1"
     port: int = Field(default=4000, ge=1, le=65535)
     default_page_size: int = Field(default=20, ge=1, le=1000)
     max_page_size: int = Field(default=1000, ge=1, le=1000)
     max_request_bytes: int = Field(default=256 * 1024, ge=1024)
-    max_query_tokens: int = Field(default=5000, ge=100)
+    limits: LimitsConfig = LimitsConfig()
+    rate_limit: RateLimitConfig = RateLimitConfig()
     schema_check_interval: float = Field(default=30.0, gt=0, description="seconds between schema checks")
     shutdown_delay: float = Field(
         default=0.0, ge=0, le=300, description="seconds /ready answers 503 after SIGTERM before the gateway stops"
     )
-    plan_cache_size: int = Field(default=1000, ge=1)
+    plan_cache_size: int = Field(default=1000, ge=1, description="plans kept (also bounded by plan_cache_bytes)")
+    plan_cache_bytes: int = Field(
+        default=64 * 1024 * 1024, ge=1024 * 1024, description="estimated memory of kept plans"
+    )
     max_source_response_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
     graphiql: bool = Field(default=True, description="serve the explorer (GraphiQL) to browsers at /graphql")
     tls: TlsConfig | None = Field(default=None, description="serve HTTPS (and accept client certificates)")
@@ -283,6 +314,10 @@ class AuthConfig(Strict):
     purposes: list[str] = Field(default_factory=lambda: list(DEFAULT_PURPOSES), min_length=1)
     reject_unauthorized_operations: bool = False
     detail_quota: int = Field(default=10, ge=1, description="detail profiles per vraagID")
+    detail_source_id: Literal["mediators", "owner"] = Field(
+        default="mediators",
+        description="who gets a source's own idWerkzoekende in a detail besides its own mediators (see README)",
+    )
     quota_redis_url: str | None = Field(default=None, description="redis://… to share quota across replicas")
     quota_redis_url_file: Path | None = Field(default=None, description="a file holding `quota_redis_url`")
     signing_key_file: Path | None = Field(default=None, description="Ed25519 PEM; ephemeral when absent")

@@ -18,3 +18,16 @@ SECURITY_EVENTS = Counter(
     registry=REGISTRY,
 )
 DISCLOSURES = Counter("vum_disclosures_total", "Profiles disclosed (and logged), by kind", ["soort"], registry=REGISTRY)
+PLANNING_WORK = Counter(
+    "vum_planning_work_total",
+    "Work of checking and planning documents, counted: selections measured against the limits, fields "
+    "gathered, fragment bodies walked and selection sets merged (it grows linearly with the documents)",
+    ["kind"],
+    registry=REGISTRY,
+)
+REFUSED_OPERATIONS = Counter(
+    "vum_refused_operations_total",
+    "Operations refused before planning or executing, by code",
+    ["code"],
+    registry=REGISTRY,
+)

@@ -3,6 +3,12 @@
 At start, on reload and then periodically, each enabled subgraph's `_service { sdl }` is read and
 checked against its share of `schema.graphql`. A non-conforming or unreachable subgraph is not
 queried (and says why in every answer's source status); the others keep serving.
+
+The gateway's own load must never take a healthy source out of service: the checks travel over
+their own connection pool (the gateway gives the registry a client of its own), so they never
+queue behind requests; they wait at least `CHECK_TIMEOUT` (a source's timeout is for searches,
+and a loaded gateway may take a while to read an answer); and a source that conformed is marked
+unreachable only when a second check, a moment later, fails too.
 """
 
 from __future__ import annotations
@@ -29,6 +35,9 @@ UNCHECKED = "UNREACHABLE"  # before the first check a source is treated as unrea
 
 SDL_QUERY = "query VumSchemaCheck { _service { sdl } }"
 MAX_PROBLEMS_SHOWN = 5
+CHECK_TIMEOUT = 10.0  # seconds a schema check waits at least, whatever the source's search timeout
+CHECKS_BEFORE_DOWN = 2  # consecutive failed checks before a conforming source is taken out of service
+RECHECK_DELAY = 1.0  # seconds between them
 
 
 @dataclass
@@ -75,14 +84,16 @@ class Registry:
     async def check(self, state: SourceState) -> None:
         """Read the source's SDL and compare it with the contract."""
         source = state.config
-        try:
-            response = await self.client.query(source.url, SDL_QUERY, None, source.timeout, self.headers(state))
-            sdl = ((response.data or {}).get("_service") or {}).get("sdl")
-            if not isinstance(sdl, str):
-                raise SourceFailure("ERROR", "the source does not answer _service { sdl }")
-        except SourceFailure as failure:
-            self._set(state, UNREACHABLE, failure.message)
-            return
+        attempts = CHECKS_BEFORE_DOWN if state.schema_status == CONFORM else 1
+        for attempt in range(1, attempts + 1):
+            try:
+                sdl = await self._sdl(state)
+                break
+            except SourceFailure as failure:
+                if attempt == attempts:
+                    self._set(state, UNREACHABLE, failure.message)
+                    return
+                await asyncio.sleep(RECHECK_DELAY)
         problems = check_conformance(self.contract, sdl, source.subgraph)
         if problems:
             shown = "; ".join(problems[:MAX_PROBLEMS_SHOWN])
@@ -90,6 +101,15 @@ class Registry:
             self._set(state, NOT_CONFORMING, f"schema does not conform to schema.graphql: {shown}{more}")
         else:
             self._set(state, CONFORM, None)
+
+    async def _sdl(self, state: SourceState) -> str:
+        source = state.config
+        timeout = max(source.timeout, CHECK_TIMEOUT)
+        response = await self.client.query(source.url, SDL_QUERY, None, timeout, self.headers(state))
+        sdl = ((response.data or {}).get("_service") or {}).get("sdl")
+        if not isinstance(sdl, str):
+            raise SourceFailure("ERROR", "the source does not answer _service { sdl }")
+        return sdl
 
     def _set(self, state: SourceState, status: str, message: str | None) -> None:
         if (status, message) != (state.schema_status, state.message):

@@ -24,12 +24,15 @@ from .auth.participants import ParticipantRegister
 from .auth.signing import GatewaySigner
 from .auth.tokens import CallerAuthenticator
 from .config import ConfigError, GatewayConfig, load_config
+from .cursor import Cursors
 from .execute.executor import Services
+from .limits import Limits
 from .plan.planner import Planner
 from .processing_log import LogUnavailable, ProcessingLog
 from .pseudonym import Pseudonymiser
 from .public_schema import build_public_schema
 from .quota import DetailQuota, MemoryQuota, RedisQuota
+from .rate_limit import MemoryRateLimiter, RateLimiter, RedisRateLimiter, Unlimited
 from .registry import Registry, SourceState
 from .subgraph_client import SubgraphClient
 from .tracing import Tracing
@@ -56,9 +59,18 @@ class Gateway:
         self.contract = contract or load_contract()
         self.schema = build_public_schema(self.contract)
         server, auth = config.gateway, config.auth
-        self.planner = Planner(self.contract, self.schema, server.plan_cache_size, server.max_query_tokens)
+        self.planner = Planner(
+            self.contract,
+            self.schema,
+            server.plan_cache_size,
+            server.limits.max_tokens,
+            _operation_limits(config),
+            server.plan_cache_bytes,
+        )
         self.tracing = Tracing(config.tracing)
         self.client = SubgraphClient(server.max_source_response_bytes, tracing=self.tracing)
+        # Schema checks have a pool of their own: requests queueing for connections never delay them.
+        self.check_client = SubgraphClient(server.max_source_response_bytes, connections=20)
         try:
             self.authenticator = CallerAuthenticator(auth, demo=demo)
         except ValueError as error:
@@ -79,6 +91,7 @@ class Gateway:
             if auth.quota_redis_url
             else MemoryQuota(auth.detail_quota)
         )
+        self.rate_limiter = _rate_limiter(config)
         self.services = self._services(config)
         self.started = False
         self.draining = False  # stopping: not ready, still serving (see http/serve.py)
@@ -90,7 +103,7 @@ class Gateway:
         return Services(
             schema=self.schema,
             contract=self.contract,
-            registry=Registry(config.sources, self.contract, self.client, self._gateway_headers),
+            registry=Registry(config.sources, self.contract, self.check_client, self._gateway_headers),
             client=self.client,
             pseudonyms=Pseudonymiser(keys),
             order_key=hashlib.blake2b(b"vum-order", key=keys[0], digest_size=32).digest(),
@@ -98,6 +111,9 @@ class Gateway:
             signer=self.signer,
             processing_log=self.processing_log,
             quota=self.quota,
+            cursors=Cursors(keys),
+            max_subgraph_calls=config.gateway.limits.max_subgraph_calls,
+            detail_source_id=config.auth.detail_source_id,
         )
 
     def _gateway_headers(self, state: SourceState) -> dict[str, str]:
@@ -107,6 +123,7 @@ class Gateway:
         """Open what requests need; the subgraphs are checked in the background, because they
         fetch this gateway's keys (so it must be listening) to accept its first call."""
         await self.client.start()
+        await self.check_client.start()
         try:
             await self.processing_log.start()
         except (LogUnavailable, SQLAlchemyError) as error:
@@ -133,8 +150,10 @@ class Gateway:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await self.client.close()
+        await self.check_client.close()
         await self.authenticator.close()
         await self.quota.close()
+        await self.rate_limiter.close()
         self.processing_log.close()
         await asyncio.to_thread(self.tracing.shutdown)  # exports what is queued; may wait for the collector
 
@@ -154,3 +173,24 @@ class Gateway:
         self._tasks = [asyncio.create_task(self._keep_checking()), *old_tasks[1:]]
         old_tasks[0].cancel()
         log.info("configuration reloaded: %d sources", len(services.registry.states))
+
+
+def _rate_limiter(config: GatewayConfig) -> RateLimiter:
+    limit = config.gateway.rate_limit
+    if not limit.enabled:
+        return Unlimited()
+    if limit.redis_url:
+        return RedisRateLimiter(limit.requests_per_second, limit.burst, limit.redis_url, limit.max_callers)
+    return MemoryRateLimiter(limit.requests_per_second, limit.burst, limit.max_callers)
+
+
+def _operation_limits(config: GatewayConfig) -> Limits:
+    limits = config.gateway.limits
+    return Limits(
+        limits.max_depth,
+        limits.max_height,
+        limits.max_aliases,
+        limits.max_root_fields,
+        limits.max_directives,
+        limits.max_repeated_fields,
+    )

@@ -3,20 +3,24 @@
 The REST facade and the accreditation tests translate a vraagObject into the same
 `WerkzoekendeSelectievraag` / `VacatureSelectievraag` the GraphQL path takes, so the semantics
 exist once (in the sources' SDK). As the standard demands, unknown fields and operators are
-accepted and ignored; a documented criterion with a malformed value is an error naming it.
+accepted and ignored; a documented criterion with a malformed value (at any depth, including a
+null operand: the contract declares nothing nullable) is an error naming it, so nothing malformed
+reaches GraphQL's own coercion.
 """
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from vumschema import Contract
 
-POSTCODE = re.compile(r"^[0-9]{4}[a-zA-Z]{2}$")
-DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-TAALCODE = re.compile(r"^[a-z]{3}$")
+# Matched whole (fullmatch): `$` would also match before a trailing newline.
+POSTCODE = re.compile(r"[0-9]{4}[a-zA-Z]{2}")
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+TAALCODE = re.compile(r"[a-z]{3}")
 
 
 class VraagObjectError(ValueError):
@@ -45,30 +49,39 @@ def _int(key: str, value: Any, low: int, high: int) -> int:
 
 
 def _match(key: str, value: Any, pattern: re.Pattern[str], what: str) -> str:
-    if not isinstance(value, str) or not pattern.match(value):
+    if not isinstance(value, str) or not pattern.fullmatch(value):
         raise VraagObjectError(key, f"expected {what}")
     return value
 
 
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _enum_name(contract: Contract, enum: str, key: str, code: Any) -> str:
     names = contract.enum_codes(enum).value_by_code
-    if isinstance(code, bool) or code not in names:
+    if not isinstance(code, str | int) or isinstance(code, bool) or code not in names:
         allowed = ", ".join(repr(c) for c in names)
-        raise VraagObjectError(key, f"{code!r} is not one of {allowed}")
+        raise VraagObjectError(key, f"{_shown(code)} is not one of {allowed}")
     return names[code]
 
 
 def _operator(key: str, value: Any, operator: str) -> Any:
-    """The operand of a documented operator, or None when it is absent (ignored criterion)."""
-    return _object(key, value).get(operator)
+    """The operand of a documented operator, or None when it is absent (ignored criterion); a
+    null operand is malformed."""
+    criterion = _object(key, value)
+    if operator in criterion and criterion[operator] is None:
+        raise VraagObjectError(key, f"{operator} may not be null")
+    return criterion.get(operator)
 
 
 def _items(key: str, value: Any, operator: str) -> list[Any]:
-    container = _object(key, value).get(operator)
+    container = _operator(key, value, operator)
     if container is None:
         return []
     if operator == "$elemMatch":
-        container = _object(key, container).get("$or")
+        container = _operator(key, container, "$or")
         if container is None:
             return []
     if not isinstance(container, list) or not container:
@@ -157,7 +170,12 @@ def _date(target: str, operator: str) -> Parser:
     def parse(contract: Contract, key: str, value: Any, out: Input) -> None:
         date = _operator(key, value, operator)
         if date is not None:
-            out[target] = _match(key, date, DATE, "a date like 2026-11-28")
+            _match(key, date, DATE, "a date like 2026-11-28")
+            try:
+                datetime.date.fromisoformat(date)
+            except ValueError:
+                raise VraagObjectError(key, f"{_shown(date)} is not a date") from None
+            out[target] = date
 
     return parse
 
@@ -181,6 +199,8 @@ def _beroep(contract: Contract, key: str, value: Any, out: Input) -> None:
 
 def _werk_en_denkniveau(contract: Contract, key: str, value: Any, out: Input) -> None:
     criterion = _object(key, value)
+    for operator in ("$lt", "$gte", "$eq"):
+        _operator(key, criterion, operator)  # refuses a null operand
     names = contract.enum_codes("WerkEnDenkniveauMinimaal").value_by_code
     if "$lt" in criterion:
         if criterion["$lt"] != "7":

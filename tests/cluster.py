@@ -64,6 +64,7 @@ class ClusterSpec:
     quota_redis_url: str  # Redis: one detail quota for every replica
     replicas: int = 3
     gateway: dict[str, Any] = field(default_factory=dict)  # more [gateway] settings
+    rate_limit: dict[str, Any] = field(default_factory=dict)  # [gateway.rate_limit] settings
     auth: dict[str, Any] = field(default_factory=dict)  # more [auth] settings
     cores: Sequence[int] | None = None  # pin replica i to cores[i % len(cores)] (the benchmark)
     haproxy_core: int | None = None
@@ -331,6 +332,8 @@ class Cluster:
             write_private_key(new_private_key(), signing_key)
         for replica in self.replicas:
             text = toml_table("gateway", {"host": "127.0.0.1", "port": replica.port, **self.spec.gateway})
+            if self.spec.rate_limit:
+                text += toml_table("gateway.rate_limit", self.spec.rate_limit)
             text += toml_table("pseudonym", {"key_file": str(secrets / "pseudonym-key")})
             auth = {"signing_key_file": str(signing_key), "quota_redis_url": self.spec.quota_redis_url}
             text += toml_table("auth", {**auth, **self.spec.auth})

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from gateway.demo.synthetic import generate, read_beroepen, read_postcodes
 from gateway.metrics import REGISTRY
 from gateway.processing_log import Disclosure, Entry, LogUnavailable, ProcessingLog
-from gateway.quota import MemoryQuota, QuotaExceeded, RedisQuota, check
+from gateway.quota import MemoryQuota, QuotaExceeded, RedisQuota, reserve, search_key
 from subgraphs.sdk.adapter import InMemoryAdapter
 from vumschema.policy import Caller, Toestemming, Vastlegging
 
@@ -347,14 +347,28 @@ async def test_data_a_source_sends_outside_consent_is_stripped_counted_and_logge
 # -- quota store and processing log on their servers ------------------------------------------
 
 
+ANJA_OIN, BART_OIN = "00000001009999999000", "00000001008888888000"
+
+
 async def test_the_memory_quota() -> None:
     quota = MemoryQuota(2)
-    await check(quota, "v1", "a")
-    await check(quota, "v1", "b")
-    await check(quota, "v1", "a")
+    assert await reserve(quota, ANJA_OIN, "v1", "a") is not None
+    taken = await reserve(quota, ANJA_OIN, "v1", "b")
+    assert await reserve(quota, ANJA_OIN, "v1", "a") is None, "counted before"
     with pytest.raises(QuotaExceeded):
-        await check(quota, "v1", "c")
-    await check(quota, "v2", "c")
+        await reserve(quota, ANJA_OIN, "v1", "c")
+    await reserve(quota, ANJA_OIN, "v2", "c")
+    await reserve(quota, BART_OIN, "v1", "c")  # another organisation's search, whatever its vraagID
+    assert taken is not None
+    await quota.give_back(taken.search, taken.record)  # "b" was not disclosed after all
+    await reserve(quota, ANJA_OIN, "v1", "c")
+
+
+async def test_the_memory_quota_is_bounded() -> None:
+    quota = MemoryQuota(2, max_searches=100)
+    for index in range(1_000):
+        await reserve(quota, ANJA_OIN, f"v{index}", "a")
+    assert len(quota._seen) == 100
 
 
 @pytest.fixture
@@ -375,13 +389,17 @@ async def test_the_redis_quota_is_shared_by_every_replica(redis_url: str) -> Non
     import uuid
 
     first, second = RedisQuota(2, redis_url), RedisQuota(2, redis_url)
-    search = uuid.uuid4().hex
+    vraag_id = uuid.uuid4().hex
+    search = search_key(ANJA_OIN, vraag_id)
     try:
-        assert await first.take(search, "a") == 1
-        assert await second.take(search, "b") == 2
-        assert await first.take(search, "b") == 2
+        assert await first.take(search, "a") == (1, True)
+        assert await second.take(search, "b") == (2, True)
+        assert await first.take(search, "b") == (2, False)
         with pytest.raises(QuotaExceeded):
-            await check(second, search, "c")
+            await reserve(second, ANJA_OIN, vraag_id, "c")
+        assert await second.take(search_key(BART_OIN, vraag_id), "c") == (1, True)
+        await first.give_back(search, "b")
+        assert await second.take(search, "c") == (2, True)
         assert 0 < await first.redis.ttl(f"vum:quota:{search}") <= 24 * 3600
     finally:
         await first.close()

@@ -25,7 +25,7 @@ from subgraphs.sdk.adapter import valid_records
 from subgraphs.sdk.geo import PostcodeTable
 from subgraphs.sql.adapter import SqlAdapter
 from subgraphs.vumbron.adapter import VumBronAdapter
-from subgraphs.vumbron.bron_server import BronService, create_bron_app, standard_part
+from subgraphs.vumbron.bron_server import BronAccess, BronService, create_bron_app, standard_part
 from vumschema import Contract
 
 from .servers import LiveServer
@@ -130,14 +130,17 @@ async def exact(postcodes: PostcodeTable) -> AsyncIterator[ExactStack]:
             csv_files, (werkzoekenden, vacatures), ("Werkzoekende", "Vacature"), strict=True
         ):
             path.write_text(write_csv_records([csv_safe(r) for r in records], type_name), encoding="utf-8")
-        bron = await LiveServer(create_bron_app(BronService([WERKZOEKENDE], [VACATURE], postcodes)), path="").start()
+        bron_oin = "00000000000000000004"
+        service, access = (
+            BronService([WERKZOEKENDE], [VACATURE], postcodes),
+            BronAccess(bron_oin, frozenset({EXCHANGE_OIN})),
+        )
+        bron = await LiveServer(create_bron_app(service, access), path="").start()
         sources = [
             Source("sql", organisation_app(sql, "sql")),
             Source("bestand-json", organisation_app(BestandAdapter(*json_files), "bestand-json")),
             Source("bestand-csv", organisation_app(BestandAdapter(*csv_files), "bestand-csv")),
-            Source(
-                "vumbron", vumbron_app(VumBronAdapter(bron.base_url, EXCHANGE_OIN, "00000000000000000004"), "vumbron")
-            ),
+            Source("vumbron", vumbron_app(VumBronAdapter(bron.base_url, EXCHANGE_OIN, bron_oin), "vumbron")),
         ]
         stack = ExactStack(await start_stack(sources), bron)
         yield stack

@@ -24,7 +24,7 @@ from subgraphs.bestand.adapter import BestandAdapter
 from subgraphs.sdk.geo import PostcodeTable
 from subgraphs.sql.adapter import SqlAdapter
 from subgraphs.vumbron.adapter import VumBronAdapter
-from subgraphs.vumbron.bron_server import BronService, create_bron_app
+from subgraphs.vumbron.bron_server import BronAccess, BronService, create_bron_app
 
 from .accreditation import CASES, SOURCE_TIMEOUT, Match, failures, judge_cases, tally
 from .conftest import fresh_database, report
@@ -63,8 +63,10 @@ def postgres_for_rest(postgres_server: str) -> Iterator[str]:
 async def _vumbron_source(
     index: int, share: tuple[list[Any], list[Any]], postcodes: PostcodeTable
 ) -> tuple[Source, LiveServer]:
-    bron = await LiveServer(create_bron_app(BronService(*share, postcodes)), path="").start()  # records without consent
-    adapter = VumBronAdapter(bron.base_url, EXCHANGE_OIN, f"{index + 1:020d}", timeout=SOURCE_TIMEOUT - 5)
+    oin = f"{index + 1:020d}"
+    access = BronAccess(oin, frozenset({EXCHANGE_OIN}))
+    bron = await LiveServer(create_bron_app(BronService(*share, postcodes), access), path="").start()  # no consent
+    adapter = VumBronAdapter(bron.base_url, EXCHANGE_OIN, oin, timeout=SOURCE_TIMEOUT - 5)
     app = vumbron_app(adapter, f"vumbron-{index}")
     return Source(f"vumbron-{index}", app, kind="reintegratiebureau", timeout=SOURCE_TIMEOUT), bron
 

@@ -27,8 +27,8 @@ from vumschema.data import BEROEPEN, POSTCODES
 from .conftest import CONTRACTS
 
 BRONNEN = ("gemeente-eindhoven", "uwv-zuidoost-brabant", "reintegratie-tilburg")
-POSTCODE = re.compile(r"^[0-9]{4}[A-Z]{2}$")
-SAFE_ID = re.compile(r"^[a-zA-Z0-9_.-]{1,200}$")
+POSTCODE = re.compile(r"[0-9]{4}[A-Z]{2}")  # matched whole: `$` would allow a final newline
+SAFE_ID = re.compile(r"[a-zA-Z0-9_.-]{1,200}")
 
 Record = dict[str, Any]
 
@@ -172,7 +172,7 @@ def test_ids_unique_per_organisation_and_safe() -> None:
         vac_ids = [r["idVacature"] for r in org.vacatures]
         assert len(set(wz_ids)) == len(wz_ids)
         assert len(set(vac_ids)) == len(vac_ids)
-        assert all(SAFE_ID.match(i) for i in wz_ids + vac_ids)
+        assert all(SAFE_ID.fullmatch(i) for i in wz_ids + vac_ids)
 
 
 def test_postcodes_use_real_pc4_areas() -> None:
@@ -180,7 +180,7 @@ def test_postcodes_use_real_pc4_areas() -> None:
     gevonden = [r["mobiliteit"]["bemiddelingspostcode"] for r in werkzoekenden()]
     gevonden += [r["adres"]["postcode"] for r in vacatures()]
     for postcode in gevonden:
-        assert POSTCODE.match(postcode), postcode
+        assert POSTCODE.fullmatch(postcode), postcode
         assert postcode[:4] in bekend, postcode
 
 

@@ -40,7 +40,7 @@ from subgraphs.sdk.identity import GatewayTrust
 from subgraphs.sdk.selectievraag import SelectievraagError, parse_vacature_vraag, parse_werkzoekende_vraag
 from subgraphs.vumbron.adapter import VumBronAdapter
 from subgraphs.vumbron.app import create_vumbron_app
-from subgraphs.vumbron.bron_server import BronService, create_bron_app, standard_part
+from subgraphs.vumbron.bron_server import BronAccess, BronService, create_bron_app, standard_part
 from subgraphs.vumbron.vraagobject import (
     VraagObjectError,
     vacature_values,
@@ -85,6 +85,7 @@ KINDS: dict[str, Any] = {
 SOURCE_OIN = "00000009876543210000"
 NOT_SUWI = dataclasses.replace(MEDIATOR, subject="bart", suwi=False)
 BRON_HEADERS = {**HEADERS, "X-VUM-fromParty": EXCHANGE_OIN, "X-VUM-toParty": SOURCE_OIN, "X-VUM-SUWIparty": "false"}
+ACCESS = BronAccess(SOURCE_OIN, frozenset({EXCHANGE_OIN}))  # the Bron stand-in answers the exchange only
 WIDE = {"selectiegebied": {"postcode": "3511AA", "afstand": 999}}
 
 
@@ -232,7 +233,7 @@ async def bron(
     werkzoekenden_upload: list[dict[str, Any]], vacatures_upload: list[dict[str, Any]], postcodes: PostcodeTable
 ) -> AsyncIterator[LiveServer]:
     service = BronService(werkzoekenden_upload[:300], vacatures_upload[:120], postcodes)
-    server = await LiveServer(create_bron_app(service), path="").start()
+    server = await LiveServer(create_bron_app(service, ACCESS), path="").start()
     yield server
     await server.stop()
 
@@ -297,6 +298,17 @@ async def test_the_bron_server_refuses_incomplete_and_malformed_requests(
     assert (malformed.status, malformed.body["code"]) == (400, "400.01") and "rijbewijs" in malformed.body["message"]
 
 
+async def test_the_bron_server_answers_only_its_parties(bron: LiveServer, session: aiohttp.ClientSession) -> None:
+    """A test stand-in, but like a real Bron it answers only the exchange it has agreements with."""
+    client = bron_client(session, bron.base_url)
+    for party, value in (("X-VUM-fromParty", "00000001234567890000"), ("X-VUM-toParty", EXCHANGE_OIN)):
+        exchange = await client.call(
+            "POST", "/vacatures/matches", body={"vraagObject": WIDE}, headers={**BRON_HEADERS, party: value}
+        )
+        assert (exchange.status, exchange.body["code"]) == (401, "401"), party
+        assert "matches" not in exchange.body
+
+
 async def test_the_bron_server_answers_an_unknown_id_with_404(bron: LiveServer, session: aiohttp.ClientSession) -> None:
     # the Bron contract has no answer for an unknown id; the server (and the adapter) use 404
     async with session.get(f"{bron.base_url}/vacatures/unknown-id", headers=BRON_HEADERS) as response:
@@ -347,7 +359,7 @@ async def _search(stack: Stack, selectievraag: dict[str, Any], caller: Any = MED
 
 @pytest_asyncio.fixture
 async def recorded(werkzoekenden_upload: list[dict[str, Any]], postcodes: PostcodeTable) -> AsyncIterator[Any]:
-    recorder = Recorder(create_bron_app(BronService(werkzoekenden_upload[:400], [], postcodes, max_results=5)))
+    recorder = Recorder(create_bron_app(BronService(werkzoekenden_upload[:400], [], postcodes, max_results=5), ACCESS))
     stack, server = await _gateway_over(recorder, suwi_party=True)
     yield stack, recorder
     await stack.close()
@@ -433,7 +445,7 @@ async def test_the_subgraph_cap_applies_below_the_sources_cap(
     werkzoekenden_upload: list[dict[str, Any]], postcodes: PostcodeTable
 ) -> None:
     stack, server = await _gateway_over(
-        create_bron_app(BronService(werkzoekenden_upload[:40], [], postcodes)), max_results=3
+        create_bron_app(BronService(werkzoekenden_upload[:40], [], postcodes), ACCESS), max_results=3
     )
     try:
         [bron] = (await _search(stack, WIDE))["bronnen"]
@@ -520,6 +532,7 @@ async def test_the_bron_server_and_the_subgraph_run_from_the_command_line(
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     common = ["--postcodes", str(POSTCODES), "--log-level", "warning"]
     bron_cmd = ["-m", "subgraphs.vumbron.bron_server", "--werkzoekenden", str(records_files), "--port", str(bron_port)]
+    bron_cmd += ["--oin", SOURCE_OIN, "--allow-party", EXCHANGE_OIN]
     subgraph_cmd = [
         "-m",
         "subgraphs.vumbron",

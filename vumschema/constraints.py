@@ -21,7 +21,22 @@ MAX_VIOLATIONS = 20
 
 @functools.cache
 def _pattern(source: str) -> re.Pattern[str]:
-    return re.compile(source)
+    """A contract pattern (ECMA-262, as in OpenAPI) in Python: there `$` ends the text, while
+    Python's `$` also matches before a final newline, so `$` becomes `\\Z`."""
+    translated, escaped, in_class = [], False, False
+    for char in source:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        elif char == "$" and not in_class:
+            char = r"\Z"
+        translated.append(char)
+    return re.compile("".join(translated))
 
 
 def _date_ok(value: str) -> bool:

@@ -148,12 +148,16 @@ def scopes_satisfied(required: list[list[str]] | None, scopes: frozenset[str]) -
     return required is None or any(set(alternative) <= scopes for alternative in required)
 
 
-OIN = re.compile(r"^[0-9]{20}$")
-SAFE = re.compile(r"^[a-zA-Z0-9_.:@-]{1,200}$")
+OIN = re.compile(r"[0-9]{20}")  # matched whole (fullmatch): `$` would allow a final newline
+SAFE = re.compile(r"[a-zA-Z0-9_.:@-]{1,200}")
 
 
 class ClaimsError(ValueError):
     """A verified token's claims do not describe a caller."""
+
+
+class PurposeConflict(ClaimsError):
+    """The request names another purpose than the one its token was issued for."""
 
 
 def _scopes(claims: Mapping[str, Any]) -> frozenset[str]:
@@ -167,11 +171,12 @@ def _scopes(claims: Mapping[str, Any]) -> frozenset[str]:
 
 def caller_of(claims: Mapping[str, Any], purpose: str | None, roles: Collection[str]) -> Caller:
     """The caller a verified token describes (`sub`, `oin`, `rol`, `scope`, `suwi`, `doelbinding`,
-    and for a job seeker `idWerkzoekende`); refuses claims of the wrong shape."""
+    and for a job seeker `idWerkzoekende`); refuses claims of the wrong shape. `purpose` is the one
+    the request names; a token that carries a purpose binds the request to it."""
     subject, oin, role = claims.get("sub"), claims.get("oin"), claims.get("rol")
-    if not isinstance(subject, str) or not SAFE.match(subject):
+    if not isinstance(subject, str) or not SAFE.fullmatch(subject):
         raise ClaimsError("the token's sub claim is missing or malformed")
-    if not isinstance(oin, str) or not OIN.match(oin):
+    if not isinstance(oin, str) or not OIN.fullmatch(oin):
         raise ClaimsError("the token needs an oin claim: the OIN of the caller's organisation (20 digits)")
     if role not in roles:
         raise ClaimsError(f"the token needs a rol claim: one of {', '.join(roles)}")
@@ -179,10 +184,17 @@ def caller_of(claims: Mapping[str, Any], purpose: str | None, roles: Collection[
     if not isinstance(suwi, bool):
         raise ClaimsError("the token's suwi claim must be true or false")
     own = claims.get("idWerkzoekende")
-    if own is not None and (role != WERKZOEKENDE or not isinstance(own, str) or not SAFE.match(own)):
+    if own is not None and (role != WERKZOEKENDE or not isinstance(own, str) or not SAFE.fullmatch(own)):
         raise ClaimsError("idWerkzoekende belongs only in a job seeker's token")
     claimed_purpose = claims.get("doelbinding")
-    chosen = purpose or (claimed_purpose if isinstance(claimed_purpose, str) else None)
+    if claimed_purpose is not None and not isinstance(claimed_purpose, str):
+        raise ClaimsError("the token's doelbinding claim must be a string")
+    if claimed_purpose is not None and purpose is not None and purpose != claimed_purpose:
+        raise PurposeConflict(
+            f"the token was issued for the purpose (doelbinding) {claimed_purpose!r}; "
+            f"a request with it may not name another ({purpose!r})"
+        )
+    chosen = purpose or claimed_purpose
     return Caller(
         subject=subject,
         oin=oin,

@@ -4,12 +4,14 @@ Only asymmetric algorithms (RS256, ES256, EdDSA) are accepted, each issuer with 
 and HS* are refused, which also rules out HS/RS confusion. `iss`, `aud`, `exp`, `nbf` and `iat` are
 checked with a small clock skew. Keys are fetched with aiohttp (never blocking the event loop),
 cached, and fetched again when a token names an unknown key id (rotation), at most once per
-`REFRESH_INTERVAL` per issuer.
+`REFRESH_INTERVAL` per issuer. Both caches are bounded: a key set by its size and number of keys,
+verified tokens by their total size (least recently used first out).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,18 +19,27 @@ from typing import Any
 
 import aiohttp
 import jwt
+import orjson
+from cachetools import LRUCache
 
-from vumschema.policy import ROLES, Caller, ClaimsError, caller_of
+from vumschema.policy import ROLES, Caller, ClaimsError, PurposeConflict, caller_of
 
 from ..config import AuthConfig
 from .keys import public_jwk, read_private_key
 
 ACCEPTED_ALGORITHMS = frozenset({"RS256", "ES256", "EdDSA"})
 REFRESH_INTERVAL = 30.0
+MAX_JWKS_BYTES = 256 * 1024
+MAX_JWKS_KEYS = 100
+VERIFIED_TOKENS_BYTES = 16 * 1024 * 1024  # verified tokens kept, by the size of the tokens
 
 
 class Unauthenticated(Exception):
     """The request has no acceptable token; the message says why (never the token itself)."""
+
+
+class PurposeRefused(Unauthenticated):
+    """The token is good, but was issued for another purpose than the request names (403)."""
 
 
 @dataclass
@@ -89,7 +100,12 @@ class JwksCache:
                 self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5))
             try:
                 async with self._session.get(issuer.jwks_url) as response:  # type: ignore[arg-type]
-                    document = await response.json(content_type=None)
+                    body = await response.content.read(MAX_JWKS_BYTES + 1)
+                if len(body) > MAX_JWKS_BYTES:
+                    raise ValueError("key set too large")
+                document = orjson.loads(body)
+                if not isinstance(document, dict) or len(document.get("keys") or ()) > MAX_JWKS_KEYS:
+                    raise ValueError("not a key set of at most MAX_JWKS_KEYS keys")
                 keys = {k.key_id or str(i): k for i, k in enumerate(jwt.PyJWKSet.from_dict(document).keys)}
             except (aiohttp.ClientError, TimeoutError, ValueError, jwt.PyJWKSetError, jwt.InvalidKeyError):
                 if current is not None:
@@ -124,7 +140,10 @@ class CallerAuthenticator:
         self.keys = JwksCache(config.jwks_cache_seconds)
         # A verified token is not checked again until shortly before it expires: a search screen
         # sends the same token many times, and a signature check costs more than the rest of auth.
-        self._verified: dict[str, tuple[dict[str, Any], float]] = {}
+        # Kept by a digest (not the token), weighed by the token's size, bounded.
+        self._verified: LRUCache[bytes, tuple[dict[str, Any], float, int]] = LRUCache(
+            VERIFIED_TOKENS_BYTES, getsizeof=lambda entry: entry[2]
+        )
 
     async def close(self) -> None:
         await self.keys.close()
@@ -139,14 +158,13 @@ class CallerAuthenticator:
             raise Unauthenticated("send the token as 'Authorization: Bearer <token>'")
         if len(token) > self.config.max_token_bytes:
             raise Unauthenticated(f"the token is larger than {self.config.max_token_bytes} bytes")
-        cached = self._verified.get(token)
+        digest = hashlib.blake2b(token.encode(), digest_size=32).digest()
+        cached = self._verified.get(digest)
         if cached is not None and cached[1] - self.config.clock_skew > time.time():
             claims = cached[0]
         else:
             claims = await self._verify(token)
-            if len(self._verified) > 10_000:
-                self._verified.clear()
-            self._verified[token] = (claims, float(claims["exp"]))
+            self._verified[digest] = (claims, float(claims["exp"]), 2 * len(token) + 512)
         return caller_from_claims(claims, purpose)
 
     async def _verify(self, token: str) -> dict[str, Any]:
@@ -198,5 +216,7 @@ def caller_from_claims(claims: Mapping[str, Any], purpose: str | None) -> Caller
     """The caller a verified token describes; refuses claims of the wrong shape."""
     try:
         return caller_of(claims, purpose, ROLES)
+    except PurposeConflict as error:
+        raise PurposeRefused(str(error)) from None
     except ClaimsError as error:
         raise Unauthenticated(str(error)) from None

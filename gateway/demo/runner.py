@@ -240,6 +240,7 @@ async def _start(module: str, args: list[str], log_file: Path) -> asyncio.subpro
 async def _start_bron(source: DemoSource, workdir: Path, postcodes: Path, port: int) -> RunningBron:
     """The organisation's VUM-Bron server, serving its records (written to the work directory)."""
     args = ["--port", str(port), "--postcodes", str(postcodes), "--log-level", "warning"]
+    args += ["--oin", source.oin, "--allow-party", GATEWAY_OIN]  # it answers the exchange only
     args += _write_source_files(source, workdir)
     return RunningBron(port, await _start("subgraphs.vumbron.bron_server", args, workdir / f"{source.id}-bron.log"))
 

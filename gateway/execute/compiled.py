@@ -52,13 +52,18 @@ def compilable(selections: tuple[Selected, ...]) -> bool:
     return all(s.when is ALWAYS and compilable(s.children) for s in selections)
 
 
-class Compiler:
-    """Generates and caches object projectors for one contract."""
+Compiled = dict[int, tuple[tuple[Selected, ...], ObjectProjector | None]]  # by id() of the selections
 
-    def __init__(self, contract: Contract) -> None:
+
+class Compiler:
+    """Generates object projectors for one contract into a cache that the caller owns: the
+    plan's own (`QueryPlan.derived`), so compiled code lives exactly as long as its plan and the
+    plan cache's bound covers both."""
+
+    def __init__(self, contract: Contract, cache: Compiled) -> None:
         self.contract = contract
         self._counter = itertools.count()
-        self._cache: dict[int, tuple[tuple[Selected, ...], ObjectProjector | None]] = {}
+        self._cache = cache
 
     def projector(self, selections: tuple[Selected, ...], type_: GraphQLObjectType) -> ObjectProjector | None:
         """The compiled projector for these selections (None when they cannot compile)."""
@@ -66,9 +71,7 @@ class Compiler:
         if entry is not None and entry[0] is selections:
             return entry[1]
         function = self._compile(selections, type_) if compilable(selections) else None
-        if len(self._cache) > 50_000:
-            self._cache.clear()
-        self._cache[id(selections)] = (selections, function)  # the key object stays alive with its entry
+        self._cache[id(selections)] = (selections, function)  # the plan holds the selections anyway
         return function
 
     def _compile(self, selections: tuple[Selected, ...], type_: GraphQLObjectType) -> ObjectProjector:

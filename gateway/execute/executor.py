@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import binascii
 import bisect
 import datetime
 import hashlib
@@ -23,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from graphql import ExecutionResult, GraphQLError, GraphQLNonNull, GraphQLSchema, execute
 from graphql.execution.values import VariableValues, get_argument_values
 
@@ -32,6 +32,7 @@ from vumschema.policy import WERKZOEKENDE as ROLE_WERKZOEKENDE
 from vumschema.policy import Caller, role_categories
 
 from ..auth.signing import GatewaySigner
+from ..cursor import Cursors, InvalidCursor, Place
 from ..metrics import DISCLOSURES, SECURITY_EVENTS, SOURCE_ANSWERS, SOURCE_SECONDS
 from ..plan.nodes import (
     Detail,
@@ -45,9 +46,10 @@ from ..plan.nodes import (
     Verwerkingen,
 )
 from ..plan.planner import DETAIL_RECORD_FIELD, KINDS, WERKZOEKENDE
+from ..plan.selection import Selected
 from ..processing_log import Disclosure, Entry, LogUnavailable, ProcessingLog
 from ..pseudonym import InvalidVumID, Pseudonymiser, RecordRef
-from ..quota import DetailQuota, QuotaExceeded, QuotaUnavailable, check
+from ..quota import DetailQuota, QuotaExceeded, QuotaUnavailable, Reservation, reserve
 from ..registry import Registry, SourceState
 from ..subgraph_client import ERROR, SourceFailure, SubgraphClient
 from .compiled import META, Compiler
@@ -59,8 +61,9 @@ log = logging.getLogger("vum.executor")
 
 OK = "OK"
 UNSUPPORTED = "UNSUPPORTED_CRITERION"
-SAFE_ID = re.compile(r"^[a-zA-Z0-9_.-]{1,200}$")
-CURSOR = re.compile(r"^([0-9a-f]{32}):([0-9a-f]{16})$")
+SAFE_ID = re.compile(r"[a-zA-Z0-9_.-]{1,200}")  # used with fullmatch: `$` would allow a trailing newline
+MAX_SUBGRAPH_CALLS = "MAX_SUBGRAPH_CALLS_LIMIT"
+SOURCE_IDS_TO_MEDIATORS = "mediators"  # auth.detail_source_id: other organisations' mediators get the source's id
 
 
 @dataclass
@@ -77,12 +80,17 @@ class Services:
     signer: GatewaySigner
     processing_log: ProcessingLog
     quota: DetailQuota
+    cursors: Cursors
+    max_subgraph_calls: int = 500
+    detail_source_id: str = SOURCE_IDS_TO_MEDIATORS  # or "owner": only the owning organisation's mediators
     input_checker: ValueChecker = field(init=False)
-    compiler: Compiler = field(init=False)
 
     def __post_init__(self) -> None:
         self.input_checker = ValueChecker(self.contract, wire=False)
-        self.compiler = Compiler(self.contract)
+
+
+class OperationTooLarge(Exception):
+    """The operation would cause more subgraph requests than one operation may."""
 
 
 class FieldError(Exception):
@@ -105,6 +113,7 @@ class Request:
     entities: EntityCompleter
     entries: list[Entry] = field(default_factory=list)
     withheld: list[dict[str, Any]] = field(default_factory=list)  # the `achtergehouden` extension
+    reservations: list[Reservation] = field(default_factory=list)  # quota places taken by disclosed details
 
     @property
     def variables(self) -> Mapping[str, Any]:
@@ -131,18 +140,26 @@ async def execute_plan(
 ) -> dict[str, Any]:
     """The GraphQL response (`data`, and `errors` when there are any) for one planned request.
 
-    Raises `ProcessingLogFailed` when what would be disclosed cannot be logged.
+    Raises `ProcessingLogFailed` when what would be disclosed cannot be logged (its detail
+    lookups then spend no quota), `OperationTooLarge` before anything is asked when it would cause
+    more subgraph requests than `services.max_subgraph_calls`.
     """
     variables = variable_values.coerced
+    roots = [root for root in plan.roots if root.selection.included(variables)]
+    calls = sum(_subgraph_calls(root, services) for root in roots)
+    if calls > services.max_subgraph_calls:
+        raise OperationTooLarge(
+            f"this operation would send {calls} requests to the organisations; this gateway allows "
+            f"{services.max_subgraph_calls} per operation (gateway.limits.max_subgraph_calls)"
+        )
     request = Request(
         services,
         caller,
         variable_values,
         raw_variables,
-        Projector(services.schema, services.contract, variables, services.compiler),
+        Projector(services.schema, services.contract, variables, Compiler(services.contract, plan.derived)),
         EntityCompleter(services.registry, services.client, lambda state: request.headers(state)),
     )
-    roots = [root for root in plan.roots if root.selection.included(variables)]
     for denied in plan.denied:
         if any(denied.path[0] == root.selection.key for root in roots):
             request.projector.error(denied.message, list(denied.path), "FORBIDDEN_FIELD")
@@ -150,6 +167,8 @@ async def execute_plan(
     try:
         await services.processing_log.append(request.entries)
     except LogUnavailable as error:
+        for reservation in request.reservations:  # nothing was disclosed, so nothing counts
+            await services.quota.give_back(reservation.search, reservation.record)
         raise ProcessingLogFailed(str(error)) from None
     for entry in request.entries:
         DISCLOSURES.labels(entry.soort).inc(len(entry.disclosures))
@@ -162,6 +181,18 @@ async def execute_plan(
     if request.withheld and data is not None:
         response["extensions"] = {EXTENSION: request.withheld}
     return response
+
+
+def _subgraph_calls(root: RootPlan, services: Services) -> int:
+    """The requests a root field sends at most: one per organisation for a search, one for a
+    detail, and one per entity fetch that completes them."""
+    if root.selection.denied:
+        return 0
+    if isinstance(root, Search):
+        return sum(1 for state in services.registry.organisations if state.usable) + len(root.flatten)
+    if isinstance(root, Detail):
+        return 1 + len(root.flatten)
+    return 0
 
 
 def _non_null(root: RootPlan) -> bool:
@@ -297,7 +328,7 @@ def _read_search_answer(
     records = [
         r
         for r in result["matches"]
-        if isinstance(r, dict) and isinstance(r.get(id_field), str) and SAFE_ID.match(r[id_field])
+        if isinstance(r, dict) and isinstance(r.get(id_field), str) and SAFE_ID.fullmatch(r[id_field])
     ]
     if len(records) < len(result["matches"]):
         answer.message = f"{len(result['matches']) - len(records)} result(s) without a valid {id_field} left out"
@@ -305,19 +336,25 @@ def _read_search_answer(
     answer.more = result.get("maximumAantalResultatenBereikt") is True
 
 
-def _cursor(vraag_id: str, position: str) -> str:
-    return base64.urlsafe_b64encode(f"{vraag_id}:{position}".encode()).decode().rstrip("=")
+def _question(arguments: Mapping[str, Any]) -> bytes:
+    """The search's selectievraag as canonical JSON: what a cursor is bound to."""
+    return orjson.dumps(arguments["selectievraag"], option=orjson.OPT_SORT_KEYS, default=str)
 
 
-def _read_cursor(cursor: str) -> tuple[str, str]:
+def _place(after: str, question: bytes, kind: str, request: Request) -> Place:
+    assert request.caller is not None
     try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        text = ""
-    match = CURSOR.match(text)
-    if not match:
-        raise FieldError("after: not a cursor of this gateway", "BAD_USER_INPUT")
-    return match.group(1), match.group(2)
+        return request.services.cursors.open(after, question, kind, request.caller.oin)
+    except InvalidCursor as error:
+        raise FieldError(f"after: {error}", "BAD_USER_INPUT") from None
+
+
+def _selects(selection: Selected, *names: str) -> bool:
+    """Whether the selection reaches a field by following `names` (through any alias)."""
+    current = [selection]
+    for name in names:
+        current = [child for s in current for child in s.children if child.name == name]
+    return bool(current)
 
 
 def _position(order_key: bytes, vraag_id: str, bron_id: str, record_id: str) -> str:
@@ -401,7 +438,9 @@ async def _search(root: Search, request: Request) -> Any:
     arguments = _arguments(root, request)
     _check_search_arguments(root, arguments, request)
     after = arguments.get("after")
-    vraag_id, after_position = _read_cursor(after) if after else (uuid.uuid4().hex, "")
+    question = _question(arguments)
+    place = _place(after, question, root.kind, request) if after else Place(uuid.uuid4().hex, "")
+    vraag_id, after_position = place.vraag_id, place.position
     variables = {"selectievraag": arguments["selectievraag"], "maximumAantal": None}
     answers = await asyncio.gather(
         *(
@@ -414,7 +453,10 @@ async def _search(root: Search, request: Request) -> Any:
     start = bisect.bisect_right(merged, after_position, key=lambda hit: hit.position) if after_position else 0
     page = merged[start : start + arguments["first"]]
     metas = _mark(page, root.kind, root.id_field, vraag_id, request)
-    edges = [{"cursor": _cursor(vraag_id, hit.position), "bronID": hit.bron_id, "node": hit.record} for hit in page]
+    cursors = _cursors(root, page, vraag_id, question, request)
+    edges = [
+        {"cursor": cursor, "bronID": hit.bron_id, "node": hit.record} for hit, cursor in zip(page, cursors, strict=True)
+    ]
     await _complete(root.flatten, [hit.record for hit in page], root.selection.key, request)
     value = {
         "vraagID": vraag_id,
@@ -424,8 +466,8 @@ async def _search(root: Search, request: Request) -> Any:
         "pageInfo": {
             "hasNextPage": start + len(page) < len(merged),
             "hasPreviousPage": start > 0,
-            "startCursor": edges[0]["cursor"] if edges else None,
-            "endCursor": edges[-1]["cursor"] if edges else None,
+            "startCursor": cursors[0] if cursors else None,
+            "endCursor": cursors[-1] if cursors else None,
         },
         "bronnen": [a.status_object() for a in answers],
     }
@@ -434,6 +476,23 @@ async def _search(root: Search, request: Request) -> Any:
     if root.kind == WERKZOEKENDE:
         _entry(request, vraag_id, "ZOEKRESULTAAT", metas)
     return projected
+
+
+def _cursors(root: Search, page: list[Hit], vraag_id: str, question: bytes, request: Request) -> list[str | None]:
+    """Each record's cursor when the operation asks for cursors; the page's ends otherwise."""
+    assert request.caller is not None
+    if _selects(root.selection, "edges", "cursor"):
+        wanted = list(range(len(page)))
+    elif _selects(root.selection, "pageInfo") and page:
+        wanted = [0, len(page) - 1]
+    else:
+        wanted = []
+    places = [Place(vraag_id, page[index].position) for index in wanted]
+    issued = request.services.cursors.issue_many(places, question, root.kind, request.caller.oin)
+    cursors: list[str | None] = [None] * len(page)
+    for index, cursor in zip(wanted, issued, strict=True):
+        cursors[index] = cursor
+    return cursors
 
 
 def _mark(page: list[Hit], kind: str, id_field: str, vraag_id: str, request: Request) -> list[RecordMeta]:
@@ -480,9 +539,10 @@ def _open_vumid(request: Request, kind: str, vumid: Any) -> RecordRef:
     return ref
 
 
-async def _take_quota(request: Request, ref: RecordRef) -> None:
+async def _reserve_quota(request: Request, ref: RecordRef) -> Reservation | None:
+    """A place in the search's detail quota (None when the record was counted in it before)."""
     try:
-        await check(request.services.quota, ref.vraag_id, f"{ref.bron_id}\x1f{ref.record_id}")
+        return await reserve(request.services.quota, ref.afnemer_oin, ref.vraag_id, f"{ref.bron_id}\x1f{ref.record_id}")
     except QuotaExceeded as error:
         raise FieldError(str(error), "QUOTA_EXCEEDED") from None
     except QuotaUnavailable as error:
@@ -502,8 +562,21 @@ async def _detail(root: Detail, request: Request) -> Any:
     vumid = _arguments(root, request)["vumID"]
     ref = _open_vumid(request, root.kind, vumid)
     state = _owner(request, ref)
-    if root.kind == WERKZOEKENDE:
-        await _take_quota(request, ref)
+    reservation = await _reserve_quota(request, ref) if root.kind == WERKZOEKENDE else None
+    value = None
+    try:
+        value = await _fetch_detail(root, request, ref, state, str(vumid))
+    finally:
+        if reservation is not None:
+            if value is None:  # nothing disclosed: the place is given back
+                await request.services.quota.give_back(reservation.search, reservation.record)
+            else:
+                request.reservations.append(reservation)
+    return value
+
+
+async def _fetch_detail(root: Detail, request: Request, ref: RecordRef, state: SourceState, vumid: str) -> Any:
+    """The detail from its owner, projected; None when there is none (or it may not be shown)."""
     try:
         response = await request.services.client.query(
             state.config.url,
@@ -523,10 +596,12 @@ async def _detail(root: Detail, request: Request) -> Any:
     id_field = KINDS[root.kind].id_field
     if not isinstance(record, dict) or record.get(id_field) != ref.record_id:
         raise FieldError(f"{state.config.name} answered with another record", "INVALID_SOURCE_DATA")
-    meta = RecordMeta(ref.bron_id, ref.record_id, str(vumid), _allowed(request, root.kind, record))
+    meta = RecordMeta(ref.bron_id, ref.record_id, vumid, _allowed(request, root.kind, record))
     if root.kind == WERKZOEKENDE and "MATCHPROFIEL" not in meta.allowed:
         SECURITY_EVENTS.labels(ref.bron_id, "profiel_zonder_toestemming").inc()
         return None
+    if root.kind == WERKZOEKENDE and not _may_see_source_id(request, state):
+        record[id_field] = _detail_pseudonym(request, ref)
     record[META] = meta
     assert request.caller is not None  # the field requires an authenticated caller
     request.withheld += withheld(
@@ -544,6 +619,24 @@ async def _detail(root: Detail, request: Request) -> Any:
     if root.kind == WERKZOEKENDE:
         _entry(request, ref.vraag_id, "DETAIL", [meta])
     return projected
+
+
+def _may_see_source_id(request: Request, owner: SourceState) -> bool:
+    """Whether the caller gets the source's own idWerkzoekende in a detail: the owning
+    organisation's mediators, and (as koppelvlak 3.0 and its accreditation have it) other
+    organisations' mediators unless `auth.detail_source_id = "owner"`; never an employer."""
+    caller = request.caller
+    assert caller is not None
+    if caller.role != "bemiddelaar":
+        return False
+    return caller.oin == owner.config.oin or request.services.detail_source_id == SOURCE_IDS_TO_MEDIATORS
+
+
+def _detail_pseudonym(request: Request, ref: RecordRef) -> str:
+    """What stands in for the source's id: the same within one search, unlinkable across searches."""
+    text = "\x1f".join(("detail", ref.afnemer_oin, ref.vraag_id, ref.bron_id, ref.record_id)).encode()
+    digest = hashlib.blake2b(text, key=request.services.order_key, digest_size=16).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
 # -- processing log, registry and introspection -----------------------------------------------

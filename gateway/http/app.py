@@ -23,9 +23,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..metrics import REGISTRY
-from ..rest import rest_routes
+from ..rest import rest_not_found, rest_routes
 from ..server import Gateway
 from .explorer import explorer_response, explorer_routes
+from .media import is_json
 from .operation import run_graphql
 
 log = logging.getLogger("vum.http")
@@ -84,9 +85,10 @@ async def _request_params(request: Request, gateway: Gateway) -> tuple[str, dict
                 "operationName": request.query_params.get("operationName"),
             }
         )
-    content_type = request.headers.get("content-type", "")
-    if "json" not in content_type:
-        raise BadRequest("send the request as application/json", "UNSUPPORTED_MEDIA_TYPE", 415)
+    content_type = request.headers.get("content-type")
+    if not is_json(content_type):
+        message = f"send the request as application/json, not {content_type!r}" if content_type else ""
+        raise BadRequest(message or "send the request as application/json", "UNSUPPORTED_MEDIA_TYPE", 415)
     body = await _body(request, gateway.config.gateway.max_request_bytes)
     try:
         payload = orjson.loads(body)
@@ -112,6 +114,8 @@ def create_http_app(gateway: Gateway) -> Starlette:
         response = json_response(payload, status)
         if status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="vum-gateway"'
+        if status == 429:
+            response.headers["Retry-After"] = str(payload["errors"][0]["extensions"]["retryAfter"])
         return response
 
     async def health(request: Request) -> Response:
@@ -156,11 +160,12 @@ def create_http_app(gateway: Gateway) -> Starlette:
     ]
     if gateway.config.gateway.graphiql:
         routes += explorer_routes()
+    handlers = {Exception: internal_error, 404: rest_not_found}  # REST paths answer in the contract's model
     return Starlette(
         routes=routes,
         middleware=gateway.tracing.middleware(routes),
         lifespan=lifespan,
-        exception_handlers={Exception: internal_error},
+        exception_handlers=handlers,
     )
 
 

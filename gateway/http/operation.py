@@ -12,10 +12,12 @@ from starlette.requests import Request
 
 from vumschema.policy import Caller
 
-from ..auth.tokens import Unauthenticated
-from ..execute.executor import ProcessingLogFailed, execute_plan
+from ..auth.tokens import PurposeRefused, Unauthenticated
+from ..execute.executor import MAX_SUBGRAPH_CALLS, OperationTooLarge, ProcessingLogFailed, execute_plan
+from ..metrics import REFUSED_OPERATIONS
 from ..plan.nodes import QueryPlan
 from ..plan.planner import PlanningError
+from ..rate_limit import RATE_LIMITED, caller_key
 from ..server import Gateway
 from .identity import PURPOSE_HEADER, identify
 
@@ -41,12 +43,17 @@ async def run_graphql(
     if caller is None:
         try:
             caller = await identify(gateway, request)
+        except PurposeRefused as error:
+            return 403, _error(str(error), "FORBIDDEN")
         except Unauthenticated as error:
             return 401, _error(str(error), "UNAUTHENTICATED")
+    limited = await _rate_limited(gateway, request, caller)
+    if limited is not None:
+        return limited
     try:
         plan = gateway.planner.plan(query, operation_name, caller)
     except PlanningError as error:
-        return 400, {"errors": _graphql_errors(error.errors, "GRAPHQL_VALIDATION_FAILED")}
+        return 400, {"errors": error.errors}
     refusal = _refusal(gateway, plan, caller, lenient)
     if refusal is not None:
         return refusal
@@ -55,11 +62,27 @@ async def run_graphql(
         return 400, {"errors": _graphql_errors(coerced, "BAD_USER_INPUT")}
     try:
         return 200, await execute_plan(plan, coerced, variables, gateway.services, caller)
+    except OperationTooLarge as error:
+        REFUSED_OPERATIONS.labels(MAX_SUBGRAPH_CALLS).inc()
+        return 400, _error(str(error), MAX_SUBGRAPH_CALLS)
     except ProcessingLogFailed:
         return 503, {
             "data": None,
             **_error("nothing was disclosed: the processing log cannot be written", "PROCESSING_LOG_UNAVAILABLE"),
         }
+
+
+async def _rate_limited(gateway: Gateway, request: Request, caller: Caller | None) -> tuple[int, dict[str, Any]] | None:
+    """429 when the caller (or, without a token, its address) has spent its requests for now."""
+    address = request.client.host if request.client else None
+    key = caller_key(caller.oin, caller.subject, address) if caller else caller_key(None, None, address)
+    decision = await gateway.rate_limiter.take(key)
+    if decision.allowed:
+        return None
+    REFUSED_OPERATIONS.labels(RATE_LIMITED).inc()
+    message = f"too many requests from you; try again in {decision.retry_after} s (gateway.rate_limit)"
+    extensions = {"code": RATE_LIMITED, "retryAfter": decision.retry_after}
+    return 429, {"errors": [{"message": message, "extensions": extensions}]}
 
 
 def _error(message: str, code: str) -> dict[str, Any]:

@@ -6,8 +6,8 @@ request. Nothing here holds request data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from graphql import DocumentNode, OperationDefinitionNode
 
@@ -114,6 +114,20 @@ class QueryPlan:
     operation: OperationDefinitionNode
     roots: tuple[RootPlan, ...]
     denied: tuple[Denied, ...] = ()
+    # What the executor derives once per plan (compiled projections): it lives and dies with the plan.
+    derived: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def size(self) -> int:
+        """The fields selected in the plan, each alias, position and condition it is included
+        under counted: what the plan holds (a measure of its memory and of planning's output)."""
+        pending = [root.selection for root in self.roots]
+        count = 0
+        while pending:
+            selected = pending.pop()
+            count += len(selected.when)
+            pending.extend(selected.children)
+        return count
 
     @property
     def asks_for_data(self) -> bool:

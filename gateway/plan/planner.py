@@ -8,17 +8,19 @@ afterwards in one `_entities` request per entity type.
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from cachetools import LRUCache
 from graphql import (
     DocumentNode,
     FragmentDefinitionNode,
     GraphQLError,
     GraphQLObjectType,
     GraphQLSchema,
+    Node,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
@@ -31,6 +33,8 @@ from vumschema import GATEWAY, ORGANISATION, Contract
 from vumschema.policy import Caller
 
 from ..auth.fields import Denied, authorise
+from ..limits import MAX_TOKENS, Limits, Measurement, check_limits
+from ..metrics import PLANNING_WORK, REFUSED_OPERATIONS
 from .nodes import (
     Detail,
     EntityFetch,
@@ -46,7 +50,7 @@ from .nodes import (
     Typename,
     Verwerkingen,
 )
-from .selection import TYPENAME, Selected, select
+from .selection import TYPENAME, PlanningWork, Selected, select
 
 WERKZOEKENDE = "werkzoekende"
 VACATURE = "vacature"
@@ -95,12 +99,35 @@ DETAIL_ROOTS = {"werkzoekendeProfiel": WERKZOEKENDE, "vacature": VACATURE}
 DETAIL_RECORD_FIELD = {WERKZOEKENDE: "werkzoekende", VACATURE: "vacature"}
 
 
+VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+PLAN_BYTES_PER_NODE = 250  # per node of a kept document and per planned field: ~160 measured, plus compiled code
+TOO_DEEP = "the document nests fragments too deeply to be planned"
+
+
 class PlanningError(Exception):
-    """The request cannot be planned; `errors` go to the client as they are."""
+    """The request cannot be planned; `errors` (formatted, with a code) go to the client as they are.
+
+    Only plain data is kept, so a cached refusal holds no document.
+    """
 
     def __init__(self, errors: list[GraphQLError]) -> None:
         super().__init__("; ".join(e.message for e in errors))
-        self.errors = errors
+        self.errors = [_formatted(error) for error in errors]
+
+
+def _formatted(error: GraphQLError) -> dict[str, Any]:
+    formatted: dict[str, Any] = dict(error.formatted)
+    extensions = formatted.get("extensions") or {}
+    formatted["extensions"] = {**extensions, "code": extensions.get("code", VALIDATION_FAILED)}
+    return formatted
+
+
+@dataclass
+class _Cached:
+    """A plan or a refusal in the cache, with its estimated memory."""
+
+    value: QueryPlan | PlanningError
+    weight: int
 
 
 def _grandchildren(selections: Iterable[Selected], *names: str) -> list[Selected]:
@@ -112,53 +139,105 @@ def _grandchildren(selections: Iterable[Selected], *names: str) -> list[Selected
 
 
 class Planner:
-    """Turns requests into plans, with a bounded cache of plans and of refusals."""
+    """Turns requests into plans, with a cache of plans and refusals bounded in entries and memory.
 
-    def __init__(self, contract: Contract, schema: GraphQLSchema, cache_size: int, max_tokens: int) -> None:
+    A document is checked against the operation limits before it is validated or planned, and
+    what normalising it costs is counted in `work` (`PlanningWork`), as is what measuring the
+    limits cost (`limit_work`).
+    """
+
+    def __init__(
+        self,
+        contract: Contract,
+        schema: GraphQLSchema,
+        cache_size: int,
+        max_tokens: int,
+        limits: Limits | None = None,
+        cache_bytes: int = 64 * 1024 * 1024,
+    ) -> None:
         self.contract = contract
         self.schema = schema
-        self.cache_size = cache_size
         self.max_tokens = max_tokens
-        self._cache: OrderedDict[tuple[Any, ...], QueryPlan | PlanningError] = OrderedDict()
+        self.limits = limits
+        self.cache_size = cache_size
+        self.work = PlanningWork()
+        self.limit_work = 0
+        self._cache: LRUCache[tuple[Any, ...], _Cached] = LRUCache(maxsize=cache_bytes, getsizeof=lambda c: c.weight)
 
     def plan(self, query: str, operation_name: str | None, caller: Caller | None = None) -> QueryPlan:
         """The plan for this request and this caller's authorisation shape; raises `PlanningError`."""
-        key = (query, operation_name, caller.shape if caller else None)
+        digest = hashlib.blake2b(query.encode(), digest_size=32).digest()  # the cache keeps no document text
+        key = (digest, operation_name, caller.shape if caller else None)
         cached = self._cache.get(key)
         if cached is None:
+            before = (self.limit_work, self.work.fields, self.work.fragments, self.work.selections)
             try:
-                cached = self._plan(query, operation_name, caller)
+                plan, nodes = self._plan(query, operation_name, caller)
+                cached = _Cached(plan, PLAN_BYTES_PER_NODE * (nodes + plan.size) + 256)
             except PlanningError as error:
-                cached = error
-            self._cache[key] = cached
-            if len(self._cache) > self.cache_size:
-                self._cache.popitem(last=False)
-        else:
-            self._cache.move_to_end(key)
-        if isinstance(cached, PlanningError):
-            raise cached
-        return cached
+                cached = _Cached(error, sum(len(str(e)) for e in error.errors) + 256)
+                for code in {str(e["extensions"]["code"]) for e in error.errors}:
+                    REFUSED_OPERATIONS.labels(code).inc()
+            after = (self.limit_work, self.work.fields, self.work.fragments, self.work.selections)
+            for kind, old, new in zip(("limits", "fields", "fragments", "selections"), before, after, strict=True):
+                PLANNING_WORK.labels(kind).inc(new - old)
+            self._keep(key, cached)
+        if isinstance(cached.value, PlanningError):
+            raise cached.value
+        return cached.value
 
-    def _plan(self, query: str, operation_name: str | None, caller: Caller | None) -> QueryPlan:
+    def _keep(self, key: tuple[Any, ...], cached: _Cached) -> None:
+        if cached.weight > self._cache.maxsize:
+            return  # larger than the whole cache: planned again when asked again
+        self._cache[key] = cached
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem()
+
+    @property
+    def cached_bytes(self) -> int:
+        """The estimated memory of the plans and refusals kept."""
+        return int(self._cache.currsize)
+
+    def measure(self, document: DocumentNode) -> Measurement | None:
+        """The document's figures, or PlanningError when it exceeds a limit (None without limits)."""
+        if self.limits is None:
+            return None
+        errors, measured = check_limits(document, self.limits)
+        self.limit_work += measured.work
+        if errors:
+            raise PlanningError(errors)
+        return measured
+
+    def _plan(self, query: str, operation_name: str | None, caller: Caller | None) -> tuple[QueryPlan, int]:
+        """The plan, and the number of nodes of the document it keeps."""
         try:
             document = parse(query, max_tokens=self.max_tokens)
         except GraphQLSyntaxError as error:
+            if "tokens. Parsing aborted" in error.message:
+                message = f"the document has more than {self.max_tokens} tokens (gateway.limits.max_tokens)"
+                raise PlanningError([GraphQLError(message, extensions={"code": MAX_TOKENS})]) from None
             raise PlanningError([error]) from None
+        self.measure(document)
         errors = validate(self.schema, document)
         if errors:
             raise PlanningError(list(errors))
+        # Valid: plan from the document without source locations, so a kept plan holds no text.
+        document = parse(query, no_location=True, max_tokens=self.max_tokens)
         operation = _operation(document, operation_name)
         fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
         query_type = self.schema.query_type
         assert query_type is not None
-        roots = select(self.schema, fragments, query_type, [(operation.selection_set, ())])
+        try:
+            roots = select(self.schema, fragments, query_type, [(operation.selection_set, ())], self.work)
+        except RecursionError:
+            raise PlanningError([GraphQLError(TOO_DEEP)]) from None
         denied: list[Denied] = []
         planned = []
         for root in roots:
             authorised, refused = authorise(self.contract, root, caller)
             denied += refused
             planned.append(self._root(authorised, document, operation))
-        return QueryPlan(operation, tuple(planned), tuple(denied))
+        return QueryPlan(operation, tuple(planned), tuple(denied)), _count_nodes(document)
 
     def _root(self, selected: Selected, document: DocumentNode, operation: OperationDefinitionNode) -> RootPlan:
         if selected.name in SEARCH_ROOTS:
@@ -300,3 +379,19 @@ def _only_root_field(document: DocumentNode, operation: OperationDefinitionNode,
     )
     fragments = [d for d in document.definitions if isinstance(d, FragmentDefinitionNode)]
     return DocumentNode(definitions=(reduced, *fragments))
+
+
+def _count_nodes(document: DocumentNode) -> int:
+    """The number of nodes of a parsed document (what keeping it costs, roughly)."""
+    count = 0
+    pending: list[Node] = [document]
+    while pending:
+        node = pending.pop()
+        count += 1
+        for key in node.keys:
+            value = getattr(node, key, None)
+            if isinstance(value, Node):
+                pending.append(value)
+            elif isinstance(value, tuple | list):
+                pending.extend(item for item in value if isinstance(item, Node))
+    return count

@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..limits import LIMIT_CODES
+
 MAX_CODE, MAX_MESSAGE, MAX_DETAILS = 10, 500, 2000  # the contract's lengths of Error's fields
 
 
@@ -45,6 +47,8 @@ GRAPHQL_CODES: Mapping[str, ErrorKind] = {
     "QUOTA_UNAVAILABLE": UNAVAILABLE,  # the shared quota store is down: no detail goes out uncounted
     "SOURCE_UNAVAILABLE": UNAVAILABLE,
     "PROCESSING_LOG_UNAVAILABLE": UNAVAILABLE,  # nothing is disclosed unlogged
+    "RATE_LIMITED": LIMIT_EXCEEDED,  # too many requests from this caller
+    **{code: INVALID for code in sorted(LIMIT_CODES | {"MAX_SUBGRAPH_CALLS_LIMIT"})},  # an operation too large
 }
 
 # When a response carries several errors, the caller first needs to fix what stops everything.
@@ -52,13 +56,16 @@ PRIORITY = (UNAUTHORIZED, LIMIT_EXCEEDED, INCOMPLETE, INVALID, UNAVAILABLE, INTE
 
 
 class VumError(Exception):
-    """An error answer of the facade, in the standard's error model."""
+    """An error answer of the facade, in the standard's error model (`retry_after`: seconds, for a 429)."""
 
-    def __init__(self, kind: ErrorKind, message: str, details: str | None = None) -> None:
+    def __init__(
+        self, kind: ErrorKind, message: str, details: str | None = None, retry_after: int | None = None
+    ) -> None:
         super().__init__(message)
         self.kind = kind
         self.message = message
         self.details = details
+        self.retry_after = retry_after
 
     def body(self) -> dict[str, str]:
         body = {"code": self.kind.code[:MAX_CODE], "message": f"{self.kind.title}: {self.message}"[:MAX_MESSAGE]}
@@ -72,12 +79,27 @@ def _code(error: Mapping[str, Any]) -> str:
     return str(extensions.get("code")) if isinstance(extensions, Mapping) else "UNKNOWN"
 
 
+def _depth(error: Mapping[str, Any]) -> int:
+    path = error.get("path")
+    return len(path) if isinstance(path, list) else 0
+
+
 def from_graphql_errors(errors: Sequence[Mapping[str, Any]]) -> VumError:
-    """The one error answer for a GraphQL response that carries no usable result."""
+    """The one error answer for a GraphQL response that carries no usable result.
+
+    The error that voided the result (the one on the operation or its root field) comes first: a
+    field withheld deeper down did not cause it. Among those, the standard's priority decides.
+    """
     if not errors:
         return VumError(INTERNAL, "the request had no result and no error")
-    ranked = sorted(errors, key=lambda error: PRIORITY.index(GRAPHQL_CODES.get(_code(error), INTERNAL)))
+    ranked = sorted(
+        errors,
+        key=lambda error: (_depth(error) > 1, PRIORITY.index(GRAPHQL_CODES.get(_code(error), INTERNAL))),
+    )
     first = ranked[0]
     kind = GRAPHQL_CODES.get(_code(first), INTERNAL)
     others = "; ".join(f"{_code(e)}: {e.get('message')}" for e in ranked[1:])
-    return VumError(kind, str(first.get("message") or kind.title), others or None)
+    extensions = first.get("extensions")
+    retry = extensions.get("retryAfter") if isinstance(extensions, Mapping) else None
+    retry_after = retry if isinstance(retry, int) and kind is LIMIT_EXCEEDED else None
+    return VumError(kind, str(first.get("message") or kind.title), others or None, retry_after)

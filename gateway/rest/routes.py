@@ -27,17 +27,20 @@ from starlette.routing import BaseRoute, Mount, Route
 from vumschema.policy import Caller
 
 from ..auth.tokens import Unauthenticated
+from ..http.media import is_json
 from ..http.operation import run_graphql
 from ..server import Gateway
 from ..vraagobject import VraagObjectError
 from .errors import INCOMPLETE, INTERNAL, INVALID, UNAUTHORIZED, UNAVAILABLE, VumError, from_graphql_errors
 from .headers import DOELBINDING, check_parties, check_suwi_party, read_parties, response_headers
-from .resources import RESOURCES, Operation, Resource, failed_sources
+from .resources import RESOURCES, SOURCE_ANSWERED, Operation, Resource, failed_sources
 
 log = logging.getLogger("vum.rest")
 
 PREFIX = "/api/v3"
-VUMID = re.compile(r"^[a-zA-Z0-9_.-]{1,500}$")  # the contract's VumID, not empty in a path
+VUMID = re.compile(r"[a-zA-Z0-9_.-]{1,500}")  # the contract's VumID, not empty in a path (fullmatch)
+DETAIL_PATH = re.compile(rf"{PREFIX}/({'|'.join(r.path for r in RESOURCES)})/([^/]*)", re.DOTALL)
+MISSING_SOURCES = "X-VUM-ontbrekendeBronnen"  # a partial search answer names the sources missing from it
 NO_CREDENTIALS = (
     "this request needs a client certificate (mutual TLS, the OIN in its subject) "
     "or a token ('Authorization: Bearer <token>')"
@@ -45,7 +48,7 @@ NO_CREDENTIALS = (
 
 
 Runner = Callable[..., Awaitable[tuple[int, dict[str, Any]]]]  # `run_graphql`, or a stand-in in tests
-Handler = Callable[[Request, Caller], Awaitable[dict[str, Any]]]
+Handler = Callable[[Request, Caller, dict[str, str]], Awaitable[dict[str, Any]]]  # may add response headers
 
 
 def _json(payload: Any, status: int, headers: dict[str, str]) -> Response:
@@ -55,7 +58,22 @@ def _json(payload: Any, status: int, headers: dict[str, str]) -> Response:
 def _error(error: VumError, headers: dict[str, str]) -> Response:
     if error.kind is UNAUTHORIZED:
         headers = {**headers, "WWW-Authenticate": 'Bearer realm="vum-gateway"'}
+    if error.retry_after is not None:
+        headers = {**headers, "Retry-After": str(error.retry_after)}
     return _json(error.body(), error.kind.status, headers)
+
+
+async def rest_not_found(request: Request, exc: Exception) -> Response:
+    """A path no route takes: under the facade, an answer in the contract's model and headers
+    (a vumID with characters a path may not carry is an invalid call); elsewhere a plain 404."""
+    path = request.url.path
+    if not path.startswith(PREFIX + "/"):
+        return Response("Not Found", status_code=404, media_type="text/plain")
+    headers = response_headers(request.headers)
+    if DETAIL_PATH.fullmatch(path) and request.method == "GET":
+        return _error(VumError(INVALID, "vumID must be 1 to 500 letters, digits or _.-"), headers)
+    body = {"code": "404", "message": f"no resource at {path[:200]!r}"}
+    return _json(body, 404, headers)
 
 
 class RestFacade:
@@ -75,7 +93,8 @@ class RestFacade:
         headers = response_headers(request.headers)
         try:
             caller = await self.authenticate(request)
-            return _json(await handler(request, caller), 200, headers)
+            answer = await handler(request, caller, headers)
+            return _json(answer, 200, headers)
         except VumError as error:
             return _error(error, headers)
         except Exception as error:  # never a stack trace to the caller
@@ -141,13 +160,19 @@ class RestFacade:
 
     async def body(self, request: Request) -> Any:
         limit = self.gateway.config.gateway.max_request_bytes
-        body = b""
+        chunks, size = [], 0
         async for chunk in request.stream():
-            body += chunk
-            if len(body) > limit:
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
                 raise VumError(INVALID, f"the request body is larger than {limit} bytes")
+        body = b"".join(chunks)
         if not body.strip():
             raise VumError(INCOMPLETE, 'the request has no body; send {"vraagObject": {...}}')
+        content_type = request.headers.get("content-type")
+        if not is_json(content_type):
+            sent = f"not {content_type}" if content_type else "with its Content-Type"
+            raise VumError(INVALID, f"send the body as application/json, {sent}")
         try:
             return orjson.loads(body)
         except orjson.JSONDecodeError:
@@ -156,7 +181,7 @@ class RestFacade:
     # -- operations -------------------------------------------------------------------------
 
     def search(self, resource: Resource) -> Callable[[Request], Awaitable[Response]]:
-        async def handle(request: Request, caller: Caller) -> dict[str, Any]:
+        async def handle(request: Request, caller: Caller, headers: dict[str, str]) -> dict[str, Any]:
             selectievraag = selectievraag_of(resource, self.gateway, await self.body(request))
             variables = {"selectievraag": selectievraag, "first": self.gateway.config.gateway.max_page_size}
             result = await self.execute(request, caller, self.searches[resource.path], variables)
@@ -165,7 +190,10 @@ class RestFacade:
             failed = failed_sources(result)
             if failed and len(failed) == len(result["bronnen"]):
                 raise VumError(UNAVAILABLE, "no organisation could answer the search", "; ".join(failed))
-            if failed:  # partial is better than nothing; the contract has no place to say which failed
+            if failed:  # partial is better than nothing; the contract's body has no place to say which failed
+                headers[MISSING_SOURCES] = ", ".join(
+                    f"{b['bronID']}={b['status']}" for b in result["bronnen"] if b["status"] != SOURCE_ANSWERED
+                )
                 log.warning(
                     "vraagID %s: %d of %d sources did not answer",
                     result["vraagID"],
@@ -177,9 +205,9 @@ class RestFacade:
         return self.endpoint(handle)
 
     def detail(self, resource: Resource) -> Callable[[Request], Awaitable[Response]]:
-        async def handle(request: Request, caller: Caller) -> dict[str, Any]:
+        async def handle(request: Request, caller: Caller, headers: dict[str, str]) -> dict[str, Any]:
             vumid = request.path_params["vumID"]
-            if not VUMID.match(vumid):
+            if not VUMID.fullmatch(vumid):
                 raise VumError(INVALID, "vumID must be 1 to 500 letters, digits or _.-")
             result = await self.execute(request, caller, self.details[resource.path], {"vumID": vumid})
             if result is None:  # the contract has no 404: an id that no longer resolves is an invalid call

@@ -40,7 +40,7 @@ def add_trust_options(result: argparse.ArgumentParser) -> None:
 
 
 def trust(args: argparse.Namespace, parser: argparse.ArgumentParser) -> GatewayTrust:
-    if not args.gateway_jwks or not args.oin or not OIN.match(args.oin):
+    if not args.gateway_jwks or not args.oin or not OIN.fullmatch(args.oin):
         parser.error("--gateway-jwks URL and --oin OIN (20 digits) are required: a subgraph answers one gateway only")
     ca_file = Path(args.gateway_ca) if args.gateway_ca else None
     if ca_file is not None and not ca_file.is_file():

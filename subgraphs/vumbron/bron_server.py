@@ -1,7 +1,12 @@
 """A small VUM source: standard JSON records served per the VUM-Bron contracts (koppelvlak 3.0).
 
-For tests and the demo of `subgraphs.vumbron`: it stands in for an organisation that already
-serves the Bron API. `POST /werkzoekendeProfielen/matches` and `/vacatures/matches` evaluate the
+A test stand-in, for tests and the demo of `subgraphs.vumbron`: it plays an organisation that
+already serves the Bron API, with synthetic or test records. Like a real Bron it answers only the
+parties it has agreements with: `X-VUM-toParty` must be its own OIN (`--oin`) and
+`X-VUM-fromParty` one of the allowed callers (`--allow-party`, repeatable); anyone else gets 401.
+A real Bron also authenticates those parties (PKIoverheid mutual TLS), which this stand-in does not.
+
+`POST /werkzoekendeProfielen/matches` and `/vacatures/matches` evaluate the
 vraagObject with the SDK's semantics (at most `max_results` matches, 100 by default, in id order),
 `GET /werkzoekendeProfielen/{idWerkzoekende}` and `/vacatures/{idVacature}` return a record;
 `GET /health` says it is up (not part of the contracts; for whoever starts it).
@@ -9,7 +14,7 @@ Errors use the standard's model (`{code, message, details}`); an unknown id answ
 the Bron contract leaves open.
 
     python -m subgraphs.vumbron.bron_server --werkzoekenden W.json --vacatures V.json \
-        --postcodes nl-pc4-centroids.csv --port 4201
+        --postcodes nl-pc4-centroids.csv --port 4201 --oin <its OIN> --allow-party <the exchange's OIN>
 """
 
 from __future__ import annotations
@@ -44,11 +49,12 @@ from subgraphs.sdk.selectievraag import (
 from vumschema import ORGANISATION, Contract, load_contract
 from vumschema.constraints import ValueChecker
 from vumschema.contract import named_type
+from vumschema.policy import OIN
 
-from .headers import HeaderError, read_parties, response_headers
+from .headers import BronParties, HeaderError, read_parties, response_headers
 from .vraagobject import VraagObjectError, vacature_values, werkzoekende_values
 
-SAFE_ID = re.compile(r"^[a-zA-Z0-9_.-]{1,200}$")
+SAFE_ID = re.compile(r"[a-zA-Z0-9_.-]{1,200}")  # fullmatch: `$` would allow a final newline
 MAX_REQUEST_BYTES = 256 * 1024
 
 
@@ -166,12 +172,27 @@ class BronService:
         return {"maximumAantalResultatenBereikt": more, "matches": profiles}
 
     def record(self, resource: BronResource, record_id: str) -> Any:
-        if not SAFE_ID.match(record_id):
+        if not SAFE_ID.fullmatch(record_id):
             raise invalid(f"{resource.id_field} must be 1 to 200 letters, digits or _.-")
         record = self.records[resource.path].get(record_id)
         if record is None:
             raise BronError(404, "404", f"no record with this {resource.id_field}")
         return standard_part(self.contract, resource.record_type, record, resource.id_field)
+
+
+@dataclass(frozen=True)
+class BronAccess:
+    """Who may ask this source: it is `oin`, and it answers the parties in `callers` (OINs)."""
+
+    oin: str
+    callers: frozenset[str]
+
+    def check(self, parties: BronParties) -> None:
+        """Refuses (401) a request not addressed to this source or not from an allowed party."""
+        if parties.to_party != self.oin:
+            raise BronError(401, "401", f"Niet geautoriseerd: X-VUM-toParty {parties.to_party[:20]} is not this source")
+        if parties.from_party not in self.callers:
+            raise BronError(401, "401", f"Niet geautoriseerd: {parties.from_party[:20]} is not a party of this source")
 
 
 def _json(payload: Any, status: int, headers: dict[str, str]) -> Response:
@@ -188,14 +209,15 @@ async def _payload(request: Request) -> Any:
         raise invalid("the request body is not valid JSON") from None
 
 
-def create_bron_app(service: BronService) -> Starlette:
-    """The Bron REST API of `service` (paths as in the contracts, without the `/api/v3` base)."""
+def create_bron_app(service: BronService, access: BronAccess) -> Starlette:
+    """The Bron REST API of `service` (paths as in the contracts, without the `/api/v3` base),
+    answering the parties `access` allows."""
 
     def endpoint(work: Callable[[Request], Awaitable[Any]]) -> Callable[[Request], Awaitable[Response]]:
         async def handle(request: Request) -> Response:
             headers = response_headers(request.headers)
             try:
-                read_parties(request.headers)
+                access.check(read_parties(request.headers))
                 return _json(await work(request), 200, headers)
             except HeaderError as error:
                 failure = incomplete(str(error)) if error.incomplete else invalid(str(error))
@@ -236,9 +258,19 @@ def main() -> None:
     parser.add_argument("--postcodes", type=Path, default=os.environ.get("VUM_POSTCODES"), help="CSV of PC4 centroids")
     parser.add_argument("--max-results", type=int, default=DEFAULT_MAX_RESULTS, help="cap per search (default 100)")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    parser.add_argument("--oin", required=True, help="this source's OIN: requests must name it in X-VUM-toParty")
+    parser.add_argument(
+        "--allow-party",
+        action="append",
+        required=True,
+        metavar="OIN",
+        help="an OIN that may ask this source (X-VUM-fromParty); repeat for more",
+    )
     args = parser.parse_args()
     if args.postcodes is None:
         parser.error("--postcodes FILE is required (or set VUM_POSTCODES)")
+    if not all(OIN.fullmatch(oin) for oin in (args.oin, *args.allow_party)):
+        parser.error("--oin and --allow-party take OINs (20 digits)")
     if not 1 <= args.max_results <= 1000:
         parser.error("--max-results must be between 1 and 1000")
     cli.configure_logging(args.log_level)
@@ -248,7 +280,8 @@ def main() -> None:
     except RecordFileError as error:
         parser.error(str(error))
     service = BronService(werkzoekenden, vacatures, PostcodeTable.from_csv(args.postcodes), args.max_results)
-    cli.serve(create_bron_app(service), args.host, args.port, args.log_level)
+    access = BronAccess(args.oin, frozenset(args.allow_party))
+    cli.serve(create_bron_app(service, access), args.host, args.port, args.log_level)
 
 
 if __name__ == "__main__":
