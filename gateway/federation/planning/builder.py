@@ -1,0 +1,696 @@
+"""The planning algorithm: an operation's fields assigned to subgraph fetches, with entity jumps.
+
+Walking the normalised operation from the root, each field goes to the fetch group of the
+subgraph the walk is in when that subgraph resolves it (directly, or through `@provides`);
+otherwise it is a *remote* field, and `_plan_remote` jumps: it picks another subgraph that
+resolves it and has a resolvable `@key` for the type, makes sure the key (and the field's
+`@requires`) are fetched first — which may need jumps of their own — and continues in an
+entity group of that subgraph. What a subgraph cannot resolve below a field comes back as a
+*leftover*, and the caller fetches that field again from another subgraph (a "parent entity
+call", or a shared root field). Abstract types are planned per object type the subgraph can
+return; `@interfaceObject` positions ask a subgraph that knows the implementations for the
+`__typename` first.
+
+Internal fields (keys, `@requires`) get response keys that cannot clash with the client's
+(`name__alias_N` where the name is taken by another field or arguments).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLUnionType, OperationType, get_named_type
+
+from ..errors import PlanningError
+from ..operation import ALWAYS, Alternatives, Field, FieldSetCache, Operation, Selection
+from ..supergraph import Key, Kind, Supergraph
+from .context import Ctx, Path, both, either, list_depth
+from .groups import Group, PendingInput
+from .subquery import SubSelection, print_arguments
+
+Leftover = dict[str, tuple[Field, ...]]  # by object type (or the abstract type itself)
+MAX_DEPTH = 24  # nested jumps for one key or @requires: beyond this a supergraph is circular
+
+
+class PlanBuilder:
+    """Builds the fetch groups of one operation (one builder per plan)."""
+
+    def __init__(
+        self,
+        supergraph: Supergraph,
+        fieldsets: FieldSetCache,
+        labels: frozenset[str] = frozenset(),
+        trials: bool = True,
+    ) -> None:
+        self.sg = supergraph
+        self.fieldsets = fieldsets
+        self.labels = labels
+        self.trials = trials
+        self.groups: list[Group] = []
+        self.stage = 0
+        self.kind = "query"
+        self.keys_at: dict[Path, dict[str, set[tuple[str, str]]]] = {}
+        self._recorders: list[set[Group]] = []
+        self._internal_memo: dict[tuple[Path, int], Selection] = {}
+        self._targets: dict[str, list[tuple[str, str]]] = {}
+        self._shared: dict[tuple[tuple[tuple[str, str], ...], int], Selection] = {}
+        self._depth = 0
+        self.order = {name: index for index, name in enumerate(supergraph.subgraphs)}
+
+    # --- the root ---------------------------------------------------------------------------------
+
+    def build(self, operation: Operation) -> list[Group]:
+        root = operation.root
+        self._register_tree((), root)
+        fields = [f for f in root.fields(root.type_name) if not f.is_typename]
+        if operation.kind is OperationType.MUTATION:
+            self.kind = "mutation"
+            self._plan_mutation(root.type_name, fields)
+        else:
+            for field_ in fields:
+                subgraph = self._choose_root(root.type_name, field_)
+                self._plan_root_field(root.type_name, field_, subgraph)
+        return self.groups
+
+    def _plan_root_field(self, root_type: str, field_: Field, subgraph: str) -> None:
+        group = self._root_group(subgraph)
+        left = self._plan_object(Ctx(group, ()), root_type, [field_], group.selection)
+        if left:
+            raise PlanningError(_unresolvable(root_type, left))
+
+    def _plan_mutation(self, root_type: str, fields: list[Field]) -> None:
+        previous: Group | None = None
+        for field_ in fields:
+            subgraph = self._choose_root(root_type, field_)
+            if previous is None or previous.subgraph != subgraph:
+                self.stage += 1
+                previous = self._new_group(subgraph, (), entity=False, type_name=root_type)
+            left = self._plan_object(Ctx(previous, ()), root_type, [field_], previous.selection)
+            if left:
+                raise PlanningError(_unresolvable(root_type, left))
+
+    def _choose_root(self, root_type: str, field_: Field) -> str:
+        candidates = self.sg.resolvers(root_type, field_.name, self.labels)
+        if not candidates:
+            raise PlanningError(f"no subgraph resolves {root_type}.{field_.name}")
+        if len(candidates) == 1:
+            return candidates[0]
+        ranked = sorted(candidates, key=lambda s: (-self._coverage(s, root_type, [field_], 0), self.order[s]))
+        if not self.trials:
+            return ranked[0]
+        costs: list[tuple[int, int, int, str]] = []
+        for rank, subgraph in enumerate(ranked):
+            trial = PlanBuilder(self.sg, self.fieldsets, self.labels, trials=False)
+            trial.kind = self.kind
+            try:
+                trial._register_tree((), Selection(root_type, False, {root_type: (field_,)}))
+                trial._plan_root_field(root_type, field_, subgraph)
+            except PlanningError:
+                continue
+            existing = 0 if any(g.subgraph == subgraph and not g.entity for g in self.groups) else 1
+            costs.append((len(trial.groups), existing, rank, subgraph))
+        if not costs:
+            raise PlanningError(f"no subgraph can resolve the selection of {root_type}.{field_.name}")
+        return min(costs)[3]
+
+    def _root_group(self, subgraph: str) -> Group:
+        for group in self.groups:
+            if not group.entity and group.subgraph == subgraph and group.stage == self.stage:
+                return group
+        return self._new_group(subgraph, (), entity=False, type_name=self.sg.query_type)
+
+    def _new_group(self, subgraph: str, path: Path, *, entity: bool, type_name: str) -> Group:
+        kind = "query" if entity else self.kind  # entities are always fetched by a query
+        group = Group(len(self.groups), subgraph, path, entity, SubSelection(type_name), kind=kind, stage=self.stage)
+        self.groups.append(group)
+        return group
+
+    # --- positions --------------------------------------------------------------------------------
+
+    def _plan_selection(self, ctx: Ctx, selection: Selection, sub: SubSelection, s_type: str) -> Leftover:
+        """Plan `selection` at a position whose type in the current subgraph is `s_type`."""
+        subgraph = ctx.group.subgraph
+        if self.sg.is_interface_object(s_type, subgraph):
+            return self._plan_interface_object(ctx, selection, sub, s_type)
+        meta = self.sg.types.get(s_type)
+        if meta is not None and meta.kind is Kind.OBJECT:
+            if selection.abstract:
+                sub.typename = True
+            left = self._plan_object(ctx, s_type, list(selection.fields(s_type)), sub)
+            return {s_type: tuple(left)} if left else {}
+        sub.typename = True
+        possible = self.sg.possible_types_in(s_type, subgraph)
+        types = [t for t in selection.by_type if t in possible]
+        if not types:  # no object type it can return is selected: the type's own fields, on the type
+            base = [f for f in selection.fields(selection.type_name) if not f.is_typename]
+            left = self._plan_object(ctx, s_type, base, sub) if base else []
+            return {selection.type_name: tuple(left)} if left else {}
+        leftover: Leftover = {}
+        for type_name in types:
+            left = self._plan_object(ctx, type_name, list(selection.fields(type_name)), sub.fragment(type_name))
+            if left:
+                leftover[type_name] = tuple(left)
+        return leftover
+
+    def _plan_object(self, ctx: Ctx, type_name: str, fields: list[Field], sub: SubSelection) -> list[Field]:
+        """Plan fields of an object of type `type_name` (or of an abstract type, on the type itself);
+        return what no subgraph reachable from here can resolve."""
+        subgraph = ctx.group.subgraph
+        remote: list[Field] = []
+        for field_ in fields:
+            if field_.is_typename or field_.definition is None:
+                continue  # the projection writes __typename of an object position; abstract ones fetch it
+            provided = self._provided(ctx, type_name, field_.name)
+            if provided is None and not self._local(ctx, type_name, field_.name):
+                remote.append(field_)
+                continue
+            child_type = self._subgraph_type(type_name, field_, subgraph) if field_.selection is not None else None
+            sub_field = sub.add(field_.key, field_.name, tuple(field_.node.arguments or ()), field_.when, child_type)
+            self._touch(ctx.group)
+            if field_.selection is None:
+                continue
+            assert sub_field.selection is not None and child_type is not None
+            child_provides = self._child_provides(ctx, type_name, field_, subgraph, provided)
+            chain: tuple[tuple[str, str], ...] = ((type_name, field_.name),)
+            if not self._is_entity(type_name) and type_name not in self.sg.root_types:
+                chain = (*ctx.chain, *chain)
+            selection = self._shared_runtime_types(chain, field_)
+            child = ctx.at(field_, child_provides, chain)
+            left = self._plan_selection(child, selection, sub_field.selection, child_type)
+            if left:
+                remote.append(_restrict(field_, left))
+        if not remote:
+            return []
+        if type_name in self.sg.root_types:
+            return self._plan_root_remote(ctx, type_name, remote)
+        return self._plan_remote(ctx, type_name, remote, sub)
+
+    def _is_entity(self, type_name: str) -> bool:
+        meta = self.sg.types.get(type_name)
+        return meta is not None and any(meta.keys.values())
+
+    def _shared_runtime_types(self, chain: tuple[tuple[str, str], ...], field_: Field) -> Selection:
+        """Where the path from the nearest entity (or the root) to a position can be resolved by
+        several subgraphs, they must return the same objects: only the object types every one of
+        them can return there are possible, and fragments on the others never apply."""
+        selection = field_.selection
+        assert selection is not None
+        if not selection.abstract:
+            return selection
+        memo = (chain, id(selection))
+        found = self._shared.get(memo)
+        if found is not None:
+            return found
+        subgraphs = [s for s in self.sg.subgraphs if all(self.sg.resolves(t, f, s, self.labels) for t, f in chain)]
+        possible: set[str] | None = None
+        type_name = chain[-1][0]
+        for subgraph in subgraphs:
+            s_type = self._subgraph_type(type_name, field_, subgraph)
+            if self.sg.is_interface_object(s_type, subgraph):
+                continue
+            meta = self.sg.types.get(s_type)
+            types = (
+                {s_type}
+                if meta is not None and meta.kind is Kind.OBJECT
+                else self.sg.possible_types_in(s_type, subgraph)
+            )
+            possible = set(types) if possible is None else possible & types
+        found = selection
+        if possible is not None and len(subgraphs) > 1:
+            by_type = {t: f for t, f in selection.by_type.items() if t in possible or t == selection.type_name}
+            found = Selection(selection.type_name, True, by_type)
+        self._shared[memo] = found
+        return found
+
+    def _local(self, ctx: Ctx, type_name: str, field_name: str) -> bool:
+        subgraph = ctx.group.subgraph
+        if not self.sg.resolves(type_name, field_name, subgraph, self.labels):
+            return False
+        source = self.sg.source(type_name, field_name, subgraph)
+        return source is None or source.requires is None or field_name in ctx.satisfied
+
+    def _provided(self, ctx: Ctx, type_name: str, field_name: str) -> Field | None:
+        if ctx.provides is None or self.sg.source(type_name, field_name, ctx.group.subgraph) is None:
+            return None
+        fields = ctx.provides.by_type.get(type_name, ctx.provides.fields(ctx.provides.type_name))
+        return next((f for f in fields if f.name == field_name), None)
+
+    def _child_provides(
+        self, ctx: Ctx, type_name: str, field_: Field, subgraph: str, provided: Field | None
+    ) -> Selection | None:
+        source = self.sg.source(type_name, field_.name, subgraph)
+        if source is not None and source.provides is not None:
+            return self.fieldsets.selection(field_.type_name, source.provides)
+        return provided.selection if provided is not None else None
+
+    def _subgraph_type(self, type_name: str, field_: Field, subgraph: str) -> str:
+        declared = self.sg.subgraph_field_type(type_name, field_.name, subgraph)
+        if declared is not None:
+            return declared.replace("[", "").replace("]", "").replace("!", "").strip()
+        return field_.type_name
+
+    # --- interface objects ------------------------------------------------------------------------
+
+    def _plan_interface_object(self, ctx: Ctx, selection: Selection, sub: SubSelection, interface: str) -> Leftover:
+        """A subgraph that knows `interface` only as an object: it can answer the fields every
+        implementation shares; the object's real type (and what depends on it) comes from a subgraph
+        that knows the implementations."""
+        sub.typename = True
+        base = selection.type_name
+        common = [f for f in selection.fields(base) if not f.is_typename]
+        common_keys = {f.key for f in common}
+        wants_typename = any(f.is_typename for fields in selection.by_type.values() for f in fields)
+        concrete = {
+            type_name: tuple(f for f in fields if f.key not in common_keys or f.is_typename)
+            for type_name, fields in selection.by_type.items()
+            if type_name != base
+        }
+        leftover: Leftover = {}
+        left = self._plan_object(ctx, interface, common, sub) if common else []
+        if left:
+            leftover[base] = tuple(left)
+        if wants_typename or any(concrete.values()):
+            rest = Selection(base, True, {t: fields for t, fields in concrete.items() if fields})
+            resolved = self._resolve_implementation(ctx, interface, rest, sub)
+            for type_name, fields in (rest.by_type if resolved is None else resolved).items():
+                leftover[type_name] = (*leftover.get(type_name, ()), *fields)
+        return leftover
+
+    def _resolve_implementation(self, ctx: Ctx, interface: str, rest: Selection, sub: SubSelection) -> Leftover | None:
+        meta = self.sg.types[interface]
+        for subgraph in meta.graphs:
+            if subgraph in meta.interface_object_in:
+                continue
+            key = self._pick_key(ctx, interface, subgraph, interface)
+            if key is None:
+                continue
+            key_fields = self._fields_for(self._internal_selection(ctx.path, interface, key), interface)
+            providers = self._provide(ctx, interface, key_fields, sub)
+            if providers is None:
+                continue
+            sub.typename = True
+            group = self._entity_group(subgraph, ctx.path, providers, ctx.when)
+            group.inputs.setdefault(interface, PendingInput(interface)).add(key_fields, key=True)
+            child = Ctx(group, ctx.path, None, frozenset(), ctx.when)
+            return self._plan_selection(child, rest, group.selection.fragment(interface), interface)
+        return None
+
+    # --- jumps ------------------------------------------------------------------------------------
+
+    def _plan_remote(self, ctx: Ctx, type_name: str, remote: list[Field], sub: SubSelection) -> list[Field]:
+        """Fetch `remote` fields of the objects at this position from other subgraphs, by key."""
+        pending = [(f, self._initially_tried(ctx, type_name, f)) for f in remote]
+        while pending:
+            choice = self._choose(ctx, type_name, pending)
+            if choice is None:
+                break
+            subgraph, entity_type, key, take = choice
+            tried_of = {id(f): tried for f, tried in pending}
+            result = self._jump(ctx, type_name, subgraph, entity_type, key, take, sub)
+            if result is None:
+                chosen = {id(f) for f in take}
+                pending = [(f, tried | {subgraph}) if id(f) in chosen else (f, tried) for f, tried in pending]
+                continue
+            taken, left = result
+            origin = {f.key: tried_of[id(f)] for f in taken}
+            pending = [(f, tried) for f, tried in pending if id(f) not in {id(t) for t in taken}]
+            pending += [(f, origin.get(f.key, frozenset()) | {subgraph}) for f in left]
+        return [f for f, _ in pending]
+
+    def _initially_tried(self, ctx: Ctx, type_name: str, field_: Field) -> frozenset[str]:
+        subgraph = ctx.group.subgraph
+        source = self.sg.source(type_name, field_.name, subgraph)
+        needs_entity_fetch = (
+            source is not None
+            and source.requires is not None
+            and field_.name not in ctx.satisfied
+            and self.sg.resolves(type_name, field_.name, subgraph, self.labels)
+        )
+        return frozenset() if needs_entity_fetch else frozenset({subgraph})
+
+    def _choose(
+        self, ctx: Ctx, type_name: str, pending: list[tuple[Field, frozenset[str]]]
+    ) -> tuple[str, str, Key, list[Field]] | None:
+        options: dict[tuple[str, str], list[Field]] = {}
+        for field_, tried in pending:
+            for subgraph, entity_type in self._entity_targets(type_name):
+                if subgraph not in tried and self.sg.resolves(entity_type, field_.name, subgraph, self.labels):
+                    options.setdefault((subgraph, entity_type), []).append(field_)
+        scored = []
+        for (subgraph, entity_type), take in options.items():
+            local_key = self._pick_key(ctx, type_name, subgraph, entity_type, jumps=False) is not None
+            coverage = self._coverage(subgraph, entity_type, take, 0)
+            scored.append((-coverage, 0 if local_key else 1, self.order[subgraph], subgraph, entity_type, take))
+        for *_, subgraph, entity_type, take in sorted(scored, key=lambda s: s[:4]):
+            key = self._pick_key(ctx, type_name, subgraph, entity_type)
+            if key is not None:
+                return subgraph, entity_type, key, take
+        return None
+
+    def _jump(
+        self, ctx: Ctx, type_name: str, subgraph: str, entity_type: str, key: Key, take: list[Field], sub: SubSelection
+    ) -> tuple[list[Field], list[Field]] | None:
+        """An entity fetch of `take` from `subgraph`: (the fields it took, what it left unresolved).
+        Fields whose `@requires` would put another value under the same name in the
+        representation are left for another fetch."""
+        if self._depth > MAX_DEPTH:
+            return None
+        self._depth += 1
+        try:
+            when = both(ctx.when, either([f.when for f in take]))
+            here = replace(ctx, when=when)
+            key_fields = self._fields_for(self._internal_selection(ctx.path, entity_type, key), type_name)
+            providers = self._provide(here, type_name, key_fields, sub)
+            if providers is None:
+                return None
+            required: list[Field] = []
+            shapes = {f.name: _shape(f) for f in key_fields}
+            satisfied: set[str] = set()
+            taken: list[Field] = []
+            for field_ in take:
+                source = self.sg.source(entity_type, field_.name, subgraph)
+                if source is None or source.requires is None:
+                    taken.append(field_)
+                    continue
+                requires = self.fieldsets.selection(entity_type, source.requires)
+                fields = self._fields_for(self._internal(ctx.path, requires), type_name)
+                if any(shapes.get(f.name, _shape(f)) != _shape(f) for f in fields):
+                    continue  # another value under the same name: a fetch of its own
+                found = self._provide(replace(here, when=both(ctx.when, field_.when)), type_name, fields, sub)
+                if found is None:
+                    continue
+                shapes.update((f.name, _shape(f)) for f in fields)
+                providers |= found
+                required += fields
+                satisfied.add(field_.name)
+                taken.append(field_)
+            if not taken:
+                return None
+            sub.typename = True
+            group = self._entity_group(subgraph, ctx.path, providers, when, (type_name, shapes))
+            pending_input = group.inputs.setdefault(type_name, PendingInput(entity_type))
+            pending_input.add(key_fields, key=True)
+            pending_input.add(required, key=False)
+            child = Ctx(group, ctx.path, None, frozenset(satisfied), when)
+            return taken, self._plan_object(child, entity_type, taken, group.selection.fragment(entity_type))
+        finally:
+            self._depth -= 1
+
+    def _provide(self, ctx: Ctx, type_name: str, fields: list[Field], sub: SubSelection) -> set[Group] | None:
+        """Plan internal fields at this position; the groups that will write them (None: impossible)."""
+        self._recorders.append(set())
+        try:
+            left = self._plan_object(ctx, type_name, fields, sub)
+        finally:
+            recorded = self._recorders.pop()
+        for recorder in self._recorders:
+            recorder |= recorded
+        return None if left else recorded
+
+    def _touch(self, group: Group) -> None:
+        for recorder in self._recorders:
+            recorder.add(group)
+
+    def _entity_group(
+        self,
+        subgraph: str,
+        path: Path,
+        deps: set[Group],
+        when: Alternatives,
+        inputs: tuple[str, dict[str, tuple[object, ...]]] | None = None,
+    ) -> Group:
+        """The entity group for (subgraph, path): an existing one when that creates no cycle and its
+        representations agree with `inputs` (typename, field shapes); else a new one."""
+        for group in self.groups:
+            if (
+                group.entity
+                and group.subgraph == subgraph
+                and group.path == path
+                and group.stage == self.stage
+                and not any(d is group or d.depends_on(group) for d in deps)
+                and _compatible(group, inputs)
+            ):
+                group.deps |= deps
+                group.add_condition(when)
+                return group
+        group = self._new_group(subgraph, path, entity=True, type_name="_Entity")
+        group.deps |= deps
+        group.when = when
+        return group
+
+    def _plan_root_remote(self, ctx: Ctx, root_type: str, remote: list[Field]) -> list[Field]:
+        """A root field some of whose selection its subgraph cannot resolve: ask another subgraph
+        that shares the root field for the rest (never a mutation; never an abstract type, whose
+        objects could differ between subgraphs)."""
+        if self.kind == "mutation":
+            return remote
+        leftover: list[Field] = []
+        for field_ in remote:
+            named = get_named_type(field_.type)
+            if isinstance(named, GraphQLInterfaceType | GraphQLUnionType):
+                leftover.append(field_)
+                continue
+            tried = {ctx.group.subgraph}
+            current: Field | None = field_
+            while current is not None:
+                candidates = [s for s in self.sg.resolvers(root_type, field_.name, self.labels) if s not in tried]
+                if not candidates:
+                    leftover.append(current)
+                    break
+                subgraph = max(candidates, key=lambda s: (self._coverage(s, root_type, [current], 0), -self.order[s]))  # type: ignore[list-item]
+                tried.add(subgraph)
+                group = self._root_group(subgraph)
+                left = self._plan_object(Ctx(group, ()), root_type, [current], group.selection)
+                current = left[0] if left else None
+        return leftover
+
+    # --- keys, targets, cost ------------------------------------------------------------------------
+
+    def _entity_targets(self, type_name: str) -> list[tuple[str, str]]:
+        """(subgraph, type to ask `_entities` for): the type's own resolvable keys, and those of its
+        interfaces that subgraphs know as interface objects."""
+        found = self._targets.get(type_name)
+        if found is not None:
+            return found
+        found = []
+        meta = self.sg.types.get(type_name)
+        if meta is not None:
+            found += [(s, type_name) for s in meta.graphs if any(k.resolvable for k in meta.keys.get(s, ()))]
+            schema_type = self.sg.schema.get_type(type_name)
+            interfaces = schema_type.interfaces if isinstance(schema_type, GraphQLObjectType) else []
+            for interface in interfaces:
+                imeta = self.sg.types.get(interface.name)
+                if imeta is None:
+                    continue
+                for subgraph in imeta.interface_object_in:
+                    if any(k.resolvable for k in imeta.keys.get(subgraph, ())):
+                        found.append((subgraph, interface.name))
+        self._targets[type_name] = found
+        return found
+
+    def _pick_key(self, ctx: Ctx, type_name: str, subgraph: str, entity_type: str, jumps: bool = True) -> Key | None:
+        keys = [k for k in self.sg.keys(entity_type, subgraph) if k.resolvable]
+        for key in keys:
+            fields = self._fields_for(self.fieldsets.selection(entity_type, key.selection), type_name)
+            if self._available(ctx.group.subgraph, type_name, fields, ctx.provides, set(), 0):
+                return key
+        if not jumps:
+            return None
+        for key in keys:
+            fields = self._fields_for(self.fieldsets.selection(entity_type, key.selection), type_name)
+            if self._reachable(ctx.group.subgraph, type_name, fields, ctx.provides, {subgraph}, 0):
+                return key
+        return None
+
+    def _available(
+        self,
+        subgraph: str,
+        type_name: str,
+        fields: Iterable[Field],
+        provides: Selection | None,
+        seen: set[str],
+        depth: int,
+    ) -> bool:
+        """True when the subgraph resolves every field here itself (no jumps)."""
+        for field_ in fields:
+            if field_.is_typename:
+                continue
+            provided = None
+            if provides is not None and self.sg.source(type_name, field_.name, subgraph) is not None:
+                candidates = provides.by_type.get(type_name, provides.fields(provides.type_name))
+                provided = next((f for f in candidates if f.name == field_.name), None)
+            if provided is None:
+                if not self.sg.resolves(type_name, field_.name, subgraph, self.labels):
+                    return False
+                source = self.sg.source(type_name, field_.name, subgraph)
+                if source is not None and source.requires is not None:
+                    return False
+            if field_.selection is not None and depth < MAX_DEPTH:
+                child_type = self._subgraph_type(type_name, field_, subgraph)
+                child_provides = provided.selection if provided is not None else None
+                for child_name in self._types_in(field_.selection, child_type, subgraph):
+                    child_fields = field_.selection.fields(child_name) or field_.selection.fields(
+                        field_.selection.type_name
+                    )
+                    if not self._available(subgraph, child_name, child_fields, child_provides, seen, depth + 1):
+                        return False
+        return True
+
+    def _reachable(
+        self,
+        subgraph: str,
+        type_name: str,
+        fields: Iterable[Field],
+        provides: Selection | None,
+        seen: set[str],
+        depth: int,
+    ) -> bool:
+        """True when every field here can be had from this subgraph, possibly through further jumps."""
+        if depth > MAX_DEPTH:
+            return False
+        for field_ in fields:
+            if self._available(subgraph, type_name, [field_], provides, seen, depth):
+                continue
+            ok = False
+            for target, entity_type in self._entity_targets(type_name):
+                if target in seen or not self.sg.resolves(entity_type, field_.name, target, self.labels):
+                    continue
+                for key in self.sg.keys(entity_type, target):
+                    if not key.resolvable:
+                        continue
+                    key_fields = self._fields_for(self.fieldsets.selection(entity_type, key.selection), type_name)
+                    if self._reachable(subgraph, type_name, key_fields, provides, seen | {target}, depth + 1):
+                        ok = True
+                        break
+                if ok:
+                    break
+            if not ok:
+                return False
+        return True
+
+    def _types_in(self, selection: Selection, s_type: str, subgraph: str) -> list[str]:
+        meta = self.sg.types.get(s_type)
+        if meta is None or meta.kind is Kind.OBJECT or self.sg.is_interface_object(s_type, subgraph):
+            return [s_type]
+        possible = self.sg.possible_types_in(s_type, subgraph)
+        types = [t for t in selection.by_type if t in possible]
+        return types or [s_type]
+
+    def _coverage(
+        self, subgraph: str, type_name: str, fields: Iterable[Field], depth: int, provides: Selection | None = None
+    ) -> int:
+        """How much of a selection a subgraph resolves itself (to prefer the one that does most)."""
+        total = 0
+        for field_ in fields:
+            if field_.is_typename:
+                continue
+            provided = None
+            if provides is not None:
+                candidates = provides.by_type.get(type_name, provides.fields(provides.type_name))
+                provided = next((f for f in candidates if f.name == field_.name), None)
+            if provided is None and not self.sg.resolves(type_name, field_.name, subgraph, self.labels):
+                continue
+            total += 1
+            if field_.selection is not None and depth < 4:
+                source = self.sg.source(type_name, field_.name, subgraph)
+                if source is not None and source.provides is not None:
+                    child_provides: Selection | None = self.fieldsets.selection(field_.type_name, source.provides)
+                else:
+                    child_provides = provided.selection if provided is not None else None
+                child_type = self._subgraph_type(type_name, field_, subgraph)
+                for child_name in self._types_in(field_.selection, child_type, subgraph):
+                    total += self._coverage(
+                        subgraph, child_name, field_.selection.fields(child_name), depth + 1, child_provides
+                    )
+        return total
+
+    # --- internal fields ------------------------------------------------------------------------------
+
+    def _register_tree(self, path: Path, selection: Selection) -> None:
+        """Reserve the client's response keys at every position before internal fields need keys."""
+        registry = self.keys_at.setdefault(path, {})
+        for fields in selection.by_type.values():
+            for field_ in fields:
+                if field_.is_typename or field_.definition is None:
+                    continue
+                registry.setdefault(field_.key, set()).add(_signature(field_))
+                if field_.selection is not None:
+                    child = (*path, field_.key, *("@",) * list_depth(field_.type))
+                    self._register_tree(child, field_.selection)
+
+    def _internal_selection(self, path: Path, type_name: str, key: Key) -> Selection:
+        return self._internal(path, self.fieldsets.selection(type_name, key.selection))
+
+    def _internal(self, path: Path, selection: Selection) -> Selection:
+        memo = (path, id(selection))
+        found = self._internal_memo.get(memo)
+        if found is None:
+            by_type = {
+                t: tuple(self._internal_field(path, f) for f in fields) for t, fields in selection.by_type.items()
+            }
+            found = self._internal_memo[memo] = Selection(selection.type_name, selection.abstract, by_type)
+        return found
+
+    def _internal_field(self, path: Path, field_: Field) -> Field:
+        if field_.is_typename:
+            return field_
+        registry = self.keys_at.setdefault(path, {})
+        signature = _signature(field_)
+        key = field_.name
+        index = 0
+        while key in registry and registry[key] != {signature}:
+            key = f"{field_.name}__alias_{index}"
+            index += 1
+        registry.setdefault(key, set()).add(signature)
+        selection = field_.selection
+        if selection is not None:
+            selection = self._internal((*path, key, *("@",) * list_depth(field_.type)), selection)
+        return replace(field_, key=key, selection=selection)
+
+    @staticmethod
+    def _fields_for(selection: Selection, type_name: str) -> list[Field]:
+        fields = selection.by_type.get(type_name)
+        return list(fields if fields is not None else selection.fields(selection.type_name))
+
+
+def _shape(field_: Field) -> tuple[object, ...]:
+    """What a field puts in a representation: its tree key and, below it, the same for its fields."""
+    if field_.selection is None:
+        return (field_.key,)
+    inner = tuple(sorted((t, tuple(_shape(f) for f in fs)) for t, fs in field_.selection.by_type.items()))
+    return (field_.key, inner)
+
+
+def _compatible(group: Group, inputs: tuple[str, dict[str, tuple[object, ...]]] | None) -> bool:
+    if inputs is None:
+        return True
+    type_name, shapes = inputs
+    pending = group.inputs.get(type_name)
+    if pending is None:
+        return True
+    return all(_shape(f) == shapes.get(name, _shape(f)) for name, f in pending.fields.items())
+
+
+def _signature(field_: Field) -> tuple[str, str]:
+    return field_.name, print_arguments(tuple(field_.node.arguments or ()))
+
+
+def _restrict(field_: Field, left: Leftover) -> Field:
+    assert field_.selection is not None
+    return replace(field_, selection=Selection(field_.selection.type_name, field_.selection.abstract, left))
+
+
+def _unresolvable(type_name: str, fields: list[Field]) -> str:
+    names = ", ".join(_describe(f) for f in fields)
+    return f"no subgraph can resolve {names} (on {type_name}): there is no path through keys to a subgraph that does"
+
+
+def _describe(field_: Field) -> str:
+    if field_.selection is None:
+        return field_.name
+    inner = sorted({f.name for fields in field_.selection.by_type.values() for f in fields})
+    return f"{field_.name} {{ {' '.join(inner)} }}"
+
+
+__all__ = ["ALWAYS", "PlanBuilder"]

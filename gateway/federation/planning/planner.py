@@ -1,0 +1,147 @@
+"""The query planner's front door: a document in, a cached plan out.
+
+Parsing and validation against the API schema happen once per document; the plan is built once
+per (document, operation name, active override labels) and kept in a bounded LRU cache. Limits
+on operations (depth, aliases, work) belong to the security layer: `limits` are called with the
+normalised operation before it is planned, and may raise `OperationError`.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+from threading import Lock
+
+from graphql import DocumentNode, FragmentDefinitionNode, GraphQLError, OperationDefinitionNode, parse, validate
+
+from ..errors import ErrorCode, OperationError
+from ..operation import FieldSetCache, Normaliser, Operation
+from ..supergraph import Supergraph
+from .assemble import assemble
+from .builder import PlanBuilder
+from .nodes import QueryPlan
+
+OperationLimit = Callable[[Operation], None]
+MAX_DOCUMENT_BYTES = 1_000_000
+
+
+@dataclass
+class PlannerStats:
+    """What the planner did (for metrics and the benchmark)."""
+
+    plans_built: int = 0
+    cache_hits: int = 0
+    normalise_work: int = 0
+
+
+@dataclass
+class _LRU:
+    capacity: int
+    entries: OrderedDict[Hashable, object] = field(default_factory=OrderedDict)
+
+    def get(self, key: Hashable) -> object | None:
+        found = self.entries.get(key)
+        if found is not None:
+            self.entries.move_to_end(key)
+        return found
+
+    def put(self, key: Hashable, value: object) -> None:
+        self.entries[key] = value
+        self.entries.move_to_end(key)
+        while len(self.entries) > self.capacity:
+            self.entries.popitem(last=False)
+
+
+class QueryPlanner:
+    """Plans operations against one supergraph."""
+
+    def __init__(
+        self, supergraph: Supergraph, *, cache_size: int = 1024, limits: Sequence[OperationLimit] = ()
+    ) -> None:
+        self.supergraph = supergraph
+        self.limits = tuple(limits)
+        self.stats = PlannerStats()
+        self._plans = _LRU(cache_size)
+        self._documents = _LRU(cache_size)
+        self._fieldsets = FieldSetCache(Normaliser(supergraph.schema))
+        self._lock = Lock()
+
+    def labels_for(self, enabled: frozenset[str] = frozenset()) -> frozenset[str]:
+        """The override labels active for one request: the enabled ones, and `percent(N)` drawn."""
+        active = set(enabled & self.supergraph.override_labels)
+        for label in self.supergraph.override_labels:
+            if label.startswith("percent(") and label.endswith(")"):
+                try:
+                    share = float(label[len("percent(") : -1])
+                except ValueError:
+                    continue
+                if random.random() * 100 < share:
+                    active.add(label)
+        return frozenset(active)
+
+    def plan(self, query: str, operation_name: str | None = None, labels: frozenset[str] = frozenset()) -> QueryPlan:
+        key = (query, operation_name, labels)
+        found = self._plans.get(key)
+        if isinstance(found, QueryPlan):
+            self.stats.cache_hits += 1
+            return found
+        document = self.document(query)
+        operation = self.normalise(document, operation_name)
+        for limit in self.limits:
+            limit(operation)
+        plan = self.plan_operation(operation, labels)
+        with self._lock:
+            self._plans.put(key, plan)
+        return plan
+
+    def document(self, query: str) -> DocumentNode:
+        """The parsed and validated document (cached)."""
+        found = self._documents.get(query)
+        if isinstance(found, DocumentNode):
+            return found
+        if len(query) > MAX_DOCUMENT_BYTES:
+            raise OperationError(f"the document exceeds {MAX_DOCUMENT_BYTES} characters", ErrorCode.BAD_REQUEST)
+        try:
+            document = parse(query)
+        except GraphQLError as error:
+            locations = [(loc.line, loc.column) for loc in error.locations or ()]
+            raise OperationError(error.message, ErrorCode.GRAPHQL_PARSE_FAILED, locations=locations) from None
+        errors = validate(self.supergraph.api_schema, document)
+        if errors:
+            first = errors[0]
+            locations = [(loc.line, loc.column) for loc in first.locations or ()]
+            raise OperationError(first.message, ErrorCode.GRAPHQL_VALIDATION_FAILED, locations=locations)
+        with self._lock:
+            self._documents.put(query, document)
+        return document
+
+    def normalise(self, document: DocumentNode, operation_name: str | None) -> Operation:
+        definition = select_operation(document, operation_name)
+        fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        normaliser = Normaliser(self.supergraph.api_schema, fragments)
+        operation = normaliser.operation(document, definition)
+        self.stats.normalise_work += operation.work
+        return operation
+
+    def plan_operation(self, operation: Operation, labels: frozenset[str] = frozenset()) -> QueryPlan:
+        """Plan an already normalised operation (used by extensions that build operations)."""
+        builder = PlanBuilder(self.supergraph, self._fieldsets, labels)
+        groups = builder.build(operation)
+        self.stats.plans_built += 1
+        return QueryPlan(operation, assemble(groups, operation, self.supergraph), operation.introspection)
+
+
+def select_operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if name is None:
+        if len(operations) != 1:
+            raise OperationError(
+                "the document has several operations: say which one with operationName", ErrorCode.OPERATION_NOT_FOUND
+            )
+        return operations[0]
+    for operation in operations:
+        if operation.name is not None and operation.name.value == name:
+            return operation
+    raise OperationError(f"the document has no operation named {name!r}", ErrorCode.OPERATION_NOT_FOUND)
