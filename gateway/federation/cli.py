@@ -20,6 +20,19 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--supergraph", help="supergraph SDL: a file or an http(s) URL")
     parser.add_argument("--host")
     parser.add_argument("--port", type=int)
+    parser.add_argument(
+        "--deduplicate-inbound",
+        action="store_const",
+        const=True,
+        help="run identical queries in flight at the same time once (only where answers do not depend on the caller)",
+    )
+    parser.add_argument(
+        "--no-deduplicate-subgraph",
+        dest="deduplicate_subgraph",
+        action="store_const",
+        const=False,
+        help="send identical subgraph requests in flight at the same time each on their own",
+    )
 
 
 def add_plan_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,20 +41,31 @@ def add_plan_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--operation-name")
 
 
+def serve_overrides(args: argparse.Namespace) -> dict[str, object]:
+    """Command-line values that override the configuration file (None: not given)."""
+    return {
+        "supergraph": args.supergraph,
+        "host": args.host,
+        "port": args.port,
+        "deduplicate_inbound_requests": args.deduplicate_inbound,
+        "deduplicate_subgraph_requests": args.deduplicate_subgraph,
+    }
+
+
 def read_supergraph_source(source: str) -> Supergraph:
     if source.startswith(("http://", "https://")):
         return asyncio.run(fetch_supergraph(source))
     return load_supergraph(Path(source))
 
 
-def serve(config_path: Path | None, supergraph: str | None, host: str | None, port: int | None, log_level: str) -> int:
+def serve(config_path: Path | None, overrides: dict[str, object], log_level: str) -> int:
     import uvicorn
 
     from .runtime import FederationRuntime, RuntimeOptions
     from .server.app import create_app
     from .server.config import load_config
 
-    config = load_config(config_path, {"supergraph": supergraph, "host": host, "port": port})
+    config = load_config(config_path, overrides)
     loaded = read_supergraph_source(config.supergraph)
     options = RuntimeOptions(
         plan_cache_size=config.plan_cache_size,
@@ -99,7 +123,7 @@ def main(argv: list[str] | None = None) -> None:
     args = root.parse_args(argv)
     try:
         if args.command == "serve":
-            code = serve(args.config, args.supergraph, args.host, args.port, args.log_level)
+            code = serve(args.config, serve_overrides(args), args.log_level)
         else:
             code = plan(args.supergraph, args.query, args.operation_name)
     except FederationError as error:

@@ -23,11 +23,12 @@ from ..errors import ErrorCode
 from ..operation import included
 from ..planning.nodes import Condition, Fetch, Flatten, Parallel, PlanNode, QueryPlan, Sequence
 from ..supergraph import Supergraph
+from .compiled import Compiler
 from .hooks import Hooks, RequestContext
 from .introspection import Introspection
 from .projection import Projector
 from .transport import SubgraphFailure, SubgraphResponse, Transport
-from .tree import apply_renames, merge, objects_at, paths_of, representation
+from .tree import apply_renames, flat_representation, merge, objects_at, paths_of, representation
 
 REPRESENTATIONS = "representations"
 
@@ -46,7 +47,9 @@ class Run:
 class Executor:
     """Runs plans against the subgraphs of one supergraph."""
 
-    def __init__(self, supergraph: Supergraph, transport: Transport, hooks: Hooks | None = None) -> None:
+    def __init__(
+        self, supergraph: Supergraph, transport: Transport, hooks: Hooks | None = None, *, compiled: bool = True
+    ) -> None:
         self.supergraph = supergraph
         self.schema: GraphQLSchema = supergraph.api_schema
         self.transport = transport
@@ -57,7 +60,8 @@ class Executor:
             for name, type_ in supergraph.schema.type_map.items()
             if isinstance(type_, GraphQLInterfaceType | GraphQLUnionType)
         )
-        self.compiled: Any = None
+        self.compiled: Compiler | None = Compiler(self.schema) if compiled else None
+        self._flat: dict[int, tuple[Fetch, dict[str, Any]]] = {}
 
     async def execute(
         self, plan: QueryPlan, variables: dict[str, Any], context: RequestContext | None = None
@@ -112,15 +116,24 @@ class Executor:
         inputs = fetch.inputs
         representations: list[dict[str, Any]] = []
         targets: list[list[dict[str, Any]]] = []
-        index: dict[bytes, int] = {}
+        index: dict[Any, int] = {}
+        flat = self._flat_inputs(fetch)
         for obj in objects_at(run.data, flatten.path):
-            entity_input = inputs.get(obj.get("__typename"))  # type: ignore[arg-type]
-            if entity_input is None:
-                continue
-            rep = representation(entity_input, obj)
-            if rep is None:
-                continue
-            identity = orjson.dumps(rep)
+            typename = obj.get("__typename")
+            shape = flat.get(typename)  # type: ignore[arg-type]
+            if shape is not None:
+                made = flat_representation(shape[0], shape[1], shape[2], obj)
+                if made is None:
+                    continue
+                rep, identity = made
+            else:
+                entity_input = inputs.get(typename)  # type: ignore[arg-type]
+                if entity_input is None:
+                    continue
+                found = representation(entity_input, obj)
+                if found is None:
+                    continue
+                rep, identity = found, orjson.dumps(found)
             position = index.get(identity)
             if position is None:
                 index[identity] = len(representations)
@@ -157,6 +170,22 @@ class Executor:
                     merge(obj, entity, abstract)
         if response.errors:
             self._entity_errors(response, flatten, targets, run)
+
+    def _flat_inputs(self, fetch: Fetch) -> dict[str, tuple[str, tuple[tuple[str, str], ...], frozenset[str]]]:
+        """Per typename, the flat inputs of a fetch (cached: plans are long-lived)."""
+        found = self._flat.get(id(fetch), (None, None))
+        if found[0] is fetch:
+            return found[1]
+        assert fetch.inputs is not None
+        shapes = {}
+        for typename, entity_input in fetch.inputs.items():
+            flat = entity_input.flat
+            if flat is not None:
+                shapes[typename] = (entity_input.typename, flat, entity_input.key_fields)
+        if len(self._flat) > 10_000:
+            self._flat.clear()
+        self._flat[id(fetch)] = (fetch, shapes)
+        return shapes
 
     async def _send(
         self,

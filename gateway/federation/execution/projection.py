@@ -26,6 +26,7 @@ from graphql import (
 
 from ..errors import ErrorCode
 from ..operation import ALWAYS, Field, Selection, included
+from .compiled import Compiler, Fallback
 
 PathEntry = str | int
 SCALAR_TYPES: dict[str, tuple[type, ...]] = {
@@ -50,7 +51,7 @@ class Projector:
         schema: GraphQLSchema,
         variables: Mapping[str, Any],
         errors: list[dict[str, Any]],
-        compiled: Any = None,
+        compiled: Compiler | None = None,
     ) -> None:
         self.schema = schema
         self.variables = variables
@@ -69,12 +70,10 @@ class Projector:
         self, fields: tuple[Field, ...], value: Mapping[str, Any], type_name: str, path: list[PathEntry]
     ) -> dict[str, Any]:
         if self.compiled is not None and type(value) is dict:
-            fast = self.compiled.projector(fields, type_name)
-            if fast is not None:
-                try:
-                    return fast(value, self.variables)  # type: ignore[no-any-return]
-                except Exception:  # anything unusual: the general path redoes the object
-                    pass
+            try:
+                return self.compiled.projector(fields, type_name)(value, self.variables)
+            except Fallback:  # something unusual: the general path redoes this object
+                pass
         result: dict[str, Any] = {}
         for field in fields:
             if field.when is not ALWAYS and not included(field.when, self.variables):

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import orjson
+
 from ..planning.nodes import EntityInput, InputSelection, Rename
 
 TYPENAME = "__typename"
@@ -75,6 +77,30 @@ def _merge_lists(target: list[Any], source: list[Any], abstract: frozenset[str])
             _merge_lists(old, new, abstract)
         elif old is None:
             target[index] = new
+
+
+def flat_representation(
+    typename: str, fields: tuple[tuple[str, str], ...], keys: frozenset[str], obj: dict[str, Any]
+) -> tuple[dict[str, Any], Any] | None:
+    """A representation of scalar fields, and an identity for deduplicating it (a tuple of its
+    values, or its JSON when a value is not hashable); None when the object lacks a key."""
+    values: list[Any] = [typename]
+    result: dict[str, Any] = {TYPENAME: typename}
+    for name, key in fields:
+        value = obj.get(key, _MISSING)
+        if value is _MISSING or (value is None and name in keys):
+            return None
+        result[name] = value
+        values.append(value)
+    identity: Any = tuple(values)
+    try:
+        hash(identity)
+    except TypeError:
+        identity = orjson.dumps(result)
+    return result, identity
+
+
+_MISSING = object()
 
 
 def representation(entity_input: EntityInput, obj: dict[str, Any]) -> dict[str, Any] | None:

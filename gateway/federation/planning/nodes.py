@@ -37,11 +37,18 @@ class InputSelection:
 
 @dataclass(frozen=True)
 class EntityInput:
-    """The representation of an object whose `__typename` is `match`: sent as `typename`."""
+    """How to make the representation of an object (sent with `__typename` = `typename`)."""
 
     typename: str
     selection: InputSelection
     key_fields: frozenset[str]  # representation fields that are key fields: a null one skips the object
+
+    @property
+    def flat(self) -> tuple[tuple[str, str], ...] | None:
+        """(name, tree key) of each field when none has a sub-selection (the common case)."""
+        if self.selection.by_type or any(f.selection is not None for f in self.selection.fields):
+            return None
+        return tuple((f.name, f.key) for f in self.selection.fields)
 
 
 @dataclass(frozen=True)

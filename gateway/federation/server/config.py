@@ -60,7 +60,7 @@ class GatewayConfig(BaseModel):
         return value
 
 
-def load_config(path: Path | None, overrides: dict[str, Any]) -> GatewayConfig:
+def load_config(path: Path | None, overrides: dict[str, object]) -> GatewayConfig:
     """The configuration from a TOML file (its `[gateway]` table or the top level), then overrides."""
     values: dict[str, Any] = {}
     if path is not None:
