@@ -18,8 +18,12 @@ def parser() -> argparse.ArgumentParser:
     result.add_argument("--duration", type=float, help="measured seconds per run (default 20; quick 5)")
     result.add_argument("--warmup", type=float, help="seconds of load before measuring (default 5; quick 2)")
     result.add_argument("--concurrency", type=int, default=50, help="requests in flight (default 50)")
-    result.add_argument("--scenarios", default="B1,B2", help="comma-separated: B1, B2 (default both)")
-    result.add_argument("--gateways", default=",".join(GATEWAYS), help="B1 gateways (default ours,apollo,hive)")
+    result.add_argument(
+        "--scenarios", default="B0,B1,B2", help="comma-separated: B0 (guild benchmark), B1, B2 (default all)"
+    )
+    result.add_argument(
+        "--gateways", default=",".join(GATEWAYS), help="gateways of B0 and B1 (default ours,apollo,hive)"
+    )
     result.add_argument("--no-profile", action="store_true", help="skip the py-spy profiles of our gateway")
     result.add_argument("--postcodes", type=Path, help="PC4 centroid CSV (default ../shared/data/…)")
     result.add_argument("--beroepen", type=Path, help="UWV BO&C list (default ../shared/vum/codelijsten/…)")
@@ -48,11 +52,11 @@ def config_from(args: argparse.Namespace) -> BenchConfig:
 
 def main() -> int:
     config = config_from(parser().parse_args())
-    unknown = set(config.gateways) - set(GATEWAYS) or set(config.scenarios) - {"B1", "B2"}
+    unknown = set(config.gateways) - set(GATEWAYS) or set(config.scenarios) - {"B0", "B1", "B2"}
     if unknown:
         print(f"unknown: {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
-    for path in (config.postcodes, config.beroepen):
+    for path in (config.postcodes, config.beroepen) if {"B1", "B2"} & set(config.scenarios) else ():
         if not path.is_file():
             print(f"reference data not found: {path} (pass --postcodes / --beroepen)", file=sys.stderr)
             return 2
@@ -68,7 +72,7 @@ def main() -> int:
 
     report = write(config, results, config.results)
     print(f"\nwrote {report} and latest.png in {time.monotonic() - started:.0f} s\n")
-    print(report.read_text(encoding="utf-8").split("## B1")[0])
+    print(report.read_text(encoding="utf-8").split("## B0")[0])
     return 0
 
 

@@ -54,7 +54,7 @@ class BenchConfig:
     duration: float = 20.0  # measured seconds per run
     warmup: float = 5.0  # seconds of load before measuring (fills caches, JIT-compiles the Node gateways)
     concurrency: int = 50
-    scenarios: tuple[str, ...] = ("B1", "B2")
+    scenarios: tuple[str, ...] = ("B0", "B1", "B2")
     gateways: tuple[str, ...] = GATEWAYS
     profile: bool = True  # py-spy record our gateway under B1 and B2 (separate runs)
     profile_duration: float = 10.0
