@@ -60,6 +60,7 @@ class Field:
     definition: GraphQLField | None  # None for __typename
     selection: Selection | None = None  # for composite types
     when: Alternatives = ALWAYS
+    denied: bool = False  # the caller may not see it: never fetched, answered null (authorization.py)
 
     @property
     def type(self) -> GraphQLOutputType:

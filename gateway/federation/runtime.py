@@ -18,6 +18,7 @@ import orjson
 from graphql import GraphQLError, OperationType
 from graphql.execution.values import get_variable_values
 
+from .authorization import Authorizer
 from .errors import ErrorCode, FederationError, OperationError
 from .execution.executor import Executor
 from .execution.hooks import Hooks, RequestContext
@@ -54,10 +55,13 @@ class FederationRuntime:
         *,
         hooks: Hooks | None = None,
         limits: Sequence[OperationLimit] = (),
+        authorizer: Authorizer | None = None,
     ) -> None:
         self.supergraph = supergraph
         self.options = options or RuntimeOptions()
-        self.planner = QueryPlanner(supergraph, cache_size=self.options.plan_cache_size, limits=limits)
+        self.planner = QueryPlanner(
+            supergraph, cache_size=self.options.plan_cache_size, limits=limits, authorizer=authorizer
+        )
         self.transport = Transport(
             max_response_bytes=self.options.max_subgraph_response_bytes,
             connections=self.options.connections,
@@ -118,7 +122,7 @@ class FederationRuntime:
     ) -> Answer:
         try:
             labels = self.planner.labels_for(frozenset(context.attributes.get("override_labels", ())))
-            plan = self.planner.plan(query, operation_name, labels)
+            plan = self.planner.plan(query, operation_name, labels, context.attributes.get("caller"))
             if plan.operation.kind is OperationType.MUTATION and not allow_mutation:
                 raise OperationError("mutations are not allowed over GET", ErrorCode.BAD_REQUEST)
             if plan.operation.kind is OperationType.SUBSCRIPTION:
@@ -144,6 +148,8 @@ class FederationRuntime:
 
 
 def _status(error: FederationError) -> int:
-    if error.code in (ErrorCode.QUERY_PLANNING_FAILED,):
+    if error.code is ErrorCode.QUERY_PLANNING_FAILED:
         return 200
+    if error.code is ErrorCode.FORBIDDEN:
+        return 403
     return 400

@@ -87,6 +87,8 @@ class Compiler:
         key = repr(field.key)
         if field.is_typename:
             return [f"o[{key}] = {type_name!r}"]
+        if field.denied:
+            return ["_fallback()" if isinstance(field.type, GraphQLNonNull) else f"o[{key}] = None"]
         value = self._value(field, field.type, namespace, "x")
         return [f"x = v.get({key})", f"o[{key}] = {value}"]
 

@@ -68,6 +68,8 @@ class Executor:
     ) -> dict[str, Any]:
         """The GraphQL response (`data`, and `errors` when there are any) for coerced variables."""
         run = Run(plan, variables, context or RequestContext())
+        if plan.denied:
+            run.errors.extend(dict(error) for error in plan.denied)
         if plan.node is not None:
             await self._run(plan.node, run)
         projector = Projector(self.schema, variables, run.errors, self.compiled)

@@ -81,6 +81,11 @@ class Projector:
             if field.is_typename:
                 result[field.key] = type_name
                 continue
+            if field.denied:  # its error was given once for the operation
+                if isinstance(field.type, GraphQLNonNull):
+                    raise NullInNonNull
+                result[field.key] = None
+                continue
             path.append(field.key)
             try:
                 result[field.key] = self.complete(field, field.type, value.get(field.key), path)

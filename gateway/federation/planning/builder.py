@@ -159,8 +159,8 @@ class PlanBuilder:
         subgraph = ctx.group.subgraph
         remote: list[Field] = []
         for field_ in fields:
-            if field_.is_typename or field_.definition is None:
-                continue  # the projection writes __typename of an object position; abstract ones fetch it
+            if field_.is_typename or field_.definition is None or field_.denied:
+                continue  # the projection writes __typename of an object position (abstract ones fetch it)
             provided = self._provided(ctx, type_name, field_.name)
             if provided is None and not self._local(ctx, type_name, field_.name):
                 remote.append(field_)

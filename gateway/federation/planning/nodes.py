@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..operation import ALWAYS, Alternatives
 
@@ -111,6 +111,7 @@ class QueryPlan:
     operation: Operation
     node: PlanNode | None
     introspection: tuple[Field, ...] = ()
+    denied: tuple[dict[str, Any], ...] = ()  # one error per field the caller may not see
 
     @property
     def fetches(self) -> tuple[Fetch, ...]:

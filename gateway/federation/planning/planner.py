@@ -11,11 +11,12 @@ from __future__ import annotations
 import random
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from threading import Lock
 
 from graphql import DocumentNode, FragmentDefinitionNode, GraphQLError, OperationDefinitionNode, parse, validate
 
+from ..authorization import ANONYMOUS, UNAUTHORIZED, Authorizer, Caller
 from ..errors import ErrorCode, OperationError
 from ..operation import FieldSetCache, Normaliser, Operation
 from ..supergraph import Supergraph
@@ -58,10 +59,19 @@ class QueryPlanner:
     """Plans operations against one supergraph."""
 
     def __init__(
-        self, supergraph: Supergraph, *, cache_size: int = 1024, limits: Sequence[OperationLimit] = ()
+        self,
+        supergraph: Supergraph,
+        *,
+        cache_size: int = 1024,
+        limits: Sequence[OperationLimit] = (),
+        authorizer: Authorizer | None = None,
+        unauthorized_code: str = UNAUTHORIZED,
     ) -> None:
         self.supergraph = supergraph
         self.limits = tuple(limits)
+        self.authorizer = authorizer
+        self.unauthorized_code = unauthorized_code
+        self._operations = _LRU(cache_size)
         self.stats = PlannerStats()
         self._plans = _LRU(cache_size)
         self._documents = _LRU(cache_size)
@@ -81,20 +91,52 @@ class QueryPlanner:
                     active.add(label)
         return frozenset(active)
 
-    def plan(self, query: str, operation_name: str | None = None, labels: frozenset[str] = frozenset()) -> QueryPlan:
-        key = (query, operation_name, labels)
-        found = self._plans.get(key)
-        if isinstance(found, QueryPlan):
-            self.stats.cache_hits += 1
-            return found
-        document = self.document(query)
-        operation = self.normalise(document, operation_name)
-        for limit in self.limits:
-            limit(operation)
+    def plan(
+        self,
+        query: str,
+        operation_name: str | None = None,
+        labels: frozenset[str] = frozenset(),
+        caller: Caller | None = None,
+    ) -> QueryPlan:
+        """The plan for this operation, override labels and (with an authorizer) caller."""
+        shape: frozenset[int] | None = None
+        decision = None
+        if self.authorizer is None:
+            key: Hashable = (query, operation_name, labels)
+            found = self._plans.get(key)
+            if isinstance(found, QueryPlan):
+                self.stats.cache_hits += 1
+                return found
+            operation = self.operation(query, operation_name)
+        else:
+            operation = self.operation(query, operation_name)
+            decision = self.authorizer.decide(operation, caller or ANONYMOUS)
+            shape = decision.shape
+            key = (query, operation_name, labels, shape)
+            found = self._plans.get(key)
+            if isinstance(found, QueryPlan):
+                self.stats.cache_hits += 1
+                return found
+            operation = self.authorizer.apply(operation, decision)
         plan = self.plan_operation(operation, labels)
+        if decision is not None and decision.denied:
+            plan = replace(plan, denied=tuple(decision.errors(self.unauthorized_code)))
         with self._lock:
             self._plans.put(key, plan)
         return plan
+
+    def operation(self, query: str, operation_name: str | None) -> Operation:
+        """The validated, normalised operation (cached), checked against the limits."""
+        key = (query, operation_name)
+        found = self._operations.get(key)
+        if isinstance(found, Operation):
+            return found
+        operation = self.normalise(self.document(query), operation_name)
+        for limit in self.limits:
+            limit(operation)
+        with self._lock:
+            self._operations.put(key, operation)
+        return operation
 
     def document(self, query: str) -> DocumentNode:
         """The parsed and validated document (cached)."""

@@ -1,5 +1,5 @@
 """`accounts`: users and bots behind the entity interface `Account`; the username is shareable,
-an internal code is `@inaccessible`, the e-mail address needs a scope."""
+an internal code is `@inaccessible`, the e-mail address needs a scope, a bot's model a policy."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ class Bot(Account):
     def name(self) -> str:
         return data.BOTS[self.id]["name"]
 
-    @strawberry.field
+    @strawberry.federation.field(policy=[["internal"]])
     def model(self) -> str:
         return data.BOTS[self.id]["model"]
 

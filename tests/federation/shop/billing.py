@@ -11,7 +11,7 @@ from . import data
 class Account:
     id: strawberry.ID
 
-    @strawberry.field
+    @strawberry.federation.field(authenticated=True)
     def balance(self) -> int:
         return data.BALANCES[self.id]
 
