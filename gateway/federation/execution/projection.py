@@ -52,8 +52,10 @@ class Projector:
         variables: Mapping[str, Any],
         errors: list[dict[str, Any]],
         compiled: Compiler | None = None,
+        context: Any = None,
     ) -> None:
         self.schema = schema
+        self.context = context  # the request's RequestContext (for computed fields)
         self.variables = variables
         self.errors = errors
         self.compiled = compiled

@@ -6,6 +6,7 @@ from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLUnionType, p
 
 from ..operation import Operation
 from ..supergraph import Supergraph
+from .builder import GIVEN
 from .groups import Group, to_plan_node
 from .nodes import EntityInput, Fetch, Flatten, InputSelection, PlanNode
 from .subquery import dealias, render, variables_of
@@ -27,7 +28,7 @@ def assemble(groups: list[Group], operation: Operation, supergraph: Supergraph) 
 
 
 def _empty(group: Group) -> bool:
-    return group.selection.empty
+    return group.selection.empty or group.subgraph == GIVEN  # the given objects are not fetched
 
 
 def _fetch(group: Group, operation: Operation, supergraph: Supergraph) -> Fetch:

@@ -30,6 +30,8 @@ from .groups import Group, PendingInput
 from .subquery import SubSelection, print_arguments
 
 Leftover = dict[str, tuple[Field, ...]]  # by object type (or the abstract type itself)
+GIVEN = ""  # the "subgraph" of objects handed to `build_entities`: it resolves only their given fields
+ENTITIES_PATH = ("_entities", "@")  # where `build_entities` expects those objects in the response tree
 MAX_DEPTH = 24  # nested jumps for one key or @requires: beyond this a supergraph is circular
 
 
@@ -57,6 +59,8 @@ class PlanBuilder:
         self._shared: dict[tuple[tuple[tuple[str, str], ...], int], Selection] = {}
         self._depth = 0
         self.order = {name: index for index, name in enumerate(supergraph.subgraphs)}
+        self.order[GIVEN] = len(self.order)
+        self.given: frozenset[str] = frozenset()
 
     # --- the root ---------------------------------------------------------------------------------
 
@@ -71,6 +75,19 @@ class PlanBuilder:
             for field_ in fields:
                 subgraph = self._choose_root(root.type_name, field_)
                 self._plan_root_field(root.type_name, field_, subgraph)
+        return self.groups
+
+    def build_entities(self, type_name: str, selection: Selection, given: frozenset[str]) -> list[Group]:
+        """Plan `selection` for objects of `type_name` that exist already and carry only the `given`
+        fields (e.g. keys from a fan-out): every other field comes through entity fetches. The
+        objects are expected at `ENTITIES_PATH` of the response tree."""
+        self.given = given
+        self._register_tree(ENTITIES_PATH, selection)
+        origin = self._new_group(GIVEN, ENTITIES_PATH, entity=False, type_name=type_name)
+        fields = [f for f in selection.fields(type_name) if not f.is_typename]
+        left = self._plan_object(Ctx(origin, ENTITIES_PATH), type_name, fields, origin.selection)
+        if left:
+            raise PlanningError(_unresolvable(type_name, left))
         return self.groups
 
     def _plan_root_field(self, root_type: str, field_: Field, subgraph: str) -> None:
@@ -225,6 +242,8 @@ class PlanBuilder:
 
     def _local(self, ctx: Ctx, type_name: str, field_name: str) -> bool:
         subgraph = ctx.group.subgraph
+        if subgraph == GIVEN:
+            return ctx.path == ENTITIES_PATH and field_name in self.given
         if not self.sg.resolves(type_name, field_name, subgraph, self.labels):
             return False
         source = self.sg.source(type_name, field_name, subgraph)
@@ -513,6 +532,8 @@ class PlanBuilder:
         depth: int,
     ) -> bool:
         """True when the subgraph resolves every field here itself (no jumps)."""
+        if subgraph == GIVEN:
+            return all(f.is_typename or (f.name in self.given and f.selection is None) for f in fields)
         for field_ in fields:
             if field_.is_typename:
                 continue

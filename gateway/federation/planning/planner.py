@@ -14,17 +14,31 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field, replace
 from threading import Lock
 
-from graphql import DocumentNode, FragmentDefinitionNode, GraphQLError, OperationDefinitionNode, parse, validate
+from graphql import (
+    DocumentNode,
+    FragmentDefinitionNode,
+    GraphQLError,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    NoUnusedFragmentsRule,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    parse,
+    specified_rules,
+    validate,
+)
 
 from ..authorization import ANONYMOUS, UNAUTHORIZED, Authorizer, Caller
 from ..errors import ErrorCode, OperationError
-from ..operation import FieldSetCache, Normaliser, Operation
+from ..operation import FieldSetCache, Normaliser, Operation, Selection
 from ..supergraph import Supergraph
 from .assemble import assemble
 from .builder import PlanBuilder
-from .nodes import QueryPlan
+from .nodes import PlanNode, QueryPlan
 
 OperationLimit = Callable[[Operation], None]
+_NO_DEFINITION = OperationDefinitionNode(operation=OperationType.QUERY, selection_set=SelectionSetNode(selections=()))
 MAX_DOCUMENT_BYTES = 1_000_000
 
 
@@ -167,12 +181,54 @@ class QueryPlanner:
         self.stats.normalise_work += operation.work
         return operation
 
+    def plan_entities(
+        self, type_name: str, selection: str, given: Sequence[str], labels: frozenset[str] = frozenset()
+    ) -> EntityPlan:
+        """Plan the selection set `selection` (GraphQL text, e.g. "{ name reviews { body } }") for
+        objects of `type_name` that carry only the fields `given` (and `__typename`): for
+        query-then-fetch, keys first, then these objects completed from their owners as entities.
+        Cached per (type, selection, given, labels)."""
+        key = ("entities", type_name, selection, tuple(sorted(given)), labels)
+        found = self._plans.get(key)
+        if isinstance(found, EntityPlan):
+            return found
+        schema = self.supergraph.api_schema
+        if not isinstance(schema.get_type(type_name), GraphQLObjectType | GraphQLInterfaceType):
+            raise OperationError(f"{type_name!r} is not an object or interface type of the API", ErrorCode.BAD_REQUEST)
+        try:
+            document = parse(f"fragment Entity on {type_name} {selection}")
+        except GraphQLError as error:
+            raise OperationError(error.message, ErrorCode.GRAPHQL_PARSE_FAILED) from None
+        rules = [rule for rule in specified_rules if rule is not NoUnusedFragmentsRule]
+        errors = validate(schema, document, rules)
+        if errors:
+            raise OperationError(errors[0].message, ErrorCode.GRAPHQL_VALIDATION_FAILED)
+        fragment = document.definitions[0]
+        assert isinstance(fragment, FragmentDefinitionNode)
+        normalised = Normaliser(schema).selection(type_name, [(fragment.selection_set, ())])
+        builder = PlanBuilder(self.supergraph, self._fieldsets, labels)
+        groups = builder.build_entities(type_name, normalised, frozenset(given))
+        empty = Operation(OperationType.QUERY, None, normalised, {}, _NO_DEFINITION, document, (), 0)
+        plan = EntityPlan(type_name, normalised, assemble(groups, empty, self.supergraph))
+        with self._lock:
+            self._plans.put(key, plan)
+        return plan
+
     def plan_operation(self, operation: Operation, labels: frozenset[str] = frozenset()) -> QueryPlan:
         """Plan an already normalised operation (used by extensions that build operations)."""
         builder = PlanBuilder(self.supergraph, self._fieldsets, labels)
         groups = builder.build(operation)
         self.stats.plans_built += 1
         return QueryPlan(operation, assemble(groups, operation, self.supergraph), operation.introspection)
+
+
+@dataclass(frozen=True, eq=False)
+class EntityPlan:
+    """A plan that completes objects which exist already (see `QueryPlanner.plan_entities`)."""
+
+    type_name: str
+    selection: Selection
+    node: PlanNode | None
 
 
 def select_operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode:

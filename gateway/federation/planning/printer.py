@@ -6,9 +6,10 @@ from typing import assert_never
 
 from ..operation import ALWAYS
 from .nodes import Condition, Fetch, Flatten, Parallel, PlanNode, QueryPlan, Sequence
+from .planner import EntityPlan
 
 
-def print_plan(plan: QueryPlan) -> str:
+def print_plan(plan: QueryPlan | EntityPlan) -> str:
     if plan.node is None:
         return "QueryPlan {}"
     return "QueryPlan {\n" + _node(plan.node, 1) + ",\n}"
