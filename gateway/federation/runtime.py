@@ -23,6 +23,7 @@ from .errors import ErrorCode, FederationError, OperationError
 from .execution.executor import Executor
 from .execution.hooks import Hooks, RequestContext
 from .execution.transport import Transport
+from .extensions import ComputedField, ReleaseRules
 from .planning import OperationLimit, QueryPlan, QueryPlanner
 from .supergraph import Supergraph
 
@@ -56,11 +57,18 @@ class FederationRuntime:
         hooks: Hooks | None = None,
         limits: Sequence[OperationLimit] = (),
         authorizer: Authorizer | None = None,
+        computed: Sequence[ComputedField] = (),
+        release: ReleaseRules | None = None,
     ) -> None:
         self.supergraph = supergraph
         self.options = options or RuntimeOptions()
+        by_field = {(c.type_name, c.field_name): c for c in computed}
         self.planner = QueryPlanner(
-            supergraph, cache_size=self.options.plan_cache_size, limits=limits, authorizer=authorizer
+            supergraph,
+            cache_size=self.options.plan_cache_size,
+            limits=limits,
+            authorizer=authorizer,
+            computed=by_field,
         )
         self.transport = Transport(
             max_response_bytes=self.options.max_subgraph_response_bytes,
@@ -68,7 +76,11 @@ class FederationRuntime:
             deduplicate=self.options.deduplicate_subgraph_requests,
         )
         self.executor = Executor(
-            supergraph, self.transport, hooks or Hooks(supergraph, default_timeout=self.options.subgraph_timeout)
+            supergraph,
+            self.transport,
+            hooks or Hooks(supergraph, default_timeout=self.options.subgraph_timeout),
+            computed=by_field,
+            release=release,
         )
         self._in_flight: dict[tuple[Any, ...], asyncio.Future[Answer]] = {}
 

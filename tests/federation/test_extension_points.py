@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import orjson
 import pytest
 
 from gateway.federation.errors import OperationError
 from gateway.federation.execution.hooks import Hooks, RequestContext
 from gateway.federation.execution.transport import Endpoint, SubgraphFailure, SubgraphResponse
+from gateway.federation.extensions import RELEASE, ComputedField, Release, ReleaseRules
 from gateway.federation.planning import print_plan
 from gateway.federation.runtime import FederationRuntime
 from tests.federation.conftest import Shop
@@ -110,8 +112,6 @@ async def test_representations_are_routed_to_the_instance_that_owns_them() -> No
         subgraph: str, endpoint: Endpoint, body: bytes, headers: Mapping[str, str] | None = None
     ) -> SubgraphResponse:
         if subgraph == "inventory":
-            import orjson
-
             seen[endpoint.url] = [r["upc"] for r in orjson.loads(body)["variables"]["representations"]]
             assert headers == {"authorization": f"Bearer for-{endpoint.url}"}
         return await original(subgraph, endpoint, body, headers)
@@ -129,3 +129,71 @@ async def test_a_root_fetch_goes_to_every_instance_and_their_answers_merge() -> 
     answer = await runtime.handle("{ warehouseName }")
     assert answer.body == b'{"data":{"warehouseName":"W + W"}}'
     assert len(stub.sent) == 2
+
+
+def test_a_computed_field_is_never_asked_of_a_subgraph_and_gets_what_it_requires(shop: Shop) -> None:
+    seen: list[dict[str, Any]] = []
+
+    def signature(values: Mapping[str, Any], obj: Mapping[str, Any], context: Any) -> str:
+        seen.append(dict(values))
+        return f"{values['username']}#{values['id']}{context.attributes.get('suffix', '')}"
+
+    computed = ComputedField("User", "name", "id username", signature)
+    runtime = FederationRuntime(shop.supergraph, computed=[computed])
+    plan = runtime.planner.plan("{ latestReviews { author { name } } }")
+    assert all(" name" not in f.operation for f in plan.fetches)  # provided by reviews: one fetch, no name
+    assert [f.subgraph for f in plan.fetches] == ["reviews"]
+
+
+async def test_computed_fields_in_the_answer(shop: Shop) -> None:
+    computed = ComputedField(
+        "User",
+        "name",
+        "id username",
+        lambda values, obj, context: f"{values['username']}#{values['id']}{context.attributes['suffix']}",
+    )
+    runtime = FederationRuntime(shop.supergraph, computed=[computed])
+    await runtime.start()
+    try:
+        context = RequestContext(attributes={"suffix": "!"})
+        answer = await runtime.handle("{ me { id name } latestReviews { author { name } } }", context=context)
+        result = orjson.loads(answer.body)
+        assert result["data"]["me"] == {"id": "u1", "name": "ada#u1!"}
+        assert [r["author"]["name"] for r in result["data"]["latestReviews"]] == ["ada#u1!", "alan#u2!", "ada#u1!"]
+    finally:
+        await runtime.close()
+
+
+class Consent(Hooks):
+    """Marks every user `accounts` answers with what it may release: its profile, not its e-mail."""
+
+    def received(self, subgraph: str, endpoint: Endpoint, response: SubgraphResponse, context: RequestContext) -> None:
+        if subgraph == "accounts" and response.data:
+            for user in response.data.get("users", []):
+                user[RELEASE] = Release(frozenset({"profile"}))
+                context.attributes.setdefault("releases", []).append(user[RELEASE])
+
+
+RULES = ReleaseRules({("User", "name"): "profile", ("User", "email"): "contact"})
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+async def test_release_rules_withhold_and_record(shop: Shop, compiled: bool) -> None:
+    runtime = FederationRuntime(shop.supergraph, hooks=Consent(shop.supergraph), release=RULES)
+    if not compiled:
+        runtime.executor.general_path_only()
+    await runtime.start()
+    try:
+        context = RequestContext()
+        answer = await runtime.handle("{ users { id name email reviews { body } } }", context=context)
+        result = orjson.loads(answer.body)
+        assert [(u["name"], u["email"]) for u in result["data"]["users"]] == [
+            ("Ada Lovelace", None),
+            ("Alan Turing", None),
+        ]
+        assert "errors" not in result
+        releases = context.attributes["releases"]
+        assert [sorted(r.released) for r in releases] == [["profile"], ["profile"]]
+        assert [r.withheld for r in releases] == [["contact"], ["contact"]]  # accounts sent the address anyway
+    finally:
+        await runtime.close()

@@ -3,17 +3,22 @@
 For the fields of an object type (as the plan normalised them), `Compiler.projector` generates one
 function that builds the response object key by key, with an exact type check on every value,
 `@skip`/`@include` tested inline, child objects and lists projected by their own generated
-functions, and abstract positions dispatched on `__typename` through a table. The generated code
-handles only the ordinary case; on anything else (a wrong type, a null in a non-null position, an
-unknown `__typename`) it raises `Fallback`, and the projector redoes that object on the general
-path (`projection.py`), which produces the exact errors and nulls. So the fast path never changes
-an answer; it only skips the interpretation when nothing is wrong (as graphql-jit does for JS).
+functions, abstract positions dispatched on `__typename` through a table, computed fields called,
+and release categories checked once per object. The generated code handles only the ordinary
+case; on anything else (a wrong type, a null in a non-null position, an unknown `__typename`, a
+value withheld by a release rule) it raises `Fallback`, and the projector redoes that object on
+the general path (`projection.py`), which produces the exact errors, nulls and records. So the
+fast path never changes an answer; it only skips the interpretation when nothing is wrong (as
+graphql-jit does for JavaScript).
+
+Generated functions take (value, variables, release, context): `release` is the `Release` in
+force (None outside any), `context` the request's `RequestContext`.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from graphql import (
@@ -26,9 +31,11 @@ from graphql import (
     GraphQLSchema,
 )
 
+from ..extensions import RELEASE, ComputedField, ReleaseRules, computed_key, empty
 from ..operation import ALWAYS, Alternatives, Field, Selection
+from .computing import required_names
 
-ObjectProjector = Callable[[dict[str, Any], Any], dict[str, Any]]
+ObjectProjector = Callable[[dict[str, Any], Any, Any, Any], dict[str, Any]]
 MAX_FUNCTIONS = 20_000  # generated functions kept; beyond it the cache starts over
 
 # an exact check per built-in scalar over the value `{v}` (bool is never an Int); None: any JSON value
@@ -50,10 +57,17 @@ def _fallback() -> Any:
 
 
 class Compiler:
-    """Generates and caches object projectors for one API schema."""
+    """Generates and caches object projectors for one API schema (and its computed fields and release rules)."""
 
-    def __init__(self, schema: GraphQLSchema) -> None:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        computed: Mapping[tuple[str, str], ComputedField] | None = None,
+        release: ReleaseRules | None = None,
+    ) -> None:
         self.schema = schema
+        self.computed = computed or {}
+        self.release = release
         self._counter = itertools.count()
         self._cache: dict[tuple[int, str], tuple[tuple[Field, ...], ObjectProjector]] = {}
 
@@ -69,28 +83,66 @@ class Compiler:
         return function
 
     def _compile(self, fields: tuple[Field, ...], type_name: str) -> ObjectProjector:
-        namespace: dict[str, Any] = {"_fallback": _fallback}
+        namespace: dict[str, Any] = {"_fallback": _fallback, "_empty": empty}
         name = f"project_{type_name}_{next(self._counter)}"
-        lines = [f"def {name}(v, V):", "    o = {}"]
+        lines = [f"def {name}(v, V, m, C):", "    o = {}"]
+        categories = self._categories(fields, type_name)
+        if categories:
+            lines.append(f"    m = v.get({RELEASE!r}, m)")
+            for index, category in enumerate(categories):  # once per object: may it release, did it?
+                lines += [f"    a{index} = m is None or {category!r} in m.allowed", f"    d{index} = False"]
         for field in fields:
-            body = self._field(field, type_name, namespace)
+            body = self._field(field, type_name, namespace, categories)
             if field.when is ALWAYS:
                 lines += [f"    {line}" for line in body]
             else:
                 lines.append(f"    if {_condition(field.when)}:")
                 lines += [f"        {line}" for line in body]
+        for index, category in enumerate(categories):
+            lines += [f"    if d{index} and m is not None:", f"        m.released.add({category!r})"]
         lines.append("    return o")
-        exec("\n".join(lines), namespace)
+        exec("\n".join(lines), namespace)  # code generated from the schema: no request data in it
         return namespace[name]  # type: ignore[no-any-return]
 
-    def _field(self, field: Field, type_name: str, namespace: dict[str, Any]) -> list[str]:
+    def _categories(self, fields: tuple[Field, ...], type_name: str) -> list[str]:
+        if self.release is None:
+            return []
+        found = (self.release.category(type_name, f.name) for f in fields if not f.is_typename and not f.denied)
+        return list(dict.fromkeys(c for c in found if c is not None))
+
+    def _field(self, field: Field, type_name: str, namespace: dict[str, Any], categories: list[str]) -> list[str]:
         key = repr(field.key)
         if field.is_typename:
             return [f"o[{key}] = {type_name!r}"]
         if field.denied:
             return ["_fallback()" if isinstance(field.type, GraphQLNonNull) else f"o[{key}] = None"]
+        computed = self.computed.get((type_name, field.name))
+        if computed is not None:
+            helper = f"c{next(self._counter)}"
+            pairs = tuple((name, computed_key(field.key, name)) for name in required_names(computed))
+            compute = computed.compute
+            namespace[helper] = lambda v, C, pairs=pairs, compute=compute: compute(
+                {n: v.get(k) for n, k in pairs}, v, C
+            )
+            read = f"x = {helper}(v, C)"
+        else:
+            read = f"x = v.get({key})"
         value = self._value(field, field.type, namespace, "x")
-        return [f"x = v.get({key})", f"o[{key}] = {value}"]
+        category = self.release.category(type_name, field.name) if self.release is not None else None
+        if category is None:
+            return [read, f"o[{key}] = {value}"]
+        index = categories.index(category)
+        return [
+            read,
+            f"if not a{index}:",
+            "    if not _empty(x):",
+            "        _fallback()",  # a value outside the release: the general path records it
+            f"    o[{key}] = None",
+            "else:",
+            f"    o[{key}] = y = {value}",
+            f"    if not d{index} and not _empty(y):",
+            f"        d{index} = True",
+        ]
 
     def _value(self, field: Field, type_: GraphQLOutputType, namespace: dict[str, Any], var: str) -> str:
         """An expression: the completed value of `var`, or a call that raises Fallback."""
@@ -116,12 +168,12 @@ class Compiler:
             selection = field.selection
             assert selection is not None
             namespace[helper] = self._object_function(selection)
-            body, check = f"{helper}({var}, V)", f"type({var}) is dict"
+            body, check = f"{helper}({var}, V, m, C)", f"type({var}) is dict"
         if nullable:
             return f"(None if {var} is None else ({body} if {check} else _fallback()))"
         return f"({body} if {check} else _fallback())"
 
-    def _object_function(self, selection: Selection) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    def _object_function(self, selection: Selection) -> ObjectProjector:
         if not selection.abstract:
             return self.projector(selection.fields(selection.type_name), selection.type_name)
         table: dict[str, ObjectProjector] = {}
@@ -130,11 +182,11 @@ class Compiler:
                 table[type_name] = _Lazy(self, fields, type_name)
         lookup = table.get
 
-        def dispatch(value: dict[str, Any], variables: Any) -> dict[str, Any]:
+        def dispatch(value: dict[str, Any], variables: Any, release: Any, context: Any) -> dict[str, Any]:
             project = lookup(value.get("__typename"))  # type: ignore[arg-type]
             if project is None:
                 raise Fallback
-            return project(value, variables)
+            return project(value, variables, release, context)
 
         return dispatch
 
@@ -150,11 +202,11 @@ class _Lazy:
         self.type_name = type_name
         self.function: ObjectProjector | None = None
 
-    def __call__(self, value: dict[str, Any], variables: Any) -> dict[str, Any]:
+    def __call__(self, value: dict[str, Any], variables: Any, release: Any, context: Any) -> dict[str, Any]:
         function = self.function
         if function is None:
             function = self.function = self.compiler.projector(self.fields, self.type_name)
-        return function(value, variables)
+        return function(value, variables, release, context)
 
 
 def _condition(when: Alternatives) -> str:

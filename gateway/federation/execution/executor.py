@@ -10,16 +10,18 @@ error, and the rest of the answer intact.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import Any, assert_never
 
 from graphql import GraphQLInterfaceType, GraphQLUnionType
 
+from ..extensions import ComputedField, ReleaseRules
 from ..operation import included
 from ..planning.builder import ENTITIES_PATH
 from ..planning.nodes import Condition, Fetch, Flatten, Parallel, PlanNode, QueryPlan, Sequence
 from ..planning.planner import EntityPlan
 from ..supergraph import Supergraph
-from .compiled import Compiler
+from .compiled import Compiler, Fallback, ObjectProjector
 from .fetching import Fetcher, Run
 from .hooks import Hooks, RequestContext
 from .introspection import Introspection
@@ -31,7 +33,14 @@ class Executor:
     """Runs plans against the subgraphs of one supergraph."""
 
     def __init__(
-        self, supergraph: Supergraph, transport: Transport, hooks: Hooks | None = None, *, compiled: bool = True
+        self,
+        supergraph: Supergraph,
+        transport: Transport,
+        hooks: Hooks | None = None,
+        *,
+        compiled: bool = True,
+        computed: Mapping[tuple[str, str], ComputedField] | None = None,
+        release: ReleaseRules | None = None,
     ) -> None:
         self.supergraph = supergraph
         self.schema = supergraph.api_schema
@@ -43,7 +52,13 @@ class Executor:
         )
         self.fetcher = Fetcher(transport, self.hooks, abstract)
         self.introspection = Introspection(supergraph.api_schema)
-        self.compiled: Compiler | None = Compiler(self.schema) if compiled else None
+        self.compiled: Compiler = Compiler(self.schema, computed, release)
+        if not compiled:
+            self.general_path_only()
+
+    def general_path_only(self) -> None:
+        """Project without the compiled fast path (to compare the two, and when debugging)."""
+        self.compiled = _GeneralOnly(self.schema, self.compiled.computed, self.compiled.release)
 
     @property
     def transport(self) -> Transport:
@@ -112,3 +127,14 @@ class Executor:
                     await self.run(node.node, run)
             case _:
                 assert_never(node)
+
+
+def _fall_back(*args: Any) -> dict[str, Any]:
+    raise Fallback
+
+
+class _GeneralOnly(Compiler):
+    """A compiler whose every projector falls back: the projection takes the general path."""
+
+    def projector(self, fields: Any, type_name: str) -> ObjectProjector:
+        return _fall_back

@@ -25,8 +25,10 @@ from graphql import (
 )
 
 from ..errors import ErrorCode
+from ..extensions import RELEASE, Release, computed_key, empty
 from ..operation import ALWAYS, Field, Selection, included
 from .compiled import Compiler, Fallback
+from .computing import required_names
 
 PathEntry = str | int
 SCALAR_TYPES: dict[str, tuple[type, ...]] = {
@@ -56,6 +58,9 @@ class Projector:
     ) -> None:
         self.schema = schema
         self.context = context  # the request's RequestContext (for computed fields)
+        self.computed = compiled.computed if compiled is not None else {}
+        self.release = compiled.release if compiled is not None else None
+        self._current: Release | None = None  # the Release in force where the walk is
         self.variables = variables
         self.errors = errors
         self.compiled = compiled
@@ -73,9 +78,21 @@ class Projector:
     ) -> dict[str, Any]:
         if self.compiled is not None and type(value) is dict:
             try:
-                return self.compiled.projector(fields, type_name)(value, self.variables)
+                return self.compiled.projector(fields, type_name)(value, self.variables, self._current, self.context)
             except Fallback:  # something unusual: the general path redoes this object
                 pass
+        outer = self._current
+        own = value.get(RELEASE)
+        if isinstance(own, Release):
+            self._current = own
+        try:
+            return self._fields(fields, value, type_name, path)
+        finally:
+            self._current = outer
+
+    def _fields(
+        self, fields: tuple[Field, ...], value: Mapping[str, Any], type_name: str, path: list[PathEntry]
+    ) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for field in fields:
             if field.when is not ALWAYS and not included(field.when, self.variables):
@@ -88,16 +105,32 @@ class Projector:
                     raise NullInNonNull
                 result[field.key] = None
                 continue
+            raw = self._raw(field, value, type_name)
+            category = self.release.category(type_name, field.name) if self.release is not None else None
+            release = self._current
+            if category is not None and release is not None and category not in release.allowed:
+                if not empty(raw):
+                    release.withheld.append(category)
+                raw = None
             path.append(field.key)
             try:
-                result[field.key] = self.complete(field, field.type, value.get(field.key), path)
+                result[field.key] = completed = self.complete(field, field.type, raw, path)
             except NullInNonNull:
                 if isinstance(field.type, GraphQLNonNull):
                     raise
-                result[field.key] = None
+                result[field.key] = completed = None
             finally:
                 path.pop()
+            if category is not None and release is not None and not empty(completed):
+                release.released.add(category)
         return result
+
+    def _raw(self, field: Field, value: Mapping[str, Any], type_name: str) -> Any:
+        computed = self.computed.get((type_name, field.name)) if self.computed else None
+        if computed is None:
+            return value.get(field.key)
+        needed = {name: value.get(computed_key(field.key, name)) for name in required_names(computed)}
+        return computed.compute(needed, value, self.context)
 
     def complete(self, field: Field, type_: GraphQLOutputType, value: Any, path: list[PathEntry]) -> Any:
         if isinstance(type_, GraphQLNonNull):

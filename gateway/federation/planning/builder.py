@@ -17,14 +17,22 @@ Internal fields (keys, `@requires`) get response keys that cannot clash with the
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
-from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLUnionType, OperationType, get_named_type
+from graphql import (
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLUnionType,
+    OperationType,
+    SelectionSetNode,
+    get_named_type,
+)
 
 from ..errors import PlanningError
+from ..extensions import ComputedField, computed_key
 from ..operation import ALWAYS, Alternatives, Field, FieldSetCache, Operation, Selection
-from ..supergraph import Key, Kind, Supergraph
+from ..supergraph import Key, Kind, Supergraph, parse_field_set
 from .context import Ctx, Path, both, either, list_depth
 from .groups import Group, PendingInput
 from .subquery import SubSelection, print_arguments
@@ -44,8 +52,10 @@ class PlanBuilder:
         fieldsets: FieldSetCache,
         labels: frozenset[str] = frozenset(),
         trials: bool = True,
+        computed: Mapping[tuple[str, str], ComputedField] | None = None,
     ) -> None:
         self.sg = supergraph
+        self.computed = computed or {}
         self.fieldsets = fieldsets
         self.labels = labels
         self.trials = trials
@@ -56,6 +66,7 @@ class PlanBuilder:
         self._recorders: list[set[Group]] = []
         self._internal_memo: dict[tuple[Path, int], Selection] = {}
         self._targets: dict[str, list[tuple[str, str]]] = {}
+        self._computed_sets: dict[ComputedField, SelectionSetNode] = {}
         self._shared: dict[tuple[tuple[tuple[str, str], ...], int], Selection] = {}
         self._depth = 0
         self.order = {name: index for index, name in enumerate(supergraph.subgraphs)}
@@ -178,6 +189,9 @@ class PlanBuilder:
         for field_ in fields:
             if field_.is_typename or field_.definition is None or field_.denied:
                 continue  # the projection writes __typename of an object position (abstract ones fetch it)
+            if self.computed and (type_name, field_.name) in self.computed:
+                self._plan_computed(ctx, type_name, field_, sub)
+                continue
             provided = self._provided(ctx, type_name, field_.name)
             if provided is None and not self._local(ctx, type_name, field_.name):
                 remote.append(field_)
@@ -202,6 +216,29 @@ class PlanBuilder:
         if type_name in self.sg.root_types:
             return self._plan_root_remote(ctx, type_name, remote)
         return self._plan_remote(ctx, type_name, remote, sub)
+
+    def _plan_computed(self, ctx: Ctx, type_name: str, field_: Field, sub: SubSelection) -> None:
+        """A field the gateway computes: never sent to a subgraph; what it requires is fetched
+        under keys of its own (`computed_key`), wherever that takes the plan."""
+        computed = self.computed[(type_name, field_.name)]
+        where = f"the computed field {type_name}.{field_.name}"
+        field_set = self._computed_sets.get(computed)
+        if field_set is None:
+            field_set = self._computed_sets[computed] = parse_field_set(computed.requires, where)
+        requires = self.fieldsets.selection(type_name, field_set)
+        registry = self.keys_at.setdefault(ctx.path, {})
+        inputs = []
+        for required in requires.fields(type_name):
+            if required.is_typename:
+                continue
+            key = computed_key(field_.key, required.name)
+            registry.setdefault(key, set()).add(_signature(required))
+            selection = required.selection
+            if selection is not None:
+                selection = self._internal((*ctx.path, key, *("@",) * list_depth(required.type)), selection)
+            inputs.append(replace(required, key=key, selection=selection))
+        if self._provide(replace(ctx, when=both(ctx.when, field_.when)), type_name, inputs, sub) is None:
+            raise PlanningError(f"no subgraph can provide what {where} requires ({computed.requires})")
 
     def _is_entity(self, type_name: str) -> bool:
         meta = self.sg.types.get(type_name)

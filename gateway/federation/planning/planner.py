@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from threading import Lock
 
@@ -31,6 +31,7 @@ from graphql import (
 
 from ..authorization import ANONYMOUS, UNAUTHORIZED, Authorizer, Caller
 from ..errors import ErrorCode, OperationError
+from ..extensions import ComputedField
 from ..operation import FieldSetCache, Normaliser, Operation, Selection
 from ..supergraph import Supergraph
 from .assemble import assemble
@@ -80,8 +81,10 @@ class QueryPlanner:
         limits: Sequence[OperationLimit] = (),
         authorizer: Authorizer | None = None,
         unauthorized_code: str = UNAUTHORIZED,
+        computed: Mapping[tuple[str, str], ComputedField] | None = None,
     ) -> None:
         self.supergraph = supergraph
+        self.computed = computed or {}
         self.limits = tuple(limits)
         self.authorizer = authorizer
         self.unauthorized_code = unauthorized_code
@@ -206,7 +209,7 @@ class QueryPlanner:
         fragment = document.definitions[0]
         assert isinstance(fragment, FragmentDefinitionNode)
         normalised = Normaliser(schema).selection(type_name, [(fragment.selection_set, ())])
-        builder = PlanBuilder(self.supergraph, self._fieldsets, labels)
+        builder = PlanBuilder(self.supergraph, self._fieldsets, labels, computed=self.computed)
         groups = builder.build_entities(type_name, normalised, frozenset(given))
         empty = Operation(OperationType.QUERY, None, normalised, {}, _NO_DEFINITION, document, (), 0)
         plan = EntityPlan(type_name, normalised, assemble(groups, empty, self.supergraph))
@@ -216,7 +219,7 @@ class QueryPlanner:
 
     def plan_operation(self, operation: Operation, labels: frozenset[str] = frozenset()) -> QueryPlan:
         """Plan an already normalised operation (used by extensions that build operations)."""
-        builder = PlanBuilder(self.supergraph, self._fieldsets, labels)
+        builder = PlanBuilder(self.supergraph, self._fieldsets, labels, computed=self.computed)
         groups = builder.build(operation)
         self.stats.plans_built += 1
         return QueryPlan(operation, assemble(groups, operation, self.supergraph), operation.introspection)
