@@ -90,7 +90,7 @@ def serve(config_path: Path | None, overrides: dict[str, object], log_level: str
     app = create_app(runtime, config)
     gc.collect()
     gc.freeze()  # what start-up built is never garbage: stop scanning it
-    gc.set_threshold(50_000, 50, 100)
+    gc.set_threshold(100_000, 50, 100)  # answers allocate many short-lived objects: collect seldom
     uvicorn.run(app, host=config.host, port=config.port, log_level=log_level, access_log=False)
     return 0
 

@@ -20,7 +20,7 @@ from ..planning.nodes import Fetch, Flatten
 from . import errors
 from .hooks import Hooks, RequestContext
 from .transport import Endpoint, SubgraphFailure, SubgraphResponse, Transport
-from .tree import apply_renames, flat_representation, merge, objects_at, paths_of, representation
+from .tree import apply_renames, flat_representation, flat_values, merge, objects_at, paths_of, representation
 
 REPRESENTATIONS = "representations"
 FlatInputs = dict[str, tuple[str, tuple[tuple[str, str], ...], frozenset[str]]]
@@ -102,19 +102,29 @@ class Fetcher:
         for obj in objects_at(run.data, flatten.path):
             typename = obj.get("__typename")
             shape = flat.get(typename)  # type: ignore[arg-type]
+            rep = None
             if shape is not None:
-                made = flat_representation(shape[0], shape[1], shape[2], obj)
-                if made is None:
+                values = flat_values(shape[1], shape[2], obj)
+                if values is None:
                     continue
-                rep, identity = made
+                identity: Any = (shape[0], values)
+                try:
+                    position = index.get(identity)
+                except TypeError:  # a value that is a list or an object: identify by JSON
+                    rep = flat_representation(shape[0], shape[1], values)
+                    identity = orjson.dumps(rep)
+                    position = index.get(identity)
+                if position is None and rep is None:
+                    rep = flat_representation(shape[0], shape[1], values)
             else:
                 entity_input = inputs.get(typename)  # type: ignore[arg-type]
-                found = representation(entity_input, obj) if entity_input is not None else None
-                if found is None:
+                rep = representation(entity_input, obj) if entity_input is not None else None
+                if rep is None:
                     continue
-                rep, identity = found, orjson.dumps(found)
-            position = index.get(identity)
+                identity = orjson.dumps(rep)
+                position = index.get(identity)
             if position is None:
+                assert rep is not None
                 index[identity] = len(representations)
                 representations.append(rep)
                 targets.append([obj])

@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import orjson
-
 from ..planning.nodes import EntityInput, InputSelection, Rename
 
 TYPENAME = "__typename"
@@ -54,6 +52,9 @@ def paths_of(data: dict[str, Any], path: tuple[str, ...]) -> dict[int, list[str 
 
 def merge(target: dict[str, Any], source: dict[str, Any], abstract: frozenset[str]) -> None:
     """Merge `source` into `target` in place."""
+    if target.keys().isdisjoint(source):
+        target.update(source)  # the common case: a fetch adds fields the object lacks
+        return
     for key, value in source.items():
         old = target.get(key)
         if old is not None:
@@ -79,25 +80,25 @@ def _merge_lists(target: list[Any], source: list[Any], abstract: frozenset[str])
             target[index] = new
 
 
-def flat_representation(
-    typename: str, fields: tuple[tuple[str, str], ...], keys: frozenset[str], obj: dict[str, Any]
-) -> tuple[dict[str, Any], Any] | None:
-    """A representation of scalar fields, and an identity for deduplicating it (a tuple of its
-    values, or its JSON when a value is not hashable); None when the object lacks a key."""
-    values: list[Any] = [typename]
-    result: dict[str, Any] = {TYPENAME: typename}
+def flat_values(
+    fields: tuple[tuple[str, str], ...], keys: frozenset[str], obj: dict[str, Any]
+) -> tuple[Any, ...] | None:
+    """The values of a flat representation, in order (its identity when deduplicating); None when
+    the object lacks a field or has a null key."""
+    values = []
     for name, key in fields:
         value = obj.get(key, _MISSING)
         if value is _MISSING or (value is None and name in keys):
             return None
-        result[name] = value
         values.append(value)
-    identity: Any = tuple(values)
-    try:
-        hash(identity)
-    except TypeError:
-        identity = orjson.dumps(result)
-    return result, identity
+    return tuple(values)
+
+
+def flat_representation(typename: str, fields: tuple[tuple[str, str], ...], values: tuple[Any, ...]) -> dict[str, Any]:
+    result: dict[str, Any] = {TYPENAME: typename}
+    for (name, _), value in zip(fields, values, strict=True):
+        result[name] = value
+    return result
 
 
 _MISSING = object()
