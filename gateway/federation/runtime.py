@@ -10,6 +10,7 @@ off by default and keyed additionally by whatever `RequestContext.attributes["de
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,8 @@ from .execution.transport import Transport
 from .extensions import ComputedField, ReleaseRules
 from .planning import OperationLimit, QueryPlan, QueryPlanner
 from .supergraph import Supergraph
+
+log = logging.getLogger("gateway.federation")
 
 
 @dataclass(frozen=True)
@@ -142,8 +145,13 @@ class FederationRuntime:
             coerced = self.coerce(plan, variables or {})
         except FederationError as error:
             return Answer(_status(error), orjson.dumps({"errors": [error.to_graphql()]}))
-        response = await self.executor.execute(plan, coerced, context)
-        return Answer(200, orjson.dumps(response))
+        try:
+            response = await self.executor.execute(plan, coerced, context)
+            return Answer(200, orjson.dumps(response))
+        except Exception as error:  # a bug: answer with a code, log the kind of failure only (privacy)
+            log.exception("executing operation %r failed: %s", plan.operation.name, type(error).__name__)
+            internal = {"message": "internal error", "extensions": {"code": str(ErrorCode.INTERNAL_SERVER_ERROR)}}
+            return Answer(500, orjson.dumps({"errors": [internal]}))
 
     def coerce(self, plan: QueryPlan, variables: dict[str, Any]) -> dict[str, Any]:
         """The request's variables coerced to the operation's types (BAD_USER_INPUT otherwise)."""

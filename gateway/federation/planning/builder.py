@@ -41,6 +41,7 @@ Leftover = dict[str, tuple[Field, ...]]  # by object type (or the abstract type 
 GIVEN = ""  # the "subgraph" of objects handed to `build_entities`: it resolves only their given fields
 ENTITIES_PATH = ("_entities", "@")  # where `build_entities` expects those objects in the response tree
 MAX_DEPTH = 24  # nested jumps for one key or @requires: beyond this a supergraph is circular
+MAX_SEARCHES = 20_000  # steps of the search for a reachable key, per plan
 
 
 class PlanBuilder:
@@ -69,6 +70,7 @@ class PlanBuilder:
         self._computed_sets: dict[ComputedField, SelectionSetNode] = {}
         self._shared: dict[tuple[tuple[tuple[str, str], ...], int], Selection] = {}
         self._depth = 0
+        self._searches = 0  # calls of _reachable, bounded: plan work stays bounded on any supergraph
         self.order = {name: index for index, name in enumerate(supergraph.subgraphs)}
         self.order[GIVEN] = len(self.order)
         self.given: frozenset[str] = frozenset()
@@ -605,6 +607,9 @@ class PlanBuilder:
         depth: int,
     ) -> bool:
         """True when every field here can be had from this subgraph, possibly through further jumps."""
+        self._searches += 1
+        if self._searches > MAX_SEARCHES:
+            return False  # a supergraph this tangled: no key reachable through it counts
         if depth > MAX_DEPTH:
             return False
         for field_ in fields:

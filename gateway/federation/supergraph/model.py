@@ -155,11 +155,10 @@ class Supergraph:
         source = self.source(type_name, field_name, graph)
         if source is None or source.external:
             return False
-        if source.used_overridden:
-            return source.override_label is not None and source.override_label not in labels
-        if source.override_from is not None and source.override_label is not None:
-            return source.override_label in labels
-        return True
+        if source.override_label is not None:  # progressive override: the label decides who owns it
+            active = source.override_label in labels
+            return active if source.override_from is not None else not active
+        return not source.used_overridden
 
     def resolvers(self, type_name: str, field_name: str, labels: frozenset[str] = frozenset()) -> list[str]:
         meta = self.types.get(type_name)
