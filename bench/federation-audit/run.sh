@@ -6,6 +6,7 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 PYTHON="${PYTHON:-$ROOT/.venv/bin/python}"
 [ -x "$PYTHON" ] || PYTHON=python3
-curl -fsS "http://localhost:4200/$1/supergraph" -o "$HERE/supergraph.graphql"
+# the harness may start us before its routes are up (single-suite runs): retry for up to a minute
+curl -fsS --retry 60 --retry-delay 1 --retry-all-errors "http://localhost:4200/$1/supergraph" -o "$HERE/supergraph.graphql"
 cd "$ROOT"
 exec "$PYTHON" -m gateway.federation serve --supergraph "$HERE/supergraph.graphql" --host 127.0.0.1 --port 4000
