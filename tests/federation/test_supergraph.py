@@ -86,6 +86,15 @@ def test_a_renamed_join_specification_reads_the_same() -> None:
             "has no @join__graph",
         ),
         (HEADER + "type Query @join__type(graph: A) { a: Missing }", "schema is not valid"),
+        (
+            HEADER + 'type Query @join__type(graph: A) { a: T } type T @join__type(graph: A, key: "idx") { id: ID }',
+            "T has no field 'idx'",
+        ),
+        (
+            HEADER
+            + 'type Query @join__type(graph: A) { a: T @join__field(graph: A, provides: "id { x }") } type T @join__type(graph: A, key: "id") { id: ID }',
+            "is a leaf",
+        ),
     ],
 )
 def test_a_malformed_supergraph_is_refused_with_a_reason(sdl: str, message: str) -> None:

@@ -16,8 +16,13 @@ from graphql import (
     DocumentNode,
     EnumTypeDefinitionNode,
     EnumTypeExtensionNode,
+    FieldNode,
     GraphQLError,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
     GraphQLSchema,
+    GraphQLUnionType,
+    InlineFragmentNode,
     InputObjectTypeDefinitionNode,
     InputObjectTypeExtensionNode,
     InterfaceTypeDefinitionNode,
@@ -30,6 +35,7 @@ from graphql import (
     UnionTypeDefinitionNode,
     UnionTypeExtensionNode,
     build_ast_schema,
+    get_named_type,
     parse,
     value_from_ast_untyped,
 )
@@ -80,6 +86,7 @@ def read_supergraph(sdl: str) -> Supergraph:
     reader = _Reader(document, links, schema)
     subgraphs = reader.subgraphs()
     types = reader.types(subgraphs)
+    check_field_sets(schema, types)
     api_schema = build_api_schema(document, links, types)
     labels = frozenset(
         s.override_label
@@ -252,3 +259,45 @@ class _Reader:
             for directive in directives
             if directive.name.value == name
         ]
+
+
+def check_field_sets(schema: GraphQLSchema, types: dict[str, TypeMeta]) -> None:
+    """Every `@key`, `@requires` and `@provides` names fields that exist (checked once, at load)."""
+
+    def check(type_name: str, selection: SelectionSetNode, where: str) -> None:
+        parent = schema.get_type(type_name)
+        for node in selection.selections:
+            if isinstance(node, InlineFragmentNode):
+                condition = node.type_condition.name.value if node.type_condition else type_name
+                if schema.get_type(condition) is None:
+                    raise SupergraphError(f"{where}: unknown type {condition!r} in a fragment")
+                check(condition, node.selection_set, where)
+                continue
+            if not isinstance(node, FieldNode):
+                raise SupergraphError(f"{where}: a field set may not spread named fragments")
+            name = node.name.value
+            if name == "__typename":
+                continue
+            fields = parent.fields if isinstance(parent, GraphQLObjectType | GraphQLInterfaceType) else {}
+            if name not in fields:
+                raise SupergraphError(f"{where}: {type_name} has no field {name!r}")
+            target = get_named_type(fields[name].type)
+            if node.selection_set is not None:
+                if not isinstance(target, GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType):
+                    raise SupergraphError(f"{where}: {type_name}.{name} is a leaf and cannot have a selection")
+                check(target.name, node.selection_set, where)
+
+    for meta in types.values():
+        for graph, keys in meta.keys.items():
+            for key in keys:
+                check(meta.name, key.selection, f"@key(fields: {key.text!r}) of {meta.name} in {graph}")
+        for field_meta in meta.fields.values():
+            for source in (field_meta.sources or {}).values():
+                where = f"{meta.name}.{field_meta.name} in {source.graph}"
+                if source.requires is not None:
+                    check(meta.name, source.requires, f"@requires of {where}")
+                if source.provides is not None:
+                    returned = schema.get_type(meta.name)
+                    assert isinstance(returned, GraphQLObjectType | GraphQLInterfaceType)
+                    provided = get_named_type(returned.fields[field_meta.name].type)
+                    check(provided.name, source.provides, f"@provides of {where}")
