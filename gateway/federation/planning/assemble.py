@@ -6,9 +6,9 @@ from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLUnionType, p
 
 from ..operation import Operation
 from ..supergraph import Supergraph
-from .builder import GIVEN
 from .groups import Group, to_plan_node
 from .nodes import EntityInput, Fetch, Flatten, InputSelection, PlanNode
+from .reach import GIVEN
 from .subquery import dealias, render, variables_of
 
 REPRESENTATIONS = "representations"

@@ -17,12 +17,11 @@ Internal fields (keys, `@requires`) get response keys that cannot clash with the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 
 from graphql import (
     GraphQLInterfaceType,
-    GraphQLObjectType,
     GraphQLUnionType,
     OperationType,
     SelectionSetNode,
@@ -35,13 +34,12 @@ from ..operation import ALWAYS, Alternatives, Field, FieldSetCache, Operation, S
 from ..supergraph import Key, Kind, Supergraph, parse_field_set
 from .context import Ctx, Path, both, either, list_depth
 from .groups import Group, PendingInput
-from .subquery import SubSelection, print_arguments
+from .keys import ResponseKeys
+from .reach import GIVEN, MAX_DEPTH, Reach, fields_for
+from .subquery import SubSelection
 
 Leftover = dict[str, tuple[Field, ...]]  # by object type (or the abstract type itself)
-GIVEN = ""  # the "subgraph" of objects handed to `build_entities`: it resolves only their given fields
 ENTITIES_PATH = ("_entities", "@")  # where `build_entities` expects those objects in the response tree
-MAX_DEPTH = 24  # nested jumps for one key or @requires: beyond this a supergraph is circular
-MAX_SEARCHES = 20_000  # steps of the search for a reachable key, per plan
 
 
 class PlanBuilder:
@@ -63,23 +61,19 @@ class PlanBuilder:
         self.groups: list[Group] = []
         self.stage = 0
         self.kind = "query"
-        self.keys_at: dict[Path, dict[str, set[tuple[str, str]]]] = {}
+        self.reach = Reach(supergraph, fieldsets, labels)
+        self.keys = ResponseKeys(fieldsets)
         self._recorders: list[set[Group]] = []
-        self._internal_memo: dict[tuple[Path, int], Selection] = {}
-        self._targets: dict[str, list[tuple[str, str]]] = {}
         self._computed_sets: dict[ComputedField, SelectionSetNode] = {}
-        self._shared: dict[tuple[tuple[tuple[str, str], ...], int], Selection] = {}
         self._depth = 0
-        self._searches = 0  # calls of _reachable, bounded: plan work stays bounded on any supergraph
         self.order = {name: index for index, name in enumerate(supergraph.subgraphs)}
         self.order[GIVEN] = len(self.order)
-        self.given: frozenset[str] = frozenset()
 
     # --- the root ---------------------------------------------------------------------------------
 
     def build(self, operation: Operation) -> list[Group]:
         root = operation.root
-        self._register_tree((), root)
+        self.keys.register_tree((), root)
         fields = [f for f in root.fields(root.type_name) if not f.is_typename]
         if operation.kind is OperationType.MUTATION:
             self.kind = "mutation"
@@ -94,8 +88,8 @@ class PlanBuilder:
         """Plan `selection` for objects of `type_name` that exist already and carry only the `given`
         fields (e.g. keys from a fan-out): every other field comes through entity fetches. The
         objects are expected at `ENTITIES_PATH` of the response tree."""
-        self.given = given
-        self._register_tree(ENTITIES_PATH, selection)
+        self.reach.given = given
+        self.keys.register_tree(ENTITIES_PATH, selection)
         origin = self._new_group(GIVEN, ENTITIES_PATH, entity=False, type_name=type_name)
         fields = [f for f in selection.fields(type_name) if not f.is_typename]
         left = self._plan_object(Ctx(origin, ENTITIES_PATH), type_name, fields, origin.selection)
@@ -126,7 +120,7 @@ class PlanBuilder:
             raise PlanningError(f"no subgraph resolves {root_type}.{field_.name}")
         if len(candidates) == 1:
             return candidates[0]
-        ranked = sorted(candidates, key=lambda s: (-self._coverage(s, root_type, [field_], 0), self.order[s]))
+        ranked = sorted(candidates, key=lambda s: (-self.reach.coverage(s, root_type, [field_], 0), self.order[s]))
         if not self.trials:
             return ranked[0]
         costs: list[tuple[int, int, int, str]] = []
@@ -134,7 +128,7 @@ class PlanBuilder:
             trial = PlanBuilder(self.sg, self.fieldsets, self.labels, trials=False)
             trial.kind = self.kind
             try:
-                trial._register_tree((), Selection(root_type, False, {root_type: (field_,)}))
+                trial.keys.register_tree((), Selection(root_type, False, {root_type: (field_,)}))
                 trial._plan_root_field(root_type, field_, subgraph)
             except PlanningError:
                 continue
@@ -198,7 +192,7 @@ class PlanBuilder:
             if provided is None and not self._local(ctx, type_name, field_.name):
                 remote.append(field_)
                 continue
-            child_type = self._subgraph_type(type_name, field_, subgraph) if field_.selection is not None else None
+            child_type = self.reach.subgraph_type(type_name, field_, subgraph) if field_.selection is not None else None
             sub_field = sub.add(field_.key, field_.name, tuple(field_.node.arguments or ()), field_.when, child_type)
             self._touch(ctx.group)
             if field_.selection is None:
@@ -206,9 +200,9 @@ class PlanBuilder:
             assert sub_field.selection is not None and child_type is not None
             child_provides = self._child_provides(ctx, type_name, field_, subgraph, provided)
             chain: tuple[tuple[str, str], ...] = ((type_name, field_.name),)
-            if not self._is_entity(type_name) and type_name not in self.sg.root_types:
+            if not self.reach.is_entity(type_name) and type_name not in self.sg.root_types:
                 chain = (*ctx.chain, *chain)
-            selection = self._shared_runtime_types(chain, field_)
+            selection = self.reach.shared_runtime_types(chain, field_)
             child = ctx.at(field_, child_provides, chain)
             left = self._plan_selection(child, selection, sub_field.selection, child_type)
             if left:
@@ -228,61 +222,23 @@ class PlanBuilder:
         if field_set is None:
             field_set = self._computed_sets[computed] = parse_field_set(computed.requires, where)
         requires = self.fieldsets.selection(type_name, field_set)
-        registry = self.keys_at.setdefault(ctx.path, {})
         inputs = []
         for required in requires.fields(type_name):
             if required.is_typename:
                 continue
             key = computed_key(field_.key, required.name)
-            registry.setdefault(key, set()).add(_signature(required))
+            self.keys.reserve(ctx.path, key, required)
             selection = required.selection
             if selection is not None:
-                selection = self._internal((*ctx.path, key, *("@",) * list_depth(required.type)), selection)
+                selection = self.keys.internal((*ctx.path, key, *("@",) * list_depth(required.type)), selection)
             inputs.append(replace(required, key=key, selection=selection))
         if self._provide(replace(ctx, when=both(ctx.when, field_.when)), type_name, inputs, sub) is None:
             raise PlanningError(f"no subgraph can provide what {where} requires ({computed.requires})")
 
-    def _is_entity(self, type_name: str) -> bool:
-        meta = self.sg.types.get(type_name)
-        return meta is not None and any(meta.keys.values())
-
-    def _shared_runtime_types(self, chain: tuple[tuple[str, str], ...], field_: Field) -> Selection:
-        """Where the path from the nearest entity (or the root) to a position can be resolved by
-        several subgraphs, they must return the same objects: only the object types every one of
-        them can return there are possible, and fragments on the others never apply."""
-        selection = field_.selection
-        assert selection is not None
-        if not selection.abstract:
-            return selection
-        memo = (chain, id(selection))
-        found = self._shared.get(memo)
-        if found is not None:
-            return found
-        subgraphs = [s for s in self.sg.subgraphs if all(self.sg.resolves(t, f, s, self.labels) for t, f in chain)]
-        possible: set[str] | None = None
-        type_name = chain[-1][0]
-        for subgraph in subgraphs:
-            s_type = self._subgraph_type(type_name, field_, subgraph)
-            if self.sg.is_interface_object(s_type, subgraph):
-                continue
-            meta = self.sg.types.get(s_type)
-            types = (
-                {s_type}
-                if meta is not None and meta.kind is Kind.OBJECT
-                else self.sg.possible_types_in(s_type, subgraph)
-            )
-            possible = set(types) if possible is None else possible & types
-        found = selection
-        if possible is not None and len(subgraphs) > 1:
-            by_type = {t: f for t, f in selection.by_type.items() if t in possible or t == selection.type_name}
-            found = Selection(selection.type_name, True, by_type)
-        self._shared[memo] = found
-        return found
-
     def _local(self, ctx: Ctx, type_name: str, field_name: str) -> bool:
         subgraph = ctx.group.subgraph
         if subgraph == GIVEN:
-            return ctx.path == ENTITIES_PATH and field_name in self.given
+            return ctx.path == ENTITIES_PATH and field_name in self.reach.given
         if not self.sg.resolves(type_name, field_name, subgraph, self.labels):
             return False
         source = self.sg.source(type_name, field_name, subgraph)
@@ -301,12 +257,6 @@ class PlanBuilder:
         if source is not None and source.provides is not None:
             return self.fieldsets.selection(field_.type_name, source.provides)
         return provided.selection if provided is not None else None
-
-    def _subgraph_type(self, type_name: str, field_: Field, subgraph: str) -> str:
-        declared = self.sg.subgraph_field_type(type_name, field_.name, subgraph)
-        if declared is not None:
-            return declared.replace("[", "").replace("]", "").replace("!", "").strip()
-        return field_.type_name
 
     # --- interface objects ------------------------------------------------------------------------
 
@@ -340,10 +290,10 @@ class PlanBuilder:
         for subgraph in meta.graphs:
             if subgraph in meta.interface_object_in:
                 continue
-            key = self._pick_key(ctx, interface, subgraph, interface)
+            key = self.reach.pick_key(ctx.group.subgraph, ctx.provides, interface, subgraph, interface)
             if key is None:
                 continue
-            key_fields = self._fields_for(self._internal_selection(ctx.path, interface, key), interface)
+            key_fields = fields_for(self.keys.key_selection(ctx.path, interface, key), interface)
             providers = self._provide(ctx, interface, key_fields, sub)
             if providers is None:
                 continue
@@ -392,16 +342,19 @@ class PlanBuilder:
     ) -> tuple[str, str, Key, list[Field]] | None:
         options: dict[tuple[str, str], list[Field]] = {}
         for field_, tried in pending:
-            for subgraph, entity_type in self._entity_targets(type_name):
+            for subgraph, entity_type in self.reach.entity_targets(type_name):
                 if subgraph not in tried and self.sg.resolves(entity_type, field_.name, subgraph, self.labels):
                     options.setdefault((subgraph, entity_type), []).append(field_)
         scored = []
         for (subgraph, entity_type), take in options.items():
-            local_key = self._pick_key(ctx, type_name, subgraph, entity_type, jumps=False) is not None
-            coverage = self._coverage(subgraph, entity_type, take, 0)
+            local_key = (
+                self.reach.pick_key(ctx.group.subgraph, ctx.provides, type_name, subgraph, entity_type, jumps=False)
+                is not None
+            )
+            coverage = self.reach.coverage(subgraph, entity_type, take, 0)
             scored.append((-coverage, 0 if local_key else 1, self.order[subgraph], subgraph, entity_type, take))
         for *_, subgraph, entity_type, take in sorted(scored, key=lambda s: s[:4]):
-            key = self._pick_key(ctx, type_name, subgraph, entity_type)
+            key = self.reach.pick_key(ctx.group.subgraph, ctx.provides, type_name, subgraph, entity_type)
             if key is not None:
                 return subgraph, entity_type, key, take
         return None
@@ -418,7 +371,7 @@ class PlanBuilder:
         try:
             when = both(ctx.when, either([f.when for f in take]))
             here = replace(ctx, when=when)
-            key_fields = self._fields_for(self._internal_selection(ctx.path, entity_type, key), type_name)
+            key_fields = fields_for(self.keys.key_selection(ctx.path, entity_type, key), type_name)
             providers = self._provide(here, type_name, key_fields, sub)
             if providers is None:
                 return None
@@ -432,7 +385,7 @@ class PlanBuilder:
                     taken.append(field_)
                     continue
                 requires = self.fieldsets.selection(entity_type, source.requires)
-                fields = self._fields_for(self._internal(ctx.path, requires), type_name)
+                fields = fields_for(self.keys.internal(ctx.path, requires), type_name)
                 if any(shapes.get(f.name, _shape(f)) != _shape(f) for f in fields):
                     continue  # another value under the same name: a fetch of its own
                 found = self._provide(replace(here, when=both(ctx.when, field_.when)), type_name, fields, sub)
@@ -512,209 +465,23 @@ class PlanBuilder:
             tried = {ctx.group.subgraph}
             current: Field | None = field_
             while current is not None:
+                asked = current
                 candidates = [s for s in self.sg.resolvers(root_type, field_.name, self.labels) if s not in tried]
                 if not candidates:
-                    leftover.append(current)
+                    leftover.append(asked)
                     break
-                subgraph = max(candidates, key=lambda s: (self._coverage(s, root_type, [current], 0), -self.order[s]))  # type: ignore[list-item]
+                subgraph = max(
+                    candidates, key=lambda s: (self.reach.coverage(s, root_type, [asked], 0), -self.order[s])
+                )
                 tried.add(subgraph)
                 group = self._root_group(subgraph)
-                left = self._plan_object(Ctx(group, ()), root_type, [current], group.selection)
+                left = self._plan_object(Ctx(group, ()), root_type, [asked], group.selection)
                 current = left[0] if left else None
         return leftover
 
     # --- keys, targets, cost ------------------------------------------------------------------------
 
-    def _entity_targets(self, type_name: str) -> list[tuple[str, str]]:
-        """(subgraph, type to ask `_entities` for): the type's own resolvable keys, and those of its
-        interfaces that subgraphs know as interface objects."""
-        found = self._targets.get(type_name)
-        if found is not None:
-            return found
-        found = []
-        meta = self.sg.types.get(type_name)
-        if meta is not None:
-            found += [(s, type_name) for s in meta.graphs if any(k.resolvable for k in meta.keys.get(s, ()))]
-            schema_type = self.sg.schema.get_type(type_name)
-            interfaces = schema_type.interfaces if isinstance(schema_type, GraphQLObjectType) else []
-            for interface in interfaces:
-                imeta = self.sg.types.get(interface.name)
-                if imeta is None:
-                    continue
-                for subgraph in imeta.interface_object_in:
-                    if any(k.resolvable for k in imeta.keys.get(subgraph, ())):
-                        found.append((subgraph, interface.name))
-        self._targets[type_name] = found
-        return found
-
-    def _pick_key(self, ctx: Ctx, type_name: str, subgraph: str, entity_type: str, jumps: bool = True) -> Key | None:
-        keys = [k for k in self.sg.keys(entity_type, subgraph) if k.resolvable]
-        for key in keys:
-            fields = self._fields_for(self.fieldsets.selection(entity_type, key.selection), type_name)
-            if self._available(ctx.group.subgraph, type_name, fields, ctx.provides, set(), 0):
-                return key
-        if not jumps:
-            return None
-        for key in keys:
-            fields = self._fields_for(self.fieldsets.selection(entity_type, key.selection), type_name)
-            if self._reachable(ctx.group.subgraph, type_name, fields, ctx.provides, {subgraph}, 0):
-                return key
-        return None
-
-    def _available(
-        self,
-        subgraph: str,
-        type_name: str,
-        fields: Iterable[Field],
-        provides: Selection | None,
-        seen: set[str],
-        depth: int,
-    ) -> bool:
-        """True when the subgraph resolves every field here itself (no jumps)."""
-        if subgraph == GIVEN:
-            return all(f.is_typename or (f.name in self.given and f.selection is None) for f in fields)
-        for field_ in fields:
-            if field_.is_typename:
-                continue
-            provided = None
-            if provides is not None and self.sg.source(type_name, field_.name, subgraph) is not None:
-                candidates = provides.by_type.get(type_name, provides.fields(provides.type_name))
-                provided = next((f for f in candidates if f.name == field_.name), None)
-            if provided is None:
-                if not self.sg.resolves(type_name, field_.name, subgraph, self.labels):
-                    return False
-                source = self.sg.source(type_name, field_.name, subgraph)
-                if source is not None and source.requires is not None:
-                    return False
-            if field_.selection is not None and depth < MAX_DEPTH:
-                child_type = self._subgraph_type(type_name, field_, subgraph)
-                child_provides = provided.selection if provided is not None else None
-                for child_name in self._types_in(field_.selection, child_type, subgraph):
-                    child_fields = field_.selection.fields(child_name) or field_.selection.fields(
-                        field_.selection.type_name
-                    )
-                    if not self._available(subgraph, child_name, child_fields, child_provides, seen, depth + 1):
-                        return False
-        return True
-
-    def _reachable(
-        self,
-        subgraph: str,
-        type_name: str,
-        fields: Iterable[Field],
-        provides: Selection | None,
-        seen: set[str],
-        depth: int,
-    ) -> bool:
-        """True when every field here can be had from this subgraph, possibly through further jumps."""
-        self._searches += 1
-        if self._searches > MAX_SEARCHES:
-            return False  # a supergraph this tangled: no key reachable through it counts
-        if depth > MAX_DEPTH:
-            return False
-        for field_ in fields:
-            if self._available(subgraph, type_name, [field_], provides, seen, depth):
-                continue
-            ok = False
-            for target, entity_type in self._entity_targets(type_name):
-                if target in seen or not self.sg.resolves(entity_type, field_.name, target, self.labels):
-                    continue
-                for key in self.sg.keys(entity_type, target):
-                    if not key.resolvable:
-                        continue
-                    key_fields = self._fields_for(self.fieldsets.selection(entity_type, key.selection), type_name)
-                    if self._reachable(subgraph, type_name, key_fields, provides, seen | {target}, depth + 1):
-                        ok = True
-                        break
-                if ok:
-                    break
-            if not ok:
-                return False
-        return True
-
-    def _types_in(self, selection: Selection, s_type: str, subgraph: str) -> list[str]:
-        meta = self.sg.types.get(s_type)
-        if meta is None or meta.kind is Kind.OBJECT or self.sg.is_interface_object(s_type, subgraph):
-            return [s_type]
-        possible = self.sg.possible_types_in(s_type, subgraph)
-        types = [t for t in selection.by_type if t in possible]
-        return types or [s_type]
-
-    def _coverage(
-        self, subgraph: str, type_name: str, fields: Iterable[Field], depth: int, provides: Selection | None = None
-    ) -> int:
-        """How much of a selection a subgraph resolves itself (to prefer the one that does most)."""
-        total = 0
-        for field_ in fields:
-            if field_.is_typename:
-                continue
-            provided = None
-            if provides is not None:
-                candidates = provides.by_type.get(type_name, provides.fields(provides.type_name))
-                provided = next((f for f in candidates if f.name == field_.name), None)
-            if provided is None and not self.sg.resolves(type_name, field_.name, subgraph, self.labels):
-                continue
-            total += 1
-            if field_.selection is not None and depth < 4:
-                source = self.sg.source(type_name, field_.name, subgraph)
-                if source is not None and source.provides is not None:
-                    child_provides: Selection | None = self.fieldsets.selection(field_.type_name, source.provides)
-                else:
-                    child_provides = provided.selection if provided is not None else None
-                child_type = self._subgraph_type(type_name, field_, subgraph)
-                for child_name in self._types_in(field_.selection, child_type, subgraph):
-                    total += self._coverage(
-                        subgraph, child_name, field_.selection.fields(child_name), depth + 1, child_provides
-                    )
-        return total
-
     # --- internal fields ------------------------------------------------------------------------------
-
-    def _register_tree(self, path: Path, selection: Selection) -> None:
-        """Reserve the client's response keys at every position before internal fields need keys."""
-        registry = self.keys_at.setdefault(path, {})
-        for fields in selection.by_type.values():
-            for field_ in fields:
-                if field_.is_typename or field_.definition is None:
-                    continue
-                registry.setdefault(field_.key, set()).add(_signature(field_))
-                if field_.selection is not None:
-                    child = (*path, field_.key, *("@",) * list_depth(field_.type))
-                    self._register_tree(child, field_.selection)
-
-    def _internal_selection(self, path: Path, type_name: str, key: Key) -> Selection:
-        return self._internal(path, self.fieldsets.selection(type_name, key.selection))
-
-    def _internal(self, path: Path, selection: Selection) -> Selection:
-        memo = (path, id(selection))
-        found = self._internal_memo.get(memo)
-        if found is None:
-            by_type = {
-                t: tuple(self._internal_field(path, f) for f in fields) for t, fields in selection.by_type.items()
-            }
-            found = self._internal_memo[memo] = Selection(selection.type_name, selection.abstract, by_type)
-        return found
-
-    def _internal_field(self, path: Path, field_: Field) -> Field:
-        if field_.is_typename:
-            return field_
-        registry = self.keys_at.setdefault(path, {})
-        signature = _signature(field_)
-        key = field_.name
-        index = 0
-        while key in registry and registry[key] != {signature}:
-            key = f"{field_.name}__alias_{index}"
-            index += 1
-        registry.setdefault(key, set()).add(signature)
-        selection = field_.selection
-        if selection is not None:
-            selection = self._internal((*path, key, *("@",) * list_depth(field_.type)), selection)
-        return replace(field_, key=key, selection=selection)
-
-    @staticmethod
-    def _fields_for(selection: Selection, type_name: str) -> list[Field]:
-        fields = selection.by_type.get(type_name)
-        return list(fields if fields is not None else selection.fields(selection.type_name))
 
 
 def _shape(field_: Field) -> tuple[object, ...]:
@@ -733,10 +500,6 @@ def _compatible(group: Group, inputs: tuple[str, dict[str, tuple[object, ...]]] 
     if pending is None:
         return True
     return all(_shape(f) == shapes.get(name, _shape(f)) for name, f in pending.fields.items())
-
-
-def _signature(field_: Field) -> tuple[str, str]:
-    return field_.name, print_arguments(tuple(field_.node.arguments or ()))
 
 
 def _restrict(field_: Field, left: Leftover) -> Field:
