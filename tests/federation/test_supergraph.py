@@ -91,6 +91,11 @@ def test_a_renamed_join_specification_reads_the_same() -> None:
             "T has no field 'idx'",
         ),
         (
+            HEADER.replace("usedOverridden: Boolean)", "usedOverridden: Boolean, contextArguments: [String])")
+            + 'type Query @join__type(graph: A) { a(x: ID): Int @join__field(graph: A, contextArguments: ["c"]) }',
+            "contextual arguments (@fromContext) are not supported yet",
+        ),
+        (
             HEADER
             + 'type Query @join__type(graph: A) { a: T @join__field(graph: A, provides: "id { x }") } type T @join__type(graph: A, key: "id") { id: ID }',
             "is a leaf",

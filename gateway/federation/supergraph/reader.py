@@ -199,6 +199,8 @@ class _Reader:
                     continue  # `@join__field` alone: no subgraph defines it here (it comes from an interface object)
                 graph = self._graph(args.get("graph"), f"{parent}.{node.name.value}")
                 where = f"@{self.d_field}(graph: {graph}) on {parent}.{node.name.value}"
+                if args.get("contextArguments"):
+                    raise SupergraphError(f"{where}: contextual arguments (@fromContext) are not supported yet")
                 requires, provides = args.get("requires"), args.get("provides")
                 sources[graph] = FieldSource(
                     graph=graph,
