@@ -19,9 +19,13 @@ def parser() -> argparse.ArgumentParser:
     result.add_argument("--warmup", type=float, help="seconds of load before measuring (default 5; quick 2)")
     result.add_argument("--concurrency", type=int, default=50, help="requests in flight (default 50)")
     result.add_argument(
-        "--scenarios", default="B1,B2", help="comma-separated: B1, B2, R (replicas behind HAProxy); default B1,B2"
+        "--scenarios",
+        default="B0,B1,B2",
+        help="comma-separated: B0 (guild benchmark), B1, B2, R (replicas behind HAProxy); default B0,B1,B2",
     )
-    result.add_argument("--gateways", default=",".join(GATEWAYS), help="B1 gateways (default ours,apollo,hive)")
+    result.add_argument(
+        "--gateways", default=",".join(GATEWAYS), help="gateways of B0 and B1 (default ours,apollo,hive)"
+    )
     result.add_argument("--no-profile", action="store_true", help="skip the py-spy profiles of our gateway")
     result.add_argument("--postcodes", type=Path, help="PC4 centroid CSV (default ../shared/data/…)")
     result.add_argument("--beroepen", type=Path, help="UWV BO&C list (default ../shared/vum/codelijsten/…)")
@@ -56,7 +60,7 @@ def main() -> int:
     if unknown:
         print(f"unknown: {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
-    for path in (config.postcodes, config.beroepen):
+    for path in (config.postcodes, config.beroepen) if {"B1", "B2"} & set(config.scenarios) else ():
         if not path.is_file():
             print(f"reference data not found: {path} (pass --postcodes / --beroepen)", file=sys.stderr)
             return 2
@@ -70,10 +74,10 @@ def main() -> int:
         return 1
     from .report import write, write_replicas
 
-    if {"B1", "B2"} & set(config.scenarios):
+    if {"B0", "B1", "B2"} & set(config.scenarios):
         report = write(config, results, config.results)
         print(f"\nwrote {report} and latest.png in {time.monotonic() - started:.0f} s\n")
-        print(report.read_text(encoding="utf-8").split("## B1")[0])
+        print(report.read_text(encoding="utf-8").split("## B0")[0])
     if results.replicas:
         report = write_replicas(config, results, config.results)
         print(f"\nwrote {report} in {time.monotonic() - started:.0f} s\n")

@@ -17,7 +17,7 @@ DEFAULT_BEROEPEN = Path(os.environ.get("VUM_BEROEPEN") or SHARED / "vum" / "code
 # Scenario R: the replicas' shared processing log and quota (the test suite's servers by default)
 DEFAULT_POSTGRES = os.environ.get("VUM_TEST_POSTGRES_DSN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 DEFAULT_REDIS = os.environ.get("VUM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-SCENARIOS = ("B1", "B2", "R")
+SCENARIOS = ("B0", "B1", "B2", "R")
 
 OURS = "ours"
 APOLLO = "apollo"
@@ -58,7 +58,7 @@ class BenchConfig:
     duration: float = 20.0  # measured seconds per run
     warmup: float = 5.0  # seconds of load before measuring (fills caches, JIT-compiles the Node gateways)
     concurrency: int = 50
-    scenarios: tuple[str, ...] = ("B1", "B2")
+    scenarios: tuple[str, ...] = ("B0", "B1", "B2")
     gateways: tuple[str, ...] = GATEWAYS
     profile: bool = True  # py-spy record our gateway under B1 and B2 (separate runs)
     profile_duration: float = 10.0

@@ -20,6 +20,7 @@ from vumschema import load_contract
 from . import environment, identity
 from .config import APOLLO, LIMIT, NODE_DIR, NODE_GATEWAY_HEADERS, OURS, ROOT, BenchConfig, our_gateway_headers
 from .data import Organisation, write_organisations
+from .guild import GuildRun, run_b0
 from .measure import Measurement, loadgen_spec, node_driver, run_driver
 from .procs import BenchError, Proc, free_port, start, wait_http
 from .profiling import Profile, start_profiler, summarise
@@ -69,6 +70,7 @@ class Results:
     profiles: list[Profile] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     replicas: list[ReplicaRun] = field(default_factory=list)  # scenario R
+    guild: list[GuildRun] = field(default_factory=list)  # B0
 
 
 def start_subgraphs(config: BenchConfig, organisations: Sequence[Organisation]) -> Stack:
@@ -311,12 +313,17 @@ def run(config: BenchConfig) -> Results:
     environment.ensure_python_packages()
     environment.ensure_node_modules()
     config.work.mkdir(parents=True, exist_ok=True)
+    results = Results()
+    if "B0" in config.scenarios:
+        results.guild, notes = run_b0(config, log)
+        results.notes += notes
+    if not {"B1", "B2"} & set(config.scenarios):
+        return results
     count = config.b2_organisations if "B2" in config.scenarios else 1
     log(f"generating {count} organisations × {config.profiles_per_organisation} profiles")
     organisations = write_organisations(
         config.work, config.seed, count, config.profiles_per_organisation, config.postcodes, config.beroepen
     )
-    results = Results()
     stack = start_subgraphs(config, organisations)
     try:
         expected = reference(config, stack)

@@ -20,6 +20,8 @@ from vumschema.policy import ROLES
 
 from .auth.keys import new_private_key, write_private_key
 from .config import ConfigError, config_path, load_config, new_key
+from .federation.cli import add_plan_arguments, add_serve_arguments
+from .federation.errors import FederationError
 from .public_schema import build_public_schema
 
 
@@ -33,6 +35,12 @@ def tune_gc() -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    if args.supergraph is not None:  # any Federation v2 supergraph, served by the general runtime
+        from .federation.cli import serve as serve_supergraph
+        from .federation.cli import serve_overrides
+
+        config_file = Path(args.config) if args.config else None
+        return serve_supergraph(config_file, serve_overrides(args), args.log_level)
     from .http.app import create_http_app
     from .http.serve import serve
     from .server import Gateway
@@ -49,6 +57,12 @@ def _serve(args: argparse.Namespace) -> int:
     tune_gc()
     serve(app, gateway, host, port, args.log_level)
     return 0
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from .federation.cli import plan
+
+    return plan(args.supergraph, args.query, args.operation_name)
 
 
 def _check_config(args: argparse.Namespace) -> int:
@@ -181,11 +195,14 @@ def parser() -> argparse.ArgumentParser:
     root.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     commands = root.add_subparsers(dest="command", required=True)
 
-    serve = commands.add_parser("serve", help="serve the gateway with a configuration file")
+    serve = commands.add_parser("serve", help="serve the gateway with a configuration file, or any supergraph")
     serve.add_argument("--config", help="TOML file (default: $VUM_CONFIG or gateway.toml)")
-    serve.add_argument("--host")
-    serve.add_argument("--port", type=int)
+    add_serve_arguments(serve)
     serve.set_defaults(run=_serve)
+
+    plan = commands.add_parser("plan", help="print the query plan of an operation against a supergraph")
+    add_plan_arguments(plan)
+    plan.set_defaults(run=_plan)
 
     check = commands.add_parser("check-config", help="validate a configuration file and exit")
     check.add_argument("--config")
@@ -251,7 +268,7 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit("vum-gateway: --organisaties must be at least 1")
     try:
         sys.exit(args.run(args))
-    except ConfigError as error:
+    except (ConfigError, FederationError) as error:
         print(f"vum-gateway: {error}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:

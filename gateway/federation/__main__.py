@@ -1,0 +1,5 @@
+"""`python -m gateway.federation serve|plan …`"""
+
+from .cli import main
+
+main()

@@ -1,0 +1,216 @@
+"""The projection's fast path: each (selection, type) compiled once into straight-line Python.
+
+For the fields of an object type (as the plan normalised them), `Compiler.projector` generates one
+function that builds the response object key by key, with an exact type check on every value,
+`@skip`/`@include` tested inline, child objects and lists projected by their own generated
+functions, abstract positions dispatched on `__typename` through a table, computed fields called,
+and release categories checked once per object. The generated code handles only the ordinary
+case; on anything else (a wrong type, a null in a non-null position, an unknown `__typename`, a
+value withheld by a release rule) it raises `Fallback`, and the projector redoes that object on
+the general path (`projection.py`), which produces the exact errors, nulls and records. So the
+fast path never changes an answer; it only skips the interpretation when nothing is wrong (as
+graphql-jit does for JavaScript).
+
+Generated functions take (value, variables, release, context): `release` is the `Release` in
+force (None outside any), `context` the request's `RequestContext`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from graphql import (
+    GraphQLEnumType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLScalarType,
+    GraphQLSchema,
+)
+
+from ..extensions import RELEASE, ComputedField, ReleaseRules, computed_key, empty
+from ..operation import ALWAYS, Alternatives, Field, Selection
+from .computing import required_names
+
+ObjectProjector = Callable[[dict[str, Any], Any, Any, Any], dict[str, Any]]
+MAX_FUNCTIONS = 20_000  # generated functions kept; beyond it the cache starts over
+
+# an exact check per built-in scalar over the value `{v}` (bool is never an Int); None: any JSON value
+SCALAR_CHECKS: dict[str, str] = {
+    "String": "type({v}) is str",
+    "ID": "(type({v}) is str or type({v}) is int)",
+    "Int": "(type({v}) is int and -2147483648 <= {v} <= 2147483647)",
+    "Float": "(type({v}) is float or type({v}) is int)",
+    "Boolean": "type({v}) is bool",
+}
+
+
+class Fallback(Exception):
+    """The fast path met something unusual; the general path takes over for this object."""
+
+
+def _fallback() -> Any:
+    raise Fallback
+
+
+class Compiler:
+    """Generates and caches object projectors for one API schema (and its computed fields and release rules)."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        computed: Mapping[tuple[str, str], ComputedField] | None = None,
+        release: ReleaseRules | None = None,
+    ) -> None:
+        self.schema = schema
+        self.computed = computed or {}
+        self.release = release
+        self._counter = itertools.count()
+        self._cache: dict[tuple[int, str], tuple[tuple[Field, ...], ObjectProjector]] = {}
+
+    def projector(self, fields: tuple[Field, ...], type_name: str) -> ObjectProjector:
+        key = (id(fields), type_name)
+        entry = self._cache.get(key)
+        if entry is not None and entry[0] is fields:
+            return entry[1]
+        if len(self._cache) > MAX_FUNCTIONS:
+            self._cache.clear()
+        function = self._compile(fields, type_name)
+        self._cache[key] = (fields, function)  # the key object stays alive with its entry
+        return function
+
+    def _compile(self, fields: tuple[Field, ...], type_name: str) -> ObjectProjector:
+        namespace: dict[str, Any] = {"_fallback": _fallback, "_empty": empty}
+        name = f"project_{type_name}_{next(self._counter)}"
+        lines = [f"def {name}(v, V, m, C):", "    o = {}"]
+        categories = self._categories(fields, type_name)
+        if categories:
+            lines.append(f"    m = v.get({RELEASE!r}, m)")
+            for index, category in enumerate(categories):  # once per object: may it release, did it?
+                lines += [f"    a{index} = m is None or {category!r} in m.allowed", f"    d{index} = False"]
+        for field in fields:
+            body = self._field(field, type_name, namespace, categories)
+            if field.when is ALWAYS:
+                lines += [f"    {line}" for line in body]
+            else:
+                lines.append(f"    if {_condition(field.when)}:")
+                lines += [f"        {line}" for line in body]
+        for index, category in enumerate(categories):
+            lines += [f"    if d{index} and m is not None:", f"        m.released.add({category!r})"]
+        lines.append("    return o")
+        exec("\n".join(lines), namespace)  # code generated from the schema: no request data in it
+        return namespace[name]  # type: ignore[no-any-return]
+
+    def _categories(self, fields: tuple[Field, ...], type_name: str) -> list[str]:
+        if self.release is None:
+            return []
+        found = (self.release.category(type_name, f.name) for f in fields if not f.is_typename and not f.denied)
+        return list(dict.fromkeys(c for c in found if c is not None))
+
+    def _field(self, field: Field, type_name: str, namespace: dict[str, Any], categories: list[str]) -> list[str]:
+        key = repr(field.key)
+        if field.is_typename:
+            return [f"o[{key}] = {type_name!r}"]
+        if field.denied:
+            return ["_fallback()" if isinstance(field.type, GraphQLNonNull) else f"o[{key}] = None"]
+        computed = self.computed.get((type_name, field.name))
+        if computed is not None:
+            helper = f"c{next(self._counter)}"
+            pairs = tuple((name, computed_key(field.key, name)) for name in required_names(computed))
+            compute = computed.compute
+            namespace[helper] = lambda v, C, pairs=pairs, compute=compute: compute(
+                {n: v.get(k) for n, k in pairs}, v, C
+            )
+            read = f"x = {helper}(v, C)"
+        else:
+            read = f"x = v.get({key})"
+        value = self._value(field, field.type, namespace, "x")
+        category = self.release.category(type_name, field.name) if self.release is not None else None
+        if category is None:
+            return [read, f"o[{key}] = {value}"]
+        index = categories.index(category)
+        return [
+            read,
+            f"if not a{index}:",
+            "    if not _empty(x):",
+            "        _fallback()",  # a value outside the release: the general path records it
+            f"    o[{key}] = None",
+            "else:",
+            f"    o[{key}] = y = {value}",
+            f"    if not d{index} and not _empty(y):",
+            f"        d{index} = True",
+        ]
+
+    def _value(self, field: Field, type_: GraphQLOutputType, namespace: dict[str, Any], var: str) -> str:
+        """An expression: the completed value of `var`, or a call that raises Fallback."""
+        if isinstance(type_, GraphQLNonNull):
+            return self._checked(field, type_.of_type, namespace, var, nullable=False)
+        return self._checked(field, type_, namespace, var, nullable=True)
+
+    def _checked(
+        self, field: Field, type_: GraphQLOutputType, namespace: dict[str, Any], var: str, *, nullable: bool
+    ) -> str:
+        helper = f"h{next(self._counter)}"
+        if isinstance(type_, GraphQLList):
+            item = f"i{next(self._counter)}"
+            inner = self._value(field, type_.of_type, namespace, item)
+            body, check = f"[{inner} for {item} in {var}]", f"type({var}) is list"
+        elif isinstance(type_, GraphQLScalarType):
+            template = SCALAR_CHECKS.get(type_.name)
+            body, check = var, (template.format(v=var) if template else "True")
+        elif isinstance(type_, GraphQLEnumType):
+            namespace[helper] = frozenset(type_.values)
+            body, check = var, f"{var} in {helper}"
+        else:
+            selection = field.selection
+            assert selection is not None
+            namespace[helper] = self._object_function(selection)
+            body, check = f"{helper}({var}, V, m, C)", f"type({var}) is dict"
+        if nullable:
+            return f"(None if {var} is None else ({body} if {check} else _fallback()))"
+        return f"({body} if {check} else _fallback())"
+
+    def _object_function(self, selection: Selection) -> ObjectProjector:
+        if not selection.abstract:
+            return self.projector(selection.fields(selection.type_name), selection.type_name)
+        table: dict[str, ObjectProjector] = {}
+        for type_name, fields in selection.by_type.items():
+            if isinstance(self.schema.get_type(type_name), GraphQLObjectType) or type_name == selection.type_name:
+                table[type_name] = _Lazy(self, fields, type_name)
+        lookup = table.get
+
+        def dispatch(value: dict[str, Any], variables: Any, release: Any, context: Any) -> dict[str, Any]:
+            project = lookup(value.get("__typename"))  # type: ignore[arg-type]
+            if project is None:
+                raise Fallback
+            return project(value, variables, release, context)
+
+        return dispatch
+
+
+class _Lazy:
+    """A projector compiled on first use (an interface may have many object types, few seen)."""
+
+    __slots__ = ("compiler", "fields", "function", "type_name")
+
+    def __init__(self, compiler: Compiler, fields: tuple[Field, ...], type_name: str) -> None:
+        self.compiler = compiler
+        self.fields = fields
+        self.type_name = type_name
+        self.function: ObjectProjector | None = None
+
+    def __call__(self, value: dict[str, Any], variables: Any, release: Any, context: Any) -> dict[str, Any]:
+        function = self.function
+        if function is None:
+            function = self.function = self.compiler.projector(self.fields, self.type_name)
+        return function(value, variables, release, context)
+
+
+def _condition(when: Alternatives) -> str:
+    alternatives = [
+        " and ".join(f"V.get({name!r}) is {value!r}" for name, value in alternative) or "True" for alternative in when
+    ]
+    return " or ".join(f"({a})" for a in alternatives)
