@@ -116,7 +116,7 @@ class Replica:
                 async with session.get(f"{self.base_url}/ready", timeout=aiohttp.ClientTimeout(total=2)) as response:
                     last = await response.json(content_type=None)
                     states = last.get("sources", {})
-                    if response.status == 200 and len(states) == sources and set(states.values()) == {"CONFORM"}:
+                    if response.status == 200 and len(states) == sources and all(s == "CONFORM" for s in states.values()):
                         return
             await asyncio.sleep(0.2)
         raise ClusterError(f"{self.name} not ready within {READY_TIMEOUT:.0f} s (last: {last}):\n{self.tail()}")
