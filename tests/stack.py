@@ -12,10 +12,10 @@ import aiohttp
 from starlette.applications import Starlette
 
 from gateway.config import PseudonymConfig, new_key, parse_config
-from gateway.demo.runner import free_port
 from gateway.http.app import create_http_app
 from gateway.pseudonym import Pseudonymiser, RecordRef
 from gateway.server import Gateway
+from gateway.serving import free_port
 from subgraphs.codelijsten.app import create_app as codelijsten_app
 from subgraphs.sdk.adapter import Adapter
 from subgraphs.sdk.app import SubgraphSettings, create_app
