@@ -24,7 +24,7 @@ from subgraphs.sql.adapter import SqlAdapter
 
 from .accreditation import Found, failing_cases, tally
 from .conftest import fresh_database, report
-from .stack import Source, Stack, consented, organisation_app, start_stack
+from .stack import CORRECTNESS_TIMEOUT, Source, Stack, consented, organisation_app, start_stack
 
 ORGANISATIONS = 5
 
@@ -66,7 +66,7 @@ async def accreditation(
                     path.write_text(json.dumps(records), encoding="utf-8")
                 files.append(path)
             sources.append(Source(f"bestand-{fmt}", organisation_app(BestandAdapter(*files), f"bestand-{fmt}")))
-        stack = await start_stack(sources)
+        stack = await start_stack(sources, source_timeout=CORRECTNESS_TIMEOUT)
         yield stack
         await stack.close()
 

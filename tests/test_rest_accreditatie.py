@@ -29,7 +29,7 @@ from subgraphs.vumbron.bron_server import BronService, create_bron_app
 from .accreditation import CASES, Found, failing_cases, tally
 from .conftest import fresh_database, report
 from .servers import LiveServer
-from .stack import Source, Stack, consented, organisation_app, start_stack
+from .stack import CORRECTNESS_TIMEOUT, Source, Stack, consented, organisation_app, start_stack
 from .test_rest_contract import EXCHANGE_OIN, ContractClient, bemiddelaar_client
 from .test_vumbron import vumbron_app
 
@@ -64,7 +64,7 @@ async def _vumbron_source(
     index: int, share: tuple[list[Any], list[Any]], postcodes: PostcodeTable
 ) -> tuple[Source, LiveServer]:
     bron = await LiveServer(create_bron_app(BronService(*share, postcodes)), path="").start()  # records without consent
-    adapter = VumBronAdapter(bron.base_url, EXCHANGE_OIN, f"{index + 1:020d}")
+    adapter = VumBronAdapter(bron.base_url, EXCHANGE_OIN, f"{index + 1:020d}", timeout=CORRECTNESS_TIMEOUT - 5)
     return Source(f"vumbron-{index}", vumbron_app(adapter, f"vumbron-{index}"), kind="reintegratiebureau"), bron
 
 
@@ -92,7 +92,7 @@ async def rest(
             source, bron = await _vumbron_source(index, share[index], postcodes)
             sources.append(source)
             bronnen.append(bron)
-        stack = RestStack(await start_stack(sources), bronnen)
+        stack = RestStack(await start_stack(sources, source_timeout=CORRECTNESS_TIMEOUT), bronnen)
         yield stack
         await stack.close()
 
