@@ -134,7 +134,7 @@ def test_invalid_records_are_skipped_with_their_position_only(caplog: pytest.Log
     kept = valid_records(records, "Werkzoekende", "export.json")
     assert [r["idWerkzoekende"] for r in kept] == ["ok"]
     assert "henk@example.org" not in caplog.text, "no personal data in logs"
-    assert "Werkzoekende[2].emailadres[0]: longer than 320 characters" in caplog.text
+    assert "Werkzoekende[2].emailadres[0]: the value is too long: 480 characters (allowed: at most 320)" in caplog.text
     assert "duplicate id" in caplog.text
 
 

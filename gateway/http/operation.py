@@ -14,6 +14,7 @@ from vumschema.policy import Caller
 
 from ..auth.tokens import Unauthenticated
 from ..execute.executor import ProcessingLogFailed, execute_plan
+from ..input_errors import literal_errors, variable_errors
 from ..plan.nodes import QueryPlan
 from ..plan.planner import PlanningError
 from ..server import Gateway
@@ -49,13 +50,14 @@ async def run_graphql(
     try:
         plan = gateway.planner.plan(query, operation_name, caller)
     except PlanningError as error:
-        return 400, {"errors": _graphql_errors(error.errors, "GRAPHQL_VALIDATION_FAILED")}
+        return 400, {"errors": _graphql_errors(literal_errors(query, error.errors), "GRAPHQL_VALIDATION_FAILED")}
     refusal = _refusal(gateway, plan, caller, lenient)
     if refusal is not None:
         return refusal
     coerced = get_variable_values(gateway.schema, plan.operation.variable_definitions or (), variables)
     if isinstance(coerced, list):
-        return 400, {"errors": _graphql_errors(coerced, "BAD_USER_INPUT")}
+        errors = variable_errors(gateway.schema, query, plan.operation, variables) or coerced
+        return 400, {"errors": _graphql_errors(errors, "BAD_USER_INPUT")}
     try:
         return 200, await execute_plan(plan, coerced, variables, gateway.services, caller)
     except ProcessingLogFailed:

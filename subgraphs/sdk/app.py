@@ -30,6 +30,7 @@ from vumschema.policy import (
     Caller,
     ConsentError,
     Toestemming,
+    needed_scopes,
     read_toestemming,
     released_categories,
     role_categories,
@@ -118,8 +119,9 @@ class SourceService:
     def _authorise(self, info: strawberry.Info, field: str) -> Caller:
         caller = caller_of(info)
         required = directive_args(self.contract.field("Query", ROOT_OF[field]), "requiresScopes")
-        if not scopes_satisfied(required["scopes"] if required else None, caller.scopes):
-            raise source_error(f"the caller lacks the scope for {ROOT_OF[field]}", "FORBIDDEN")
+        if required and not scopes_satisfied(required["scopes"], caller.scopes):
+            needed = needed_scopes(required["scopes"])
+            raise source_error(f"{ROOT_OF[field]} requires {needed}, which the caller does not have", "FORBIDDEN")
         return caller
 
     def _release_profile(self, record: Record, caller: Caller, type_name: str) -> dict[str, Any] | None:
