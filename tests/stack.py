@@ -61,6 +61,13 @@ class Source:
     timeout: float = 5.0
 
 
+def new_session() -> aiohttp.ClientSession:
+    """The tests' client: a new connection per request. A pooled one can be closed by the gateway's
+    uvicorn (idle keep-alive, 5 s) just as the next request goes out on a busy machine, and these
+    tests judge answers, not a client's connection reuse (the gateway's own: test_stale_connections)."""
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True))
+
+
 @dataclass
 class Stack:
     """Running subgraphs, an identity provider and a gateway in front of them."""
@@ -71,7 +78,7 @@ class Stack:
     issuer: TestIssuer
     key: str
     oins: dict[str, str]
-    session: aiohttp.ClientSession = field(default_factory=aiohttp.ClientSession)
+    session: aiohttp.ClientSession = field(default_factory=new_session)
 
     async def post(self, payload: Any, headers: dict[str, str] | None = None) -> tuple[int, Any]:
         async with self.session.post(self.server.url, json=payload, headers=headers) as response:
