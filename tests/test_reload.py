@@ -68,7 +68,8 @@ async def test_a_reload_takes_new_sources_into_service(tmp_path: Path) -> None:
 def test_gateway_config_file_round_trip(tmp_path: Path) -> None:
     """What the README shows as configuration is what the gateway reads."""
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    block = readme.split("```toml\n", 1)[1].split("```", 1)[0].replace('key = "…"', 'key = "' + "A" * 43 + '"')
+    section = readme.split("## Configuration", 1)[1]
+    block = section.split("```toml\n", 1)[1].split("```", 1)[0].replace('key = "…"', 'key = "' + "A" * 43 + '"')
     (tmp_path / "gateway.toml").write_text(block, encoding="utf-8")
     config = load_config(tmp_path / "gateway.toml")
     assert config.auth.detail_quota == 10 and config.organisations[0].id == "gemeente-eindhoven"

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from subgraphs.sdk import cli
+from vumschema import data as reference_data
 
 from .app import BeroepenListError, create_app
 
@@ -18,13 +19,11 @@ def main() -> None:
     parser.add_argument(
         "--beroepen",
         type=Path,
-        default=os.environ.get("VUM_BEROEPEN"),
-        help="UWV BO&C occupation list (CSV, ';'-separated); env VUM_BEROEPEN",
+        default=os.environ.get("VUM_BEROEPEN") or reference_data.BEROEPEN,
+        help="UWV BO&C occupation list (CSV, ';'-separated); env VUM_BEROEPEN; default: shipped with the package",
     )
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     args = parser.parse_args()
-    if args.beroepen is None:
-        parser.error("--beroepen FILE is required (or set VUM_BEROEPEN)")
     cli.configure_logging(args.log_level)
     try:
         app = create_app(args.beroepen, cli.trust(args, parser))

@@ -11,6 +11,7 @@ from pathlib import Path
 import uvicorn
 from starlette.applications import Starlette
 
+from vumschema import data as reference_data
 from vumschema.policy import OIN
 
 from .app import DEFAULT_MAX_RESULTS, SubgraphSettings
@@ -47,8 +48,8 @@ def parser(description: str, default_port: int) -> argparse.ArgumentParser:
     result.add_argument(
         "--postcodes",
         type=Path,
-        default=os.environ.get("VUM_POSTCODES"),
-        help="CSV of PC4 centroids (pc4,lat,lon), e.g. GeoNames postal data; env VUM_POSTCODES",
+        default=os.environ.get("VUM_POSTCODES") or reference_data.POSTCODES,
+        help="CSV of PC4 centroids (pc4,lat,lon); env VUM_POSTCODES; default: shipped with the package",
     )
     result.add_argument(
         "--max-results",
@@ -67,8 +68,6 @@ def parser(description: str, default_port: int) -> argparse.ArgumentParser:
 
 
 def settings(args: argparse.Namespace, default_name: str, parser: argparse.ArgumentParser) -> SubgraphSettings:
-    if args.postcodes is None:
-        parser.error("--postcodes FILE is required (or set VUM_POSTCODES)")
     try:
         return SubgraphSettings(
             name=args.name or default_name,

@@ -42,6 +42,7 @@ from subgraphs.sdk.selectievraag import (
     parse_werkzoekende_vraag,
 )
 from vumschema import ORGANISATION, Contract, load_contract
+from vumschema import data as reference_data
 from vumschema.constraints import ValueChecker
 from vumschema.contract import named_type
 
@@ -233,12 +234,15 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=4201)
     parser.add_argument("--werkzoekenden", type=Path, help="JSON array of Werkzoekende records")
     parser.add_argument("--vacatures", type=Path, help="JSON array of Vacature records")
-    parser.add_argument("--postcodes", type=Path, default=os.environ.get("VUM_POSTCODES"), help="CSV of PC4 centroids")
+    parser.add_argument(
+        "--postcodes",
+        type=Path,
+        default=os.environ.get("VUM_POSTCODES") or reference_data.POSTCODES,
+        help="CSV of PC4 centroids; default: shipped with the package",
+    )
     parser.add_argument("--max-results", type=int, default=DEFAULT_MAX_RESULTS, help="cap per search (default 100)")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     args = parser.parse_args()
-    if args.postcodes is None:
-        parser.error("--postcodes FILE is required (or set VUM_POSTCODES)")
     if not 1 <= args.max_results <= 1000:
         parser.error("--max-results must be between 1 and 1000")
     cli.configure_logging(args.log_level)
