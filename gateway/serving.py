@@ -10,6 +10,7 @@ processing log that cannot be opened in one line too, instead of a traceback fro
 from __future__ import annotations
 
 import errno
+import logging
 import socket
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,8 @@ import uvicorn
 
 if TYPE_CHECKING:
     from .server import Gateway
+
+log = logging.getLogger("vum.gateway")
 
 BACKLOG = 2048  # uvicorn's default
 
@@ -81,4 +84,7 @@ class GatewayServer(uvicorn.Server):
 
     async def serve(self, sockets: list[socket.socket] | None = None) -> None:
         await self.gateway.start()
+        for sock in sockets or ():  # uvicorn names the address only when it binds itself
+            host, port = sock.getsockname()[:2]
+            log.info("serving on http://%s:%d (Ctrl-C stops)", host, port)
         await super().serve(sockets)
