@@ -28,6 +28,9 @@ DISABLED = "DISABLED"
 UNCHECKED = "UNREACHABLE"  # before the first check a source is treated as unreachable
 
 SDL_QUERY = "query VumSchemaCheck { _service { sdl } }"
+# A source's timeout is for its answers to callers, and may be tight; its schema check runs in the
+# background and is its first call (it fetches the gateway's keys then), so it gets at least this.
+MIN_CHECK_SECONDS = 5.0
 MAX_PROBLEMS_SHOWN = 5
 
 
@@ -76,7 +79,8 @@ class Registry:
         """Read the source's SDL and compare it with the contract."""
         source = state.config
         try:
-            response = await self.client.query(source.url, SDL_QUERY, None, source.timeout, self.headers(state))
+            timeout = max(source.timeout, MIN_CHECK_SECONDS)
+            response = await self.client.query(source.url, SDL_QUERY, None, timeout, self.headers(state))
             sdl = ((response.data or {}).get("_service") or {}).get("sdl")
             if not isinstance(sdl, str):
                 raise SourceFailure("ERROR", "the source does not answer _service { sdl }")
