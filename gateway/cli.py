@@ -7,22 +7,27 @@ import asyncio
 import gc
 import json
 import logging
+import socket
 import sys
 import tomllib
 from pathlib import Path
 from typing import Any
 
+import uvicorn
 from graphql import print_schema
 
 from vumschema import data as reference_data
 from vumschema import load_contract
-from vumschema.policy import ROLES
+from vumschema.policy import OIN, ROLES
 
-from .auth.keys import new_private_key, write_private_key
+from .auth.dev import AUDIENCE, DEV_ISSUER
+from .auth.keys import KeyFileError, new_private_key, write_private_key
 from .config import ConfigError, config_path, load_config, new_key
+from .demo import DEFAULT_WORKDIR, DEV_KEY_NAME
 from .federation.cli import add_plan_arguments, add_serve_arguments
 from .federation.errors import FederationError
 from .public_schema import build_public_schema
+from .serving import CannotListen, GatewayServer, StartError, listening_socket
 
 
 def tune_gc() -> None:
@@ -42,7 +47,7 @@ def _serve(args: argparse.Namespace) -> int:
         config_file = Path(args.config) if args.config else None
         return serve_supergraph(config_file, serve_overrides(args), args.log_level)
     from .http.app import create_http_app
-    from .http.serve import serve
+    from .http.transport import server_options
     from .server import Gateway
 
     path = config_path(args.config)
@@ -53,9 +58,15 @@ def _serve(args: argparse.Namespace) -> int:
         raise ConfigError(f"{path}: {error}") from None
     host = args.host or config.gateway.host
     port = args.port or config.gateway.port
+    sock = _listen(host, port, "pass --port or change gateway.port")
     app = create_http_app(gateway)
+    options = server_options(config)
+    server = GatewayServer(gateway, uvicorn.Config(app, log_level=args.log_level, access_log=False, **options))
     tune_gc()
-    serve(app, gateway, host, port, args.log_level)
+    try:
+        server.run(sockets=[sock])
+    except ConfigError as error:
+        raise ConfigError(f"{path}: {error}") from None
     return 0
 
 
@@ -63,6 +74,13 @@ def _plan(args: argparse.Namespace) -> int:
     from .federation.cli import plan
 
     return plan(args.supergraph, args.query, args.operation_name)
+
+
+def _listen(host: str, port: int, hint: str) -> socket.socket:
+    try:
+        return listening_socket(host, port)
+    except CannotListen as error:
+        raise StartError(f"{error}; {hint}") from None
 
 
 def _check_config(args: argparse.Namespace) -> int:
@@ -93,8 +111,10 @@ def _demo_settings(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .demo.runner import run_demo, spread, synthetic
+    from .demo.runner import make_workdir, run_demo, spread, synthetic
 
+    if args.organisaties < 1:
+        raise ConfigError(f"--organisaties {args.organisaties}: give at least 1")
     settings = _demo_settings(args)
     for key, flag in (("postcodes", "--postcodes"), ("beroepen", "--beroepen")):
         path = settings.get(key)
@@ -112,15 +132,9 @@ def _demo(args: argparse.Namespace) -> int:
         sources = synthetic(
             args.seed, Path(settings["postcodes"]), Path(settings["beroepen"]), settings.get("postgres")
         )
+    workdir = make_workdir(args.workdir)
     asyncio.run(
-        run_demo(
-            sources,
-            Path(args.workdir),
-            Path(settings["postcodes"]),
-            Path(settings["beroepen"]),
-            args.port,
-            tls=args.tls,
-        )
+        run_demo(sources, workdir, Path(settings["postcodes"]), Path(settings["beroepen"]), args.port, tls=args.tls)
     )
     return 0
 
@@ -138,10 +152,16 @@ def _read_records(path: Path | None) -> list[dict[str, Any]]:
 
 
 def _token(args: argparse.Namespace) -> int:
-    from .auth.dev import mint
-    from .auth.keys import KeyFileError
+    from .auth.dev import issuer_jwks, mint
 
     try:
+        if args.jwks:
+            print(json.dumps(issuer_jwks(args.key), indent=2))
+            return 0
+        if args.rol is None or args.oin is None:
+            raise ConfigError("give --rol and --oin (or --jwks to print the key's public JWKS)")
+        if not OIN.fullmatch(args.oin):
+            raise ConfigError(f"--oin {args.oin}: an OIN is 20 digits, e.g. 00000001001172773000")
         print(
             mint(
                 args.key,
@@ -153,10 +173,13 @@ def _token(args: argparse.Namespace) -> int:
                 purpose=args.doelbinding,
                 id_werkzoekende=args.id_werkzoekende,
                 lifetime=args.lifetime,
+                issuer=args.issuer,
+                audience=args.audience,
             )
         )
     except KeyFileError as error:
-        raise ConfigError(f"{error} (start `vum-gateway demo` first: it creates the demo issuer's key)") from None
+        hint = "start `vum-gateway demo` first: it creates the demo issuer's key"
+        raise ConfigError(f"{error} ({hint}, or make one with `vum-gateway keygen --signing-key FILE`)") from None
     return 0
 
 
@@ -220,7 +243,7 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--organisaties", type=int, default=4, help="organisations to spread records over")
     demo.add_argument("--seed", type=int, default=2026, help="seed of the synthetic data")
     demo.add_argument("--postgres", help="DSN: serve one organisation from PostgreSQL")
-    demo.add_argument("--workdir", default="var/demo", help="where the demo writes data and logs")
+    demo.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR, help="where the demo writes data and logs")
     demo.add_argument(
         "--tls",
         action="store_true",
@@ -229,16 +252,26 @@ def parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(run=_demo)
 
-    token = commands.add_parser("token", help="print a caller token from the demo's local issuer")
-    token.add_argument("--rol", required=True, choices=ROLES)
-    token.add_argument("--oin", required=True, help="OIN of the caller's organisation (20 digits)")
+    token = commands.add_parser(
+        "token",
+        help="print a caller token signed with the demo issuer's key (or another Ed25519 key), or the key's JWKS",
+    )
+    token.add_argument("--rol", choices=ROLES, help="the caller's role (required for a token)")
+    token.add_argument("--oin", help="OIN of the caller's organisation, 20 digits (required for a token)")
     token.add_argument("--scope", action="append", default=[], help="a scope (repeat), e.g. werkzoekenden:zoeken")
     token.add_argument("--suwi", action="store_true", help="the caller's organisation is a SUWI party")
     token.add_argument("--doelbinding", help="purpose claim (or send the X-VUM-Doelbinding header)")
     token.add_argument("--sub", default="demo-gebruiker", help="the caller's subject")
     token.add_argument("--id-werkzoekende", help="for a job seeker: the id of their own profile")
     token.add_argument("--lifetime", type=int, default=8 * 3600, help="seconds the token is valid")
-    token.add_argument("--key", type=Path, default=Path("var/demo/dev-issuer.pem"), help="the demo issuer's key")
+    token.add_argument(
+        "--key", type=Path, default=DEFAULT_WORKDIR / DEV_KEY_NAME, help="the issuer's Ed25519 key (PEM)"
+    )
+    token.add_argument("--issuer", default=DEV_ISSUER, help=f"the iss claim (default: the demo's, {DEV_ISSUER})")
+    token.add_argument("--audience", default=AUDIENCE, help=f"the aud claim (default {AUDIENCE})")
+    token.add_argument(
+        "--jwks", action="store_true", help="print the key's public JWKS (for [[auth.issuers]] jwks_url) instead"
+    )
     token.set_defaults(run=_token)
 
     schema = commands.add_parser("schema", help="print the public GraphQL schema")
@@ -262,17 +295,22 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Run a subcommand; a user error ends in one line on stderr and a non-zero exit, never a traceback."""
     args = parser().parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if getattr(args, "organisaties", 1) < 1:
-        raise SystemExit("vum-gateway: --organisaties must be at least 1")
     try:
         sys.exit(args.run(args))
-    except (ConfigError, FederationError) as error:
-        print(f"vum-gateway: {error}", file=sys.stderr)
-        sys.exit(2)
+    except (ConfigError, FederationError) as error:  # the command line, a file or the configuration
+        _fail(error, 2)
+    except StartError as error:  # what it serves cannot start (a port in use, a process that stopped)
+        _fail(error, 1)
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+def _fail(error: Exception, code: int) -> None:
+    print(f"vum-gateway: {' '.join(str(error).split())}", file=sys.stderr)
+    sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -437,11 +437,12 @@ class GatewayConfig(BaseSettings):
 
 
 def _describe(error: ValidationError) -> str:
-    lines = []
+    """Every problem with the key it is about, on one line (a command prints it as its error)."""
+    problems = []
     for problem in error.errors():
         key = ".".join(str(part) for part in problem["loc"]) or "(top level)"
-        lines.append(f"  {key}: {problem['msg']}")
-    return "invalid configuration:\n" + "\n".join(lines)
+        problems.append(f"{key}: {problem['msg']}")
+    return "invalid configuration: " + "; ".join(problems)
 
 
 def parse_config(data: dict[str, Any]) -> GatewayConfig:

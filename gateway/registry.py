@@ -35,7 +35,9 @@ UNCHECKED = "UNREACHABLE"  # before the first check a source is treated as unrea
 
 SDL_QUERY = "query VumSchemaCheck { _service { sdl } }"
 MAX_PROBLEMS_SHOWN = 5
-CHECK_TIMEOUT = 10.0  # seconds a schema check waits at least, whatever the source's search timeout
+# A source's timeout is for its answers to callers, and may be tight; its schema check runs in the
+# background and is its first call (it fetches the gateway's keys then), so it gets at least this.
+CHECK_TIMEOUT = 10.0
 CHECKS_BEFORE_DOWN = 2  # consecutive failed checks before a conforming source is taken out of service
 RECHECK_DELAY = 1.0  # seconds between them
 

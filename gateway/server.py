@@ -15,11 +15,13 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from vumschema import Contract, load_contract
 
 from .auth.certificates import ClientCertificates
+from .auth.keys import KeyFileError
 from .auth.participants import ParticipantRegister
 from .auth.signing import GatewaySigner
 from .auth.tokens import CallerAuthenticator
@@ -77,9 +79,12 @@ class Gateway:
             raise ConfigError(str(error)) from None
         self.certificates = ClientCertificates(auth.client_certificates)
         self.participants = ParticipantRegister(auth.participants)
-        self.signer = GatewaySigner(
-            auth.gateway_issuer, auth.gateway_oin, auth.subgraph_token_seconds, auth.signing_key_file
-        )
+        try:
+            self.signer = GatewaySigner(
+                auth.gateway_issuer, auth.gateway_oin, auth.subgraph_token_seconds, auth.signing_key_file
+            )
+        except KeyFileError as error:
+            raise ConfigError(f"auth.signing_key_file: {error}") from None
         keys = config.pseudonym.keys()
         self.processing_log = ProcessingLog(
             config.processing_log.dsn,
@@ -94,7 +99,7 @@ class Gateway:
         self.rate_limiter = _rate_limiter(config)
         self.services = self._services(config)
         self.started = False
-        self.draining = False  # stopping: not ready, still serving (see http/serve.py)
+        self.draining = False  # stopping: not ready, still serving (see serving.py)
         self.graphiql_presets: dict[str, dict[str, str]] = {}  # the demo's headers per role
         self._tasks: list[asyncio.Task[Any]] = []
 
@@ -121,15 +126,24 @@ class Gateway:
 
     async def start(self) -> None:
         """Open what requests need; the subgraphs are checked in the background, because they
-        fetch this gateway's keys (so it must be listening) to accept its first call."""
-        await self.client.start()
-        await self.check_client.start()
+        fetch this gateway's keys (so it must be listening) to accept its first call. Starting
+        again is a no-op, so a command can start the gateway before its server does."""
+        if self.started:
+            return
         try:
             await self.processing_log.start()
         except (LogUnavailable, SQLAlchemyError) as error:
-            raise ConfigError(f"processing log: {error}") from None
+            raise ConfigError(self._log_failure(error)) from None
+        await self.client.start()
+        await self.check_client.start()
         self._tasks = [asyncio.create_task(self._keep_checking()), asyncio.create_task(self._keep_purging())]
         self.started = True
+
+    def _log_failure(self, error: Exception) -> str:
+        """One line: which log (without its password) and the database's own first line of why."""
+        where = make_url(self.config.processing_log.dsn).render_as_string(hide_password=True)
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        return f"processing_log.dsn {where}: cannot open the processing log: {reason}"
 
     @property
     def ready(self) -> bool:

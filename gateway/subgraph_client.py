@@ -3,6 +3,13 @@
 Every way a source can fail (unreachable, slow, an HTTP error, a body that is not JSON or not a
 GraphQL response) becomes a `SourceFailure` with a status and a short message, so one broken
 source never breaks a whole query.
+
+A pooled connection can be closed by the source just as a request is sent on it: its server ends
+idle keep-alive connections (uvicorn after 5 s) and the close crosses the request, seen as a
+connection reset or a disconnect before the answer; on a busy machine this happens often. Every
+request here is a GraphQL query, which is idempotent, so it is sent once more on a new connection
+(as aiohttp does for GET), within the source's timeout; a connection that cannot be opened at all
+is not retried. Idle connections are also dropped before common servers drop them.
 """
 
 from __future__ import annotations
@@ -19,9 +26,15 @@ from .tracing import SourceCall, Tracing
 TIMEOUT = "TIMEOUT"
 ERROR = "ERROR"
 MAX_MESSAGE = 300
-# An idle pooled connection is closed before the server closes it (uvicorn after 5 s, aiohttp's
-# default keeps it 15 s): otherwise a request sent just as the server hangs up fails with a reset.
-KEEPALIVE_SECONDS = 4.0
+KEEPALIVE_SECONDS = 4.0  # below uvicorn's 5 s, so the pool rarely offers a connection its server is closing
+
+
+def stale_connection(error: aiohttp.ClientError) -> bool:
+    """A reused connection the server closed under the request (worth one retry of an idempotent
+    request), as opposed to a source that cannot be reached at all."""
+    return isinstance(error, aiohttp.ClientOSError | aiohttp.ServerDisconnectedError) and not isinstance(
+        error, aiohttp.ClientConnectorError
+    )
 
 
 class SourceFailure(Exception):
@@ -129,11 +142,10 @@ class SubgraphClient:
         request_headers.update(call.headers())
         try:
             async with asyncio.timeout(timeout):
-                async with self.session.post(url, data=body, headers=request_headers) as response:
-                    call.answered(response.status)
-                    payload = await self._read(response)
-                    if response.status != 200 and not payload.startswith(b"{"):
-                        raise SourceFailure(ERROR, f"the source answered HTTP {response.status}")
+                status, payload = await self._post(url, body, request_headers)
+                call.answered(status)
+            if status != 200 and not payload.startswith(b"{"):
+                raise SourceFailure(ERROR, f"the source answered HTTP {status}")
         except TimeoutError:
             raise SourceFailure(TIMEOUT, f"no answer within {timeout:g} s") from None
         except aiohttp.ClientConnectionError as error:
@@ -141,6 +153,19 @@ class SubgraphClient:
         except aiohttp.ClientError as error:
             raise SourceFailure(ERROR, f"HTTP error talking to the source ({type(error).__name__})") from None
         return parse_response(payload)
+
+    async def _post(self, url: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        """Status and body of one POST, sent once more when a stale pooled connection failed it."""
+        try:
+            return await self._post_once(url, body, headers)
+        except aiohttp.ClientError as error:
+            if not stale_connection(error):
+                raise
+        return await self._post_once(url, body, headers)
+
+    async def _post_once(self, url: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        async with self.session.post(url, data=body, headers=headers) as response:
+            return response.status, await self._read(response)
 
     async def _read(self, response: aiohttp.ClientResponse) -> bytes:
         chunks = []

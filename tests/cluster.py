@@ -31,7 +31,7 @@ import aiohttp
 
 from gateway.auth.keys import new_private_key, write_private_key
 from gateway.config import new_key
-from gateway.demo.runner import free_port
+from gateway.serving import free_port
 
 HAPROXY = os.environ.get("VUM_TEST_HAPROXY", "haproxy")
 READY_TIMEOUT = 90.0  # seconds: on two busy cores a replica's start (imports, schema checks) takes a while
@@ -116,7 +116,11 @@ class Replica:
                 async with session.get(f"{self.base_url}/ready", timeout=aiohttp.ClientTimeout(total=2)) as response:
                     last = await response.json(content_type=None)
                     states = last.get("sources", {})
-                    if response.status == 200 and len(states) == sources and all(s == "CONFORM" for s in states.values()):
+                    if (
+                        response.status == 200
+                        and len(states) == sources
+                        and all(s == "CONFORM" for s in states.values())
+                    ):
                         return
             await asyncio.sleep(0.2)
         raise ClusterError(f"{self.name} not ready within {READY_TIMEOUT:.0f} s (last: {last}):\n{self.tail()}")

@@ -22,9 +22,9 @@ from gateway.wire import full_selection, standard_json
 from subgraphs.bestand.adapter import BestandAdapter, write_csv_records
 from subgraphs.sql.adapter import SqlAdapter
 
-from .accreditation import SOURCE_TIMEOUT, Match, failures, judge_cases, tally
+from .accreditation import Match, failures, judge_cases, tally
 from .conftest import fresh_database, report
-from .stack import Source, Stack, consented, organisation_app, start_stack
+from .stack import CORRECTNESS_TIMEOUT, Source, Stack, consented, organisation_app, start_stack
 
 ORGANISATIONS = 5
 
@@ -52,7 +52,7 @@ async def accreditation(
         ):
             adapter = SqlAdapter(dsn)
             adapter.load(*share[index])
-            sources.append(Source(f"sql-{index}", organisation_app(adapter, f"sql-{index}"), timeout=SOURCE_TIMEOUT))
+            sources.append(Source(f"sql-{index}", organisation_app(adapter, f"sql-{index}")))
         for index, fmt in ((3, "json"), (4, "csv")):
             files = []
             for kind, type_name, records in (
@@ -65,12 +65,8 @@ async def accreditation(
                 else:
                     path.write_text(json.dumps(records), encoding="utf-8")
                 files.append(path)
-            sources.append(
-                Source(
-                    f"bestand-{fmt}", organisation_app(BestandAdapter(*files), f"bestand-{fmt}"), timeout=SOURCE_TIMEOUT
-                )
-            )
-        stack = await start_stack(sources)
+            sources.append(Source(f"bestand-{fmt}", organisation_app(BestandAdapter(*files), f"bestand-{fmt}")))
+        stack = await start_stack(sources, source_timeout=CORRECTNESS_TIMEOUT)
         yield stack
         await stack.close()
 

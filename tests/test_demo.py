@@ -1,7 +1,9 @@
-"""`vum-gateway demo`, as a user runs it: one command, real processes, stops cleanly on Ctrl-C."""
+"""`vum-gateway demo`, as a user runs it: one command in an empty directory, real processes, stops
+cleanly on Ctrl-C, starts again at once, and says in one line why when it cannot start."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -61,12 +63,17 @@ def processes_mentioning(text: str) -> list[int]:
 
 
 class Demo:
-    def __init__(self, workdir: Path, *extra: str) -> None:
-        self.port = free_port()
-        self.workdir = workdir
-        command = [sys.executable, "-m", "gateway.cli", "demo", "--port", str(self.port), "--workdir", str(workdir),
-                   "--postcodes", str(POSTCODES), "--beroepen", str(BEROEPEN), *extra]  # fmt: skip
-        self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    """`vum-gateway demo` in a subprocess. With `workdir` None it runs as on a fresh clone: in the
+    directory `cwd`, with no options but `--port`, so it creates `var/demo` there itself."""
+
+    def __init__(self, workdir: Path | None, *extra: str, cwd: Path = ROOT, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.cwd = cwd
+        self.workdir = workdir or cwd / "var" / "demo"
+        command = [sys.executable, "-m", "gateway.cli", "demo", "--port", str(self.port), *extra]
+        if workdir is not None:
+            command += ["--workdir", str(workdir), "--postcodes", str(POSTCODES), "--beroepen", str(BEROEPEN)]
+        self.process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.output: list[str] = []
 
     def wait_until_serving(self, timeout: float = 90) -> None:
@@ -92,7 +99,8 @@ class Demo:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    running = Demo(tmp_path_factory.mktemp("demo"))
+    """The demo as the README starts it, in an empty directory: no work directory exists yet."""
+    running = Demo(None, cwd=tmp_path_factory.mktemp("fresh-clone"))
     running.wait_until_serving()
     yield running
     if running.process.poll() is None:
@@ -115,6 +123,29 @@ def test_the_banner_shows_graphiql_and_every_organisation(demo: Demo) -> None:
         "codelijsten",
     ):
         assert name in banner
+    assert "var/demo/<organisation>.log" in banner, "the banner says where the logs are"
+    assert (demo.cwd / "var" / "demo" / "codelijsten.log").is_file(), "the demo made its work directory"
+
+
+def try_it_lines(banner: str) -> list[str]:
+    """The shell lines under the banner's "Try it" heading, as a user would copy them."""
+    lines = banner.splitlines()
+    start = next(i for i, line in enumerate(lines) if "Try it from a shell" in line) + 1
+    return [line.strip() for line in itertools.takewhile(lambda line: line.startswith("    "), lines[start:])]
+
+
+def test_the_banners_try_it_lines_search_with_a_token_from_vum_gateway_token(demo: Demo) -> None:
+    script = try_it_lines("".join(demo.output))
+    assert script[0].startswith("TOKEN=$(vum-gateway token "), "the token comes from `vum-gateway token`"
+    environment = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    shell = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", "\n".join(script)],
+        cwd=demo.cwd, env=environment, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert shell.returncode == 0, shell.stderr
+    result = json.loads(shell.stdout)["data"]["werkzoekendeProfielMatches"]
+    labels = [b["omschrijvingBeroepsnaam"] for e in result["edges"] for b in e["node"]["bemiddelingsberoep"] or ()]
+    assert result["totalCount"] > 0 and labels and all(labels), result
 
 
 def test_one_query_returns_profiles_from_every_organisation_with_labels_and_status(demo: Demo) -> None:
@@ -196,3 +227,35 @@ def test_demo_spreads_given_records_over_n_organisations(tmp_path: Path) -> None
         assert {b["aantal"] for b in result["data"]["werkzoekendeProfielMatches"]["bronnen"]} == {100}
     finally:
         assert demo.stop() == 0
+
+
+def test_the_demo_starts_again_at_once_after_it_stopped(tmp_path: Path) -> None:
+    """The connections of the last run linger in TIME_WAIT on its port: they must not block it."""
+    first = Demo(tmp_path / "demo")
+    try:
+        first.wait_until_serving()
+        assert post(first, SEARCH, {"s": {"selectiegebied": {"postcode": "5611AB", "afstand": 30}}})["data"]
+    finally:
+        assert first.stop() == 0
+    again = Demo(tmp_path / "demo", port=first.port)
+    try:
+        again.wait_until_serving()
+        result = post(again, SEARCH, {"s": {"selectiegebied": {"postcode": "5611AB", "afstand": 30}}})
+        assert result["data"]["werkzoekendeProfielMatches"]["totalCount"] > 0
+    finally:
+        assert again.stop() == 0
+
+
+def test_a_taken_port_is_told_in_one_line_that_names_it_and_the_option(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        demo = Demo(tmp_path / "demo", port=port)
+        output, _ = demo.process.communicate(timeout=60)
+    assert demo.process.returncode == 1
+    assert output.splitlines() == [
+        f"vum-gateway: cannot listen on 127.0.0.1:{port}: the port is in use by another program; "
+        "pass --port N to use another (the demo takes N to N+199)"
+    ]
+    assert processes_mentioning(str(tmp_path)) == [], "nothing was started"

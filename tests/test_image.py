@@ -37,8 +37,8 @@ from sqlalchemy import create_engine, text
 
 from gateway.auth.keys import new_private_key, write_private_key
 from gateway.config import new_key
-from gateway.demo.runner import free_port
 from gateway.demo.synthetic import generate, read_beroepen, read_postcodes
+from gateway.serving import free_port
 from subgraphs.codelijsten.app import create_app as codelijsten_app
 from subgraphs.sdk.adapter import InMemoryAdapter
 from subgraphs.sdk.identity import GatewayTrust

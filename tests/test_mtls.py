@@ -32,7 +32,7 @@ from gateway.auth.certificates import ClientCertificates, oin_of, read_forwarded
 from gateway.auth.tokens import Unauthenticated
 from gateway.config import ClientCertificateConfig, ConfigError, parse_config
 from gateway.demo.pki import ACCREDITATIE_OIN, Issued, client_certificate, key_pem, new_ca, pem, server_certificate
-from gateway.demo.runner import free_port
+from gateway.serving import free_port
 from subgraphs.sdk.adapter import InMemoryAdapter
 
 from .conftest import ROOT, need

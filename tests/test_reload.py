@@ -86,7 +86,8 @@ def test_gateway_config_file_round_trip(tmp_path: Path) -> None:
     """What the README shows as configuration is what the gateway reads (its certificate files
     made here: a test CA's certificate in each)."""
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    block = readme.split("```toml\n", 1)[1].split("```", 1)[0].replace('key = "…"', 'key = "' + "A" * 43 + '"')
+    section = readme.split("## Configuration", 1)[1]
+    block = section.split("```toml\n", 1)[1].split("```", 1)[0].replace('key = "…"', 'key = "' + "A" * 43 + '"')
     certificate = pem(new_ca("README").certificate)
     for name in sorted(set(re.findall(r'"/etc/vum/([a-z-]+\.pem)"', block))):
         (tmp_path / name).write_bytes(certificate)

@@ -33,10 +33,11 @@ import redis
 from sqlalchemy import create_engine, text
 
 from gateway.config import PseudonymConfig
-from gateway.demo.runner import free_port, with_consent
+from gateway.demo.runner import with_consent
 from gateway.demo.synthetic import generate, read_beroepen, read_postcodes
 from gateway.processing_log import ProcessingLog
 from gateway.pseudonym import Pseudonymiser
+from gateway.serving import free_port
 
 from . import issuer as identity
 from .cluster import REPLICA_HEADER, REQUEST_ID, Cluster, ClusterError, ClusterSpec, haproxy_binary

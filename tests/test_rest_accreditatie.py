@@ -26,10 +26,10 @@ from subgraphs.sql.adapter import SqlAdapter
 from subgraphs.vumbron.adapter import VumBronAdapter
 from subgraphs.vumbron.bron_server import BronAccess, BronService, create_bron_app
 
-from .accreditation import CASES, SOURCE_TIMEOUT, Match, failures, judge_cases, tally
+from .accreditation import CASES, Match, failures, judge_cases, tally
 from .conftest import fresh_database, report
 from .servers import LiveServer
-from .stack import Source, Stack, consented, organisation_app, start_stack
+from .stack import CORRECTNESS_TIMEOUT, Source, Stack, consented, organisation_app, start_stack
 from .test_rest_contract import EXCHANGE_OIN, ContractClient, bemiddelaar_client
 from .test_vumbron import vumbron_app
 
@@ -66,9 +66,8 @@ async def _vumbron_source(
     oin = f"{index + 1:020d}"
     access = BronAccess(oin, frozenset({EXCHANGE_OIN}))
     bron = await LiveServer(create_bron_app(BronService(*share, postcodes), access), path="").start()  # no consent
-    adapter = VumBronAdapter(bron.base_url, EXCHANGE_OIN, oin, timeout=SOURCE_TIMEOUT - 5)
-    app = vumbron_app(adapter, f"vumbron-{index}")
-    return Source(f"vumbron-{index}", app, kind="reintegratiebureau", timeout=SOURCE_TIMEOUT), bron
+    adapter = VumBronAdapter(bron.base_url, EXCHANGE_OIN, oin, timeout=CORRECTNESS_TIMEOUT - 5)
+    return Source(f"vumbron-{index}", vumbron_app(adapter, f"vumbron-{index}"), kind="reintegratiebureau"), bron
 
 
 @pytest_asyncio.fixture(scope="module")
@@ -86,18 +85,16 @@ async def rest(
         for index, dsn in ((0, f"sqlite:///{directory / 'a.sqlite'}"), (1, postgres_for_rest)):
             adapter = SqlAdapter(dsn)
             adapter.load(*held[index])
-            sources.append(Source(f"sql-{index}", organisation_app(adapter, f"sql-{index}"), timeout=SOURCE_TIMEOUT))
+            sources.append(Source(f"sql-{index}", organisation_app(adapter, f"sql-{index}")))
         files = [directory / "w.json", directory / "v.json"]
         for path, records in zip(files, held[2], strict=True):
             path.write_text(json.dumps(records), encoding="utf-8")
-        sources.append(
-            Source("bestand-2", organisation_app(BestandAdapter(*files), "bestand-2"), timeout=SOURCE_TIMEOUT)
-        )
+        sources.append(Source("bestand-2", organisation_app(BestandAdapter(*files), "bestand-2")))
         for index in (3, 4):
             source, bron = await _vumbron_source(index, share[index], postcodes)
             sources.append(source)
             bronnen.append(bron)
-        stack = RestStack(await start_stack(sources), bronnen)
+        stack = RestStack(await start_stack(sources, source_timeout=CORRECTNESS_TIMEOUT), bronnen)
         yield stack
         await stack.close()
 

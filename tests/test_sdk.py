@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from subgraphs.codelijsten.app import Codelijsten, code_of, read_beroepen
-from subgraphs.sdk.adapter import InMemoryAdapter, SearchResult, valid_records
-from subgraphs.sdk.app import SourceService, SubgraphSettings, build_schema, organisation_schema
+from subgraphs.sdk.adapter import Adapter, InMemoryAdapter, SearchResult, valid_records
+from subgraphs.sdk.app import SourceService, SubgraphSettings, build_schema, create_app, organisation_schema
 from subgraphs.sdk.geo import PostcodeTable
-from subgraphs.sdk.selectievraag import Selectievraag
+from subgraphs.sdk.selectievraag import Record, Selectievraag
 from subgraphs.sdk.types import contract_types
 from vumschema import Contract
 from vumschema.conformance import check_conformance
@@ -134,7 +134,7 @@ def test_invalid_records_are_skipped_with_their_position_only(caplog: pytest.Log
     kept = valid_records(records, "Werkzoekende", "export.json")
     assert [r["idWerkzoekende"] for r in kept] == ["ok"]
     assert "henk@example.org" not in caplog.text, "no personal data in logs"
-    assert "Werkzoekende[2].emailadres[0]: longer than 320 characters" in caplog.text
+    assert "Werkzoekende[2].emailadres[0]: the value is too long: 480 characters (allowed: at most 320)" in caplog.text
     assert "duplicate id" in caplog.text
 
 
@@ -162,3 +162,62 @@ def test_postcode_table_errors_are_clear(tmp_path: Path) -> None:
         PostcodeTable.from_csv(bad)
     with pytest.raises(PostcodeTableError, match="cannot read"):
         PostcodeTable.from_csv(tmp_path / "missing.csv")
+
+
+def test_the_vendor_api_is_importable_from_the_sdk_itself() -> None:
+    import subgraphs.sdk as sdk
+
+    for name in (
+        "Adapter",
+        "SearchResult",
+        "Selectievraag",
+        "Record",
+        "SubgraphSettings",
+        "GatewayTrust",
+        "create_app",
+    ):
+        assert name in sdk.__all__ and getattr(sdk, name) is not None
+
+
+@pytest.mark.parametrize(
+    ("misspelt", "meant"),
+    [("search_werkzoekende", "search_werkzoekenden"), ("get_vacatures", "get_vacature"), ("start_up", "startup")],
+)
+def test_a_misspelt_adapter_method_fails_when_the_class_is_defined(misspelt: str, meant: str) -> None:
+    async def method(self: Adapter, *args: Any) -> SearchResult:
+        return SearchResult(())
+
+    with pytest.raises(TypeError, match=rf"MijnSysteem\.{misspelt} is not a method of Adapter.*did you mean {meant}\?"):
+        type("MijnSysteem", (Adapter,), {misspelt: method})
+
+
+def test_an_operation_that_is_not_async_fails_when_the_class_is_defined() -> None:
+    with pytest.raises(TypeError, match=r"MijnSysteem\.get_werkzoekende must be `async def`"):
+
+        class MijnSysteem(Adapter):
+            def get_werkzoekende(self, id_werkzoekende: str) -> Record | None:  # type: ignore[override]
+                return None
+
+
+async def test_a_forgotten_operation_is_named_to_the_gateway_and_at_start(
+    contract: Contract, caplog: pytest.LogCaptureFixture
+) -> None:
+    class AlleenWerkzoekenden(Adapter):
+        async def search_werkzoekenden(self, vraag: Selectievraag, limit: int) -> SearchResult:
+            return SearchResult(())
+
+    create_app(AlleenWerkzoekenden(), SubgraphSettings(name="t"))
+    assert "AlleenWerkzoekenden does not implement get_werkzoekende, search_vacatures, get_vacature" in caplog.text
+    settings = SubgraphSettings(name="t", postcodes=POSTCODES)
+    schema = organisation_schema(
+        SourceService(AlleenWerkzoekenden(), PostcodeTable.from_csv(POSTCODES), settings, contract), contract
+    )
+    result = await schema.execute(
+        '{ bronVacatureMatches(selectievraag: {selectiegebied: {postcode: "5611AB", afstand: 5}}) { matches { idVacature } } }',
+        context_value=as_caller(),
+    )
+    assert result.errors and result.errors[0].extensions == {"code": "NOT_IMPLEMENTED"}
+    assert result.errors[0].message == (
+        "t: AlleenWerkzoekenden.search_vacatures is not implemented: override it "
+        "(return SearchResult(()) if the organisation holds none)"
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -146,6 +146,15 @@ def released_categories(caller: Caller, consent: Toestemming, *, own_organisatio
 def scopes_satisfied(required: list[list[str]] | None, scopes: frozenset[str]) -> bool:
     """`@requiresScopes` semantics: every scope of at least one of the lists."""
     return required is None or any(set(alternative) <= scopes for alternative in required)
+
+
+def needed_scopes(required: Sequence[Sequence[str]]) -> str:
+    """`@requiresScopes` in words, for an error: "the scope a", "the scopes a and b", "the scope a or the scope b"."""
+
+    def one(scopes: Sequence[str]) -> str:
+        return f"the scope{'s' if len(scopes) > 1 else ''} {' and '.join(scopes)}"
+
+    return " or ".join(one(scopes) for scopes in required) or "a scope"
 
 
 OIN = re.compile(r"[0-9]{20}")  # matched whole (fullmatch): `$` would allow a final newline

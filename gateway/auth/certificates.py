@@ -54,7 +54,7 @@ class ClientCertificate:
 def oin_of(certificate: x509.Certificate) -> str:
     """The OIN in the subject's serialNumber (where PKIoverheid puts it)."""
     numbers = [str(a.value) for a in certificate.subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER)]
-    if len(numbers) != 1 or not OIN.match(numbers[0]):
+    if len(numbers) != 1 or not OIN.fullmatch(numbers[0]):
         raise Unauthenticated("the client certificate carries no OIN (20 digits) in its subject serialNumber")
     return numbers[0]
 

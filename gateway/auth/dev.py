@@ -2,7 +2,10 @@
 
 `vum-gateway token --rol ROL --oin OIN --scope S ...` signs a caller token with it, and the demo's
 GraphiQL offers ready-made tokens per role. A gateway started with this issuer outside demo mode
-refuses to start.
+refuses to start. For a gateway started with `vum-gateway serve`, the same command signs tokens
+with any Ed25519 key as any issuer (`--key`, `--issuer`), and `--jwks` prints the key's public
+JWKS to publish at the `jwks_url` of an `[[auth.issuers]]` entry: a test issuer without an
+identity provider.
 """
 
 from __future__ import annotations
@@ -43,13 +46,15 @@ def mint(
     purpose: str | None = None,
     id_werkzoekende: str | None = None,
     lifetime: int = 8 * 3600,
+    issuer: str = DEV_ISSUER,
+    audience: str = AUDIENCE,
 ) -> str:
-    """A caller token from the demo issuer."""
+    """A caller token signed with the key in `key_file` (the demo issuer's by default)."""
     key = read_private_key(key_file)
     now = int(time.time())
     claims: dict[str, Any] = {
-        "iss": DEV_ISSUER,
-        "aud": AUDIENCE,
+        "iss": issuer,
+        "aud": audience,
         "sub": subject,
         "oin": oin,
         "rol": role,
@@ -65,6 +70,11 @@ def mint(
     if id_werkzoekende:
         claims["idWerkzoekende"] = id_werkzoekende
     return jwt.encode(claims, key, algorithm="EdDSA", headers={"kid": public_jwk(key.public_key())["kid"]})
+
+
+def issuer_jwks(key_file: Path) -> dict[str, Any]:
+    """The public JWKS of the key in `key_file`; its key id is the one `mint` puts in the header."""
+    return {"keys": [public_jwk(read_private_key(key_file).public_key())]}
 
 
 def presets(key_file: Path, own_oin: str, other_oin: str, henk: str | None) -> dict[str, dict[str, str]]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from vumschema import Contract
 from vumschema.contract import directive_args
-from vumschema.policy import Caller, role_categories, scopes_satisfied
+from vumschema.policy import Caller, needed_scopes, role_categories, scopes_satisfied
 
 from ..plan.selection import TYPENAME, Selected
 
@@ -22,34 +22,42 @@ VACATURE_ROOTS = frozenset({"vacatureMatches", "vacature"})
 
 @dataclass(frozen=True)
 class Denied:
-    """A field the caller may not select, by its response path."""
+    """A field the caller may not select, by its response path; for a missing scope, the scopes
+    that would allow it (`@requiresScopes`: every scope of one of the lists)."""
 
     path: tuple[str, ...]
     reason: str  # "unauthenticated", "scope" or "category"
+    scopes: tuple[tuple[str, ...], ...] = ()
 
     @property
     def message(self) -> str:
         reasons = {
             "unauthenticated": "an authenticated caller",
-            "scope": "a scope the caller does not have",
+            "scope": f"{needed_scopes(self.scopes)}, which the caller's token does not have",
             "category": "a data category the caller's role may not see",
         }
         return f"{'.'.join(self.path)} requires {reasons[self.reason]}"
 
 
-def _reason(
-    contract: Contract, selected: Selected, caller: Caller | None, allowed: frozenset[str] | None, category: str | None
-) -> str | None:
+def _denial(
+    contract: Contract,
+    selected: Selected,
+    caller: Caller | None,
+    allowed: frozenset[str] | None,
+    category: str | None,
+    path: tuple[str, ...],
+) -> Denied | None:
     field = contract.fields(selected.parent).get(selected.name)
     if field is None:
         return None  # introspection and __typename
     if directive_args(field, "authenticated") is not None and caller is None:
-        return "unauthenticated"
+        return Denied(path, "unauthenticated")
     scopes = directive_args(field, "requiresScopes")
     if scopes is not None and (caller is None or not scopes_satisfied(scopes["scopes"], caller.scopes)):
-        return "unauthenticated" if caller is None else "scope"
+        needed = tuple(tuple(alternative) for alternative in scopes["scopes"])
+        return Denied(path, "unauthenticated") if caller is None else Denied(path, "scope", needed)
     if allowed is not None and category is not None and category not in allowed:
-        return "category"
+        return Denied(path, "category")
     return None
 
 
@@ -77,9 +85,9 @@ def _walk(
     category = inherited
     if selected.name != TYPENAME and selected.name in contract.fields(selected.parent):
         category = contract.category(selected.parent, selected.name) or inherited
-    reason = _reason(contract, selected, caller, allowed, category)
-    if reason is not None:
-        denied.append(Denied(here, reason))
+    denial = _denial(contract, selected, caller, allowed, category, here)
+    if denial is not None:
+        denied.append(denial)
         return dataclasses.replace(selected, children=(), denied=True)
     if not selected.children:
         return selected

@@ -14,7 +14,6 @@ import hashlib
 import json
 import logging
 import signal
-import socket
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -30,6 +29,8 @@ from ..config import GatewayConfig, new_key, parse_config
 from ..http.app import create_http_app
 from ..http.transport import server_options
 from ..server import Gateway
+from ..serving import CannotListen, StartError, free_port, listening_socket, port_free
+from . import DEFAULT_WORKDIR, DEV_KEY_NAME
 from .pki import ACCREDITATIE_OIN, DemoPki, ensure_demo_pki, tls_settings
 
 log = logging.getLogger("vum.demo")
@@ -57,6 +58,7 @@ class RunningSource:
     source: DemoSource
     port: int
     process: asyncio.subprocess.Process
+    log: Path
     bron: RunningBron | None = None  # vumbron: the VUM-Bron server behind the subgraph
 
     @property
@@ -72,6 +74,7 @@ class RunningSource:
 class RunningBron:
     port: int
     process: asyncio.subprocess.Process
+    log: Path
 
     @property
     def url(self) -> str:
@@ -179,21 +182,6 @@ def with_consent(records: list[dict[str, Any]], bron_id: str, *, everything: boo
     return result
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def port_free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
 def _write_source_files(source: DemoSource, workdir: Path) -> list[str]:
     """Write the source's records and return the subgraph's data arguments."""
     from subgraphs.bestand.adapter import write_csv_records
@@ -242,7 +230,12 @@ async def _start_bron(source: DemoSource, workdir: Path, postcodes: Path, port: 
     args = ["--port", str(port), "--postcodes", str(postcodes), "--log-level", "warning"]
     args += ["--oin", source.oin, "--allow-party", GATEWAY_OIN]  # it answers the exchange only
     args += _write_source_files(source, workdir)
-    return RunningBron(port, await _start("subgraphs.vumbron.bron_server", args, workdir / f"{source.id}-bron.log"))
+    log_file = workdir / f"{source.id}-bron.log"
+    return RunningBron(port, await _start("subgraphs.vumbron.bron_server", args, log_file), log_file)
+
+
+SOURCES_OFFSET = 100  # codelijsten at the gateway's port + 100, the organisations after it
+BRON_OFFSET = 50  # an organisation's VUM-Bron server at its subgraph's port + 50: the demo stays within port..port+199
 
 
 def _port_near(port: int) -> int:
@@ -258,18 +251,18 @@ def _data_args(source: DemoSource, workdir: Path, bron_port: int | None) -> list
 
 
 async def _wait_ready(
-    session: aiohttp.ClientSession, port: int, process: asyncio.subprocess.Process, name: str
+    session: aiohttp.ClientSession, port: int, process: asyncio.subprocess.Process, name: str, log_file: Path
 ) -> None:
     deadline = time.monotonic() + READY_TIMEOUT
     while time.monotonic() < deadline:
         if process.returncode is not None:
-            raise RuntimeError(f"{name} stopped during start (exit code {process.returncode}); see its log")
+            raise StartError(f"{name} stopped during start (exit code {process.returncode}); see {log_file}")
         with contextlib.suppress(aiohttp.ClientError):
             async with session.get(f"http://127.0.0.1:{port}/health") as response:
                 if response.status == 200:
                     return
         await asyncio.sleep(0.2)
-    raise RuntimeError(f"{name} did not start within {READY_TIMEOUT:.0f} s; see its log")
+    raise StartError(f"{name} did not start within {READY_TIMEOUT:.0f} s; see {log_file}")
 
 
 async def start_sources(
@@ -286,7 +279,8 @@ async def start_sources(
     """Start codelijsten and every organisation subgraph (added to `running` as they start);
     wait until all answer. Returns codelijsten."""
     port = first_port
-    codelijsten_port = port if port_free(port) else free_port()
+    codelijsten_port = _port_near(port)
+    codelijsten_log = workdir / "codelijsten.log"
     codelijsten = RunningSource(
         DemoSource("codelijsten", "Codelijsten (UWV BO&C 24.1)", CODELIJSTEN_OIN, "codelijsten", "codelijsten"),
         codelijsten_port,
@@ -301,8 +295,9 @@ async def start_sources(
                 "warning",
                 *_trust(gateway_port, CODELIJSTEN_OIN, gateway_ca),
             ],
-            workdir / "codelijsten.log",
+            codelijsten_log,
         ),
+        codelijsten_log,
     )
     running.append(codelijsten)
     for source in sources:
@@ -315,14 +310,15 @@ async def start_sources(
             "--log-level", "warning",
             *_trust(gateway_port, source.oin, gateway_ca),
         ]  # fmt: skip
-        bron_port = _port_near(port + 100) if source.adapter == "vumbron" else None
+        bron_port = _port_near(port + BRON_OFFSET) if source.adapter == "vumbron" else None
         args += _data_args(source, workdir, bron_port)
-        process = await _start(f"subgraphs.{source.adapter}", args, workdir / f"{source.id}.log")
-        running.append(RunningSource(source, source_port, process))
+        log_file = workdir / f"{source.id}.log"
+        process = await _start(f"subgraphs.{source.adapter}", args, log_file)
+        running.append(RunningSource(source, source_port, process, log_file))
         if bron_port is not None:  # the subgraph asks it only when asked itself
             running[-1].bron = await _start_bron(source, workdir, postcodes, bron_port)
-    waits = [(r.port, r.process, r.source.name) for r in running]
-    waits += [(r.bron.port, r.bron.process, f"{r.source.name}: VUM-Bron") for r in running if r.bron]
+    waits = [(r.port, r.process, r.source.name, r.log) for r in running]
+    waits += [(r.bron.port, r.bron.process, f"{r.source.name}: VUM-Bron", r.bron.log) for r in running if r.bron]
     async with aiohttp.ClientSession() as session:
         await asyncio.gather(*(_wait_ready(session, *wait) for wait in waits))
     return codelijsten
@@ -356,7 +352,7 @@ def gateway_config(
         for r in running
     ]
     auth: dict[str, Any] = {
-        "dev_issuer": {"issuer": DEV_ISSUER, "key_file": str(ensure_key(workdir / "dev-issuer.pem"))},
+        "dev_issuer": {"issuer": DEV_ISSUER, "key_file": str(ensure_key(workdir / DEV_KEY_NAME))},
         "signing_key_file": str(ensure_key(workdir / "gateway-signing.pem")),
     }
     server: dict[str, Any] = {"port": port, "schema_check_interval": 10}
@@ -377,7 +373,30 @@ def gateway_config(
 def role_presets(sources: Sequence[DemoSource], workdir: Path) -> dict[str, dict[str, str]]:
     """GraphiQL headers per role: a mediator of the first organisation, one of the last, and more."""
     henk = next((r["idWerkzoekende"] for r in sources[0].werkzoekenden if r["idWerkzoekende"] == "henk"), None)
-    return presets(workdir / "dev-issuer.pem", sources[0].oin, sources[-1].oin, henk)
+    return presets(workdir / DEV_KEY_NAME, sources[0].oin, sources[-1].oin, henk)
+
+
+TRY_QUERY = (
+    '{ werkzoekendeProfielMatches(selectievraag: {selectiegebied: {postcode: \\"5611AB\\", afstand: 10}}, first: 3) '
+    "{ totalCount edges { bronID node { vumID bemiddelingsberoep { omschrijvingBeroepsnaam } } } } }"
+)
+
+
+def _shown(path: Path) -> Path:
+    """A path as the user would type it: relative when it is under the current directory."""
+    here = Path.cwd()
+    return path.relative_to(here) if path.is_relative_to(here) else path
+
+
+def try_it(port: int, workdir: Path, oin: str) -> list[str]:
+    """Shell lines a user can paste: a token from the demo's issuer, and one search with it."""
+    key = "" if workdir == DEFAULT_WORKDIR.absolute() else f" --key {_shown(workdir) / DEV_KEY_NAME}"
+    return [
+        f"TOKEN=$(vum-gateway token{key} --rol bemiddelaar --oin {oin} --scope werkzoekenden:zoeken --suwi)",
+        f'curl -s http://127.0.0.1:{port}/graphql -H "Authorization: Bearer $TOKEN" '
+        '-H "X-VUM-Doelbinding: arbeidsbemiddeling" -H "Content-Type: application/json" \\',
+        f'  -d \'{{"query": "{TRY_QUERY}"}}\'',
+    ]
 
 
 def banner(running: Sequence[RunningSource], port: int, workdir: Path) -> str:
@@ -389,11 +408,13 @@ def banner(running: Sequence[RunningSource], port: int, workdir: Path) -> str:
         lines.append(f"    {r.source.id:<30} {r.source.adapter:<12} {counts}  {r.url}")
         if r.bron is not None:
             lines.append(f"    {'':<30} {'VUM-Bron API':<12} {'the source the subgraph asks':<34}  {r.bron.url}")
+    organisations = [r.source for r in running if r.source.adapter != "codelijsten"]
     lines += [
         f"  VUM REST:   http://127.0.0.1:{port}/api/v3 (VUM-Bemiddelaar; X-VUM-fromParty = the token's OIN)",
         "  Callers: GraphiQL offers ready-made headers per role (a token from the demo's own issuer).",
-        f"  Other tokens: vum-gateway token --key {workdir / 'dev-issuer.pem'} --rol bemiddelaar --oin <OIN> --scope …",
-        f"  Logs and data: {workdir}",
+        f"  Try it from a shell (a mediator of {organisations[0].name}):",
+        *(f"    {line}" for line in try_it(port, workdir, organisations[0].oin)),
+        f"  Logs: the gateway's here; each organisation's in {_shown(workdir)}/<organisation>.log (its data beside it)",
         "  Ctrl-C stops the gateway and every organisation.",
         "",
     ]
@@ -418,17 +439,39 @@ def tls_banner(pki: DemoPki, port: int) -> str:
     )
 
 
+def make_workdir(workdir: Path) -> Path:
+    """The demo's work directory (data, logs, keys), created on a fresh clone, as an absolute path:
+    in the processes' command lines `ps` then shows which demo they belong to."""
+    try:
+        workdir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StartError(f"cannot create the work directory {workdir}: {error.strerror}") from None
+    return workdir.absolute()
+
+
 async def run_demo(
     sources: list[DemoSource], workdir: Path, postcodes: Path, beroepen: Path, port: int, *, tls: bool = False
 ) -> None:
-    if not port_free(port):
-        raise RuntimeError(f"port {port} is in use; pass --port")
+    """Start every organisation, then the gateway on `port` (HTTPS with a test PKI with `tls`),
+    until SIGINT or SIGTERM; a start that fails raises `StartError` with one line (which port or
+    process, which log), everything stopped. `workdir` exists and is absolute (`make_workdir`)."""
+    try:
+        listener = listening_socket("127.0.0.1", port)  # first: a taken port is told before anything starts
+    except CannotListen as error:
+        raise StartError(f"{error}; pass --port N to use another (the demo takes N to N+199)") from None
     running: list[RunningSource] = []
     pki = ensure_demo_pki(workdir / "tls") if tls else None
     try:
         print(f"starting {len(sources)} organisations and codelijsten…", flush=True)
         await start_sources(
-            sources, workdir, postcodes, beroepen, port + 100, running, port, gateway_ca=pki.ca if pki else None
+            sources,
+            workdir,
+            postcodes,
+            beroepen,
+            port + SOURCES_OFFSET,
+            running,
+            port,
+            gateway_ca=pki.ca if pki else None,
         )
         config = gateway_config(running, port, workdir, pki)
         gateway = Gateway(config, demo=True)
@@ -441,11 +484,13 @@ async def run_demo(
         loop = asyncio.get_running_loop()
         for stop_signal in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(stop_signal, server.stop)
+        await gateway.start()
         text = banner(running, port, workdir)
         if pki is not None:  # the same port, over HTTPS
             text = text.replace(f"http://127.0.0.1:{port}", f"https://127.0.0.1:{port}") + tls_banner(pki, port)
         print(text, flush=True)
-        await server.serve()
+        await server.serve(sockets=[listener])
     finally:
         print("stopping…", flush=True)
         await stop_sources(running)
+        listener.close()

@@ -86,7 +86,7 @@ class Services:
     input_checker: ValueChecker = field(init=False)
 
     def __post_init__(self) -> None:
-        self.input_checker = ValueChecker(self.contract, wire=False)
+        self.input_checker = ValueChecker(self.contract, wire=False, show_values=True)  # the caller's own input
 
 
 class OperationTooLarge(Exception):
@@ -399,7 +399,7 @@ def _check_search_arguments(root: Search, arguments: dict[str, Any], request: Re
     problems = request.services.input_checker.check(kind.input_type, arguments["selectievraag"], "selectievraag")
     first = arguments["first"]
     if not 1 <= first <= request.services.max_page_size:
-        problems.append(f"first: must be from 1 to {request.services.max_page_size}")
+        problems.append(f"first: {first} is out of range (allowed: 1 to {request.services.max_page_size})")
     if problems:
         raise FieldError("; ".join(problems), "BAD_USER_INPUT")
 

@@ -14,6 +14,7 @@ from vumschema.policy import Caller
 
 from ..auth.tokens import PurposeRefused, Unauthenticated
 from ..execute.executor import MAX_SUBGRAPH_CALLS, OperationTooLarge, ProcessingLogFailed, execute_plan
+from ..input_errors import variable_errors
 from ..metrics import REFUSED_OPERATIONS
 from ..plan.nodes import QueryPlan
 from ..plan.planner import PlanningError
@@ -59,7 +60,8 @@ async def run_graphql(
         return refusal
     coerced = get_variable_values(gateway.schema, plan.operation.variable_definitions or (), variables)
     if isinstance(coerced, list):
-        return 400, {"errors": _graphql_errors(coerced, "BAD_USER_INPUT")}
+        errors = variable_errors(gateway.schema, query, plan.operation, variables) or coerced
+        return 400, {"errors": _graphql_errors(errors, "BAD_USER_INPUT")}
     try:
         return 200, await execute_plan(plan, coerced, variables, gateway.services, caller)
     except OperationTooLarge as error:

@@ -33,6 +33,7 @@ from vumschema import GATEWAY, ORGANISATION, Contract
 from vumschema.policy import Caller
 
 from ..auth.fields import Denied, authorise
+from ..input_errors import literal_errors
 from ..limits import MAX_TOKENS, Limits, Measurement, check_limits
 from ..metrics import PLANNING_WORK, REFUSED_OPERATIONS
 from .nodes import (
@@ -219,8 +220,8 @@ class Planner:
             raise PlanningError([error]) from None
         self.measure(document)
         errors = validate(self.schema, document)
-        if errors:
-            raise PlanningError(list(errors))
+        if errors:  # a value in an argument is named by its argument path
+            raise PlanningError(literal_errors(query, errors))
         # Valid: plan from the document without source locations, so a kept plan holds no text.
         document = parse(query, no_location=True, max_tokens=self.max_tokens)
         operation = _operation(document, operation_name)

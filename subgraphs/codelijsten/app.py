@@ -84,7 +84,7 @@ class Codelijsten:
         if occupation is not None:
             boc = self.beroepen.get(occupation.boc_code) if occupation.boc_code else None
         else:  # a CompetentNL id is no BO&C code, even when it happens to look like one
-            boc = None if OCCUPATION.match(uri) else self.beroepen.get(code_of(uri))
+            boc = None if OCCUPATION.fullmatch(uri) else self.beroepen.get(code_of(uri))
         parent = boc is not None and boc.referentie_code not in ("", "n.v.t", "n.v.t.")
         label = occupation.label if occupation else boc.omschrijving if boc else None
         return {

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-OCCUPATION = re.compile(r"^https?://linkeddata\.competentnl\.nl/.*/occupation/[^/]+$")
+OCCUPATION = re.compile(r"https?://linkeddata\.competentnl\.nl/.*/occupation/[^/]+")  # matched whole (fullmatch)
 BOC = re.compile(r"(?:urn:uwv:boc:|/boc/(?:id/)?(?:beroep/|occupation/)?)([0-9]+)$", re.IGNORECASE)
 ISCO = re.compile(r"(?:isco(?:08)?[/:#](?:C)?|/isco/C)([0-9]{1,4})$", re.IGNORECASE)
 FORMATS = {".ttl": "turtle", ".nt": "nt", ".rdf": "xml", ".xml": "xml", ".owl": "xml", ".jsonld": "json-ld"}
@@ -60,7 +60,7 @@ def read_occupations(path: Path) -> dict[str, Occupation]:
     result = {}
     for subject in set(graph.subjects(SKOS.prefLabel, None)):
         uri = str(subject)
-        if not OCCUPATION.match(uri):
+        if not OCCUPATION.fullmatch(uri):
             continue
         labels = _dutch_first(list(graph.objects(subject, SKOS.prefLabel)))
         targets = [str(o) for p in (*links, SKOS.broader, SKOS.notation) for o in graph.objects(subject, p)]

@@ -8,6 +8,8 @@ cap, and re-checking every record the adapter returns against the selectievraag.
 
 from __future__ import annotations
 
+import difflib
+import inspect
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,8 +32,18 @@ class SearchResult:
     more: bool = False
 
 
+HOOKS = ("search_werkzoekenden", "get_werkzoekende", "search_vacatures", "get_vacature", "startup", "shutdown", "ready")
+OPERATIONS = HOOKS[:4]  # what the gateway asks; an adapter implements each (an empty answer is an answer)
+
+
 class Adapter:
     """Base class of an organisation adapter. Override what the organisation's backend holds.
+
+    The four operations raise `NotImplementedError` until overridden, so one the vendor forgot is
+    reported to the gateway (as `NOT_IMPLEMENTED`, naming it) instead of answering "nothing"; an
+    organisation without vacancies says so by returning `SearchResult(())` and None. A method whose
+    name is close to one of these but not it (a misspelling, never called) fails at class
+    definition, and so does an operation that is not `async def`.
 
     `unsupported_extensions` names the extension criteria (see `EXTENSIONS`) the backend cannot
     answer; a selectievraag using one is refused with UNSUPPORTED_CRITERION instead of answered
@@ -39,6 +51,32 @@ class Adapter:
     """
 
     unsupported_extensions: frozenset[str] = frozenset()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name, member in vars(cls).items():
+            if name.startswith("_") or not callable(member):
+                continue
+            if name in HOOKS:
+                if not inspect.iscoroutinefunction(member):
+                    raise TypeError(f"{cls.__name__}.{name} must be `async def`, as Adapter.{name} is")
+                continue
+            near = difflib.get_close_matches(name, HOOKS, n=1, cutoff=0.8)
+            if near:
+                raise TypeError(
+                    f"{cls.__name__}.{name} is not a method of Adapter, so it would never be called: "
+                    f"did you mean {near[0]}?"
+                )
+
+    def _not_implemented(self, name: str, empty: str) -> NotImplementedError:
+        return NotImplementedError(
+            f"{type(self).__name__}.{name} is not implemented: override it "
+            f"(return {empty} if the organisation holds none)"
+        )
+
+    def missing_operations(self) -> list[str]:
+        """The operations this adapter leaves to the base class (they would raise)."""
+        return [name for name in OPERATIONS if getattr(type(self), name) is getattr(Adapter, name)]
 
     async def startup(self) -> None:
         """Open connections, load files. Called once before the subgraph serves."""
@@ -48,19 +86,19 @@ class Adapter:
 
     async def search_werkzoekenden(self, vraag: Selectievraag, limit: int) -> SearchResult:
         """Job-seeker profiles matching `vraag`: at most `limit`, in a stable order."""
-        return SearchResult(())
+        raise self._not_implemented("search_werkzoekenden", "SearchResult(())")
 
     async def get_werkzoekende(self, id_werkzoekende: str) -> Record | None:
         """The complete profile with this id, or None."""
-        return None
+        raise self._not_implemented("get_werkzoekende", "None")
 
     async def search_vacatures(self, vraag: Selectievraag, limit: int) -> SearchResult:
         """Vacancies matching `vraag`: at most `limit`, in a stable order."""
-        return SearchResult(())
+        raise self._not_implemented("search_vacatures", "SearchResult(())")
 
     async def get_vacature(self, id_vacature: str) -> Record | None:
         """The complete vacancy with this id, or None."""
-        return None
+        raise self._not_implemented("get_vacature", "None")
 
     async def ready(self) -> bool:
         """True when the backend can answer (used by `/ready`)."""

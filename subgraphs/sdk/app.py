@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 from graphql import GraphQLError
@@ -22,6 +22,7 @@ from strawberry.extensions import MaskErrors
 from strawberry.schema.config import StrawberryConfig
 
 from vumschema import ORGANISATION, Contract, load_contract
+from vumschema import data as reference_data
 from vumschema.constraints import ValueChecker
 from vumschema.contract import directive_args
 from vumschema.policy import (
@@ -30,6 +31,7 @@ from vumschema.policy import (
     Caller,
     ConsentError,
     Toestemming,
+    needed_scopes,
     read_toestemming,
     released_categories,
     role_categories,
@@ -53,6 +55,7 @@ from .types import ContractTypes, contract_types, plain
 
 log = logging.getLogger("vum.subgraph")
 
+T = TypeVar("T")
 DEFAULT_MAX_RESULTS = 100  # VUM: a source returns at most 100 matches per selectievraag by default
 
 
@@ -67,7 +70,7 @@ class SubgraphSettings:
     """
 
     name: str
-    postcodes: Path
+    postcodes: Path = reference_data.POSTCODES  # PC4 centroids for the selectiegebied's distance
     oin: str = "00000000000000000000"
     trust: GatewayTrust | None = None
     max_results: int = DEFAULT_MAX_RESULTS
@@ -118,8 +121,9 @@ class SourceService:
     def _authorise(self, info: strawberry.Info, field: str) -> Caller:
         caller = caller_of(info)
         required = directive_args(self.contract.field("Query", ROOT_OF[field]), "requiresScopes")
-        if not scopes_satisfied(required["scopes"] if required else None, caller.scopes):
-            raise source_error(f"the caller lacks the scope for {ROOT_OF[field]}", "FORBIDDEN")
+        if required and not scopes_satisfied(required["scopes"], caller.scopes):
+            needed = needed_scopes(required["scopes"])
+            raise source_error(f"{ROOT_OF[field]} requires {needed}, which the caller does not have", "FORBIDDEN")
         return caller
 
     def _release_profile(self, record: Record, caller: Caller, type_name: str) -> dict[str, Any] | None:
@@ -163,6 +167,14 @@ class SourceService:
             )
         return vraag
 
+    async def _ask(self, operation: Awaitable[T]) -> T:
+        """The adapter's answer; an operation it does not implement is named to the gateway."""
+        try:
+            return await operation
+        except NotImplementedError as error:
+            log.error("%s: %s", self.settings.name, error)
+            raise source_error(f"{self.settings.name}: {error}", "NOT_IMPLEMENTED") from None
+
     def _limit(self, maximum: Any) -> int:
         if isinstance(maximum, int):
             return max(1, min(maximum, self.settings.max_results))
@@ -197,7 +209,7 @@ class SourceService:
         caller = self._authorise(info, "bronWerkzoekendeProfielMatches")
         vraag = self._parse("WerkzoekendeSelectievraag", selectievraag, parse_werkzoekende_vraag)
         limit = self._limit(maximumAantal)
-        result = await self.adapter.search_werkzoekenden(vraag, limit)
+        result = await self._ask(self.adapter.search_werkzoekenden(vraag, limit))
         return self._answer(
             result, vraag, limit, started, lambda r: self._release_profile(r, caller, "WerkzoekendeProfielMatch")
         )
@@ -209,17 +221,17 @@ class SourceService:
         caller = self._authorise(info, "bronVacatureMatches")
         vraag = self._parse("VacatureSelectievraag", selectievraag, parse_vacature_vraag)
         limit = self._limit(maximumAantal)
-        result = await self.adapter.search_vacatures(vraag, limit)
+        result = await self._ask(self.adapter.search_vacatures(vraag, limit))
         return self._answer(result, vraag, limit, started, lambda r: self._release_vacancy(r, caller, "VacatureMatch"))
 
     async def werkzoekende(self, info: strawberry.Info, idWerkzoekende: str) -> Record | None:
         caller = self._authorise(info, "bronWerkzoekendeProfiel")
-        record = await self.adapter.get_werkzoekende(idWerkzoekende)
+        record = await self._ask(self.adapter.get_werkzoekende(idWerkzoekende))
         return self._release_profile(record, caller, "Werkzoekende") if record is not None else None
 
     async def vacature(self, info: strawberry.Info, idVacature: str) -> Record | None:
         caller = self._authorise(info, "bronVacature")
-        record = await self.adapter.get_vacature(idVacature)
+        record = await self._ask(self.adapter.get_vacature(idVacature))
         return self._release_vacancy(record, caller, "Vacature") if record is not None else None
 
 
@@ -312,6 +324,14 @@ def http_app(
 def create_app(adapter: Adapter, settings: SubgraphSettings, contract: Contract | None = None) -> Starlette:
     """The organisation subgraph for `adapter`, ready to serve with any ASGI server."""
     contract = contract or load_contract()
+    missing = adapter.missing_operations()
+    if missing:
+        log.warning(
+            "%s: %s does not implement %s: the gateway's calls for them fail with NOT_IMPLEMENTED",
+            settings.name,
+            type(adapter).__name__,
+            ", ".join(missing),
+        )
     service = SourceService(adapter, PostcodeTable.from_csv(settings.postcodes), settings, contract)
     schema = organisation_schema(service, contract)
 

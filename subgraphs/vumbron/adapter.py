@@ -18,6 +18,10 @@ shared, still capped by the caller's role, scopes and SUWI status (`vumschema.po
 the mark the SDK's opt-in rule would hide every record from every other organisation.
 `X-VUM-SUWIparty` is the caller's own SUWI status when the app is built by
 `create_vumbron_app` (see `caller.py`); otherwise the configured `suwi_party`.
+
+Both calls only read, so one that fails on a pooled connection the source closed as the request
+went out (its idle keep-alive ran out) is sent once more on a new connection: aiohttp does so for
+the GET itself, the adapter for the search's POST. A source that cannot be reached is not retried.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ from .vraagobject import vacature_vraag_object, werkzoekende_vraag_object
 log = logging.getLogger("vum.subgraph.vumbron")
 
 DEFAULT_TIMEOUT = 4.0  # seconds; below the gateway's default 5 s per source, so this message arrives
+KEEPALIVE_SECONDS = 4.0  # idle connections dropped before common servers (uvicorn: 5 s) drop them
 DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 MAX_MESSAGE = 300
 # Idle connections are closed before the source closes them (uvicorn: 5 s), so a request never
@@ -173,11 +178,7 @@ class VumBronAdapter(Adapter):
         """Status and JSON body of one call to the source, within the timeout."""
         try:
             async with asyncio.timeout(self.timeout):
-                async with self.session.request(
-                    method, self.base_url + path, json=payload, headers=self._suwi_party()
-                ) as response:
-                    raw = await self._read(response)
-                    status = response.status
+                status, raw = await self._request(method, path, payload)
         except TimeoutError:
             raise source_error(
                 f"{self.name}: the VUM source did not answer within {self.timeout:g} s", "SOURCE_TIMEOUT"
@@ -192,6 +193,20 @@ class VumBronAdapter(Adapter):
             raise source_error(
                 f"{self.name}: the VUM source answered HTTP {status} without JSON", "INVALID_SOURCE_DATA"
             ) from None
+
+    async def _request(self, method: str, path: str, payload: Any) -> tuple[int, bytes]:
+        """Status and body; sent once more when a stale pooled connection failed it (see above)."""
+        try:
+            return await self._request_once(method, path, payload)
+        except (aiohttp.ClientOSError, aiohttp.ServerDisconnectedError) as error:
+            if isinstance(error, aiohttp.ClientConnectorError):
+                raise  # the source cannot be reached: asking again would not help
+        return await self._request_once(method, path, payload)
+
+    async def _request_once(self, method: str, path: str, payload: Any) -> tuple[int, bytes]:
+        url = self.base_url + path
+        async with self.session.request(method, url, json=payload, headers=self._suwi_party()) as answer:
+            return answer.status, await self._read(answer)
 
     async def _read(self, response: aiohttp.ClientResponse) -> bytes:
         chunks, size = [], 0

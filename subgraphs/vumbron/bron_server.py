@@ -47,6 +47,7 @@ from subgraphs.sdk.selectievraag import (
     parse_werkzoekende_vraag,
 )
 from vumschema import ORGANISATION, Contract, load_contract
+from vumschema import data as reference_data
 from vumschema.constraints import ValueChecker
 from vumschema.contract import named_type
 from vumschema.policy import OIN
@@ -255,7 +256,12 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=4201)
     parser.add_argument("--werkzoekenden", type=Path, help="JSON array of Werkzoekende records")
     parser.add_argument("--vacatures", type=Path, help="JSON array of Vacature records")
-    parser.add_argument("--postcodes", type=Path, default=os.environ.get("VUM_POSTCODES"), help="CSV of PC4 centroids")
+    parser.add_argument(
+        "--postcodes",
+        type=Path,
+        default=os.environ.get("VUM_POSTCODES") or reference_data.POSTCODES,
+        help="CSV of PC4 centroids; default: shipped with the package",
+    )
     parser.add_argument("--max-results", type=int, default=DEFAULT_MAX_RESULTS, help="cap per search (default 100)")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     parser.add_argument("--oin", required=True, help="this source's OIN: requests must name it in X-VUM-toParty")
@@ -267,8 +273,6 @@ def main() -> None:
         help="an OIN that may ask this source (X-VUM-fromParty); repeat for more",
     )
     args = parser.parse_args()
-    if args.postcodes is None:
-        parser.error("--postcodes FILE is required (or set VUM_POSTCODES)")
     if not all(OIN.fullmatch(oin) for oin in (args.oin, *args.allow_party)):
         parser.error("--oin and --allow-party take OINs (20 digits)")
     if not 1 <= args.max_results <= 1000:
