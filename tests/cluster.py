@@ -22,7 +22,7 @@ import shutil
 import signal
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -282,6 +282,17 @@ backend gateways
             status = int(fields["status"]) if fields["status"].lstrip("-").isdigit() else -1
             result[request_id] = LoggedRequest(request_id, fields["srv"], status, fields["term"], fields["retries"])
         return result
+
+    async def logged_all(self, request_ids: Iterable[str], within: float = 10.0) -> dict[str, LoggedRequest]:
+        """Every request HAProxy logged, once `request_ids` are all in it: HAProxy writes a request's
+        line when its stream closes, which can be just after the client has read the answer."""
+        wanted = set(request_ids)
+        deadline = time.monotonic() + within
+        while True:
+            logged = self.logged()
+            if wanted <= logged.keys() or time.monotonic() > deadline:
+                return logged
+            await asyncio.sleep(0.05)
 
     async def stop(self) -> None:
         if self.process is not None and self.process.returncode is None:
