@@ -1,0 +1,234 @@
+"""The VUM supergraph: the contract's three shares composed as Apollo Federation v2 subgraphs.
+
+`schema.graphql` stays the one contract. Each share is printed from it (`vumschema.views`) and
+composed in Python (`gateway.federation.compose`) at start, so the federation engine plans over
+exactly the graph the bespoke engine serves:
+
+- `organisatie`: the `bron*` root fields and what they reach, as every organisation serves them
+  (their URL comes from the registry, per instance: see `hooks.py`). The contract's
+  `@inaccessible` stays on the source side, so the API schema hides it as today's public schema
+  does; the record kinds get a non-resolvable `@key` on their id, which the gateway's share
+  shares, because a source answers by id and never as an entity.
+- `codelijsten`: `Beroep @key(fields: "codeBeroepsnaam")`, the occupation labels.
+- `gateway`: the public root fields (`@resolvedBy(subgraph: "gateway")`), the types only they reach
+  (connections, `bronnen`, `organisaties`, `verwerkingen`), and the gateway's own fields on the
+  records (`vumID`), which `computed.py` computes and the planner never sends to a subgraph.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Iterable
+from typing import Any
+
+from graphql import (
+    BooleanValueNode,
+    ConstArgumentNode,
+    ConstDirectiveNode,
+    DirectiveDefinitionNode,
+    DocumentNode,
+    EnumTypeDefinitionNode,
+    FieldDefinitionNode,
+    InputObjectTypeDefinitionNode,
+    NameNode,
+    ObjectTypeDefinitionNode,
+    StringValueNode,
+    TypeDefinitionNode,
+    print_ast,
+)
+
+from vumschema import GATEWAY, ORGANISATION, Contract, load_contract
+from vumschema.contract import directive_args, named_type
+from vumschema.views import public_document, subgraph_types
+
+from ..federation.compose import SubgraphInput, compose
+from ..federation.supergraph import Supergraph, read_supergraph
+
+CODELIJSTEN = "codelijsten"
+ORGANISATIE = "organisatie"  # the subgraph's name in the supergraph (the contract says `organisation`)
+LOCAL = "http://gateway.invalid/graphql"  # the gateway's own share: never sent to (computed or local)
+
+# The contract's own directives a subgraph keeps (what they mean is the gateway's, not federation's).
+CONTRACT_DIRECTIVES = ("categorie", "code", "wireCodes", "constraint", "extension")
+FEDERATION = "https://specs.apollo.dev/federation/v2.11"
+# Each record kind: the types a source answers with, and its id (the non-resolvable key).
+RECORD_KEYS = {
+    "WerkzoekendeProfielMatch": "idWerkzoekende",
+    "Werkzoekende": "idWerkzoekende",
+    "VacatureMatch": "idVacature",
+    "Vacature": "idVacature",
+}
+
+
+class VumSupergraphError(Exception):
+    """The contract's shares do not compose (a bug in the contract or in this module)."""
+
+
+def _directive(name: str, **arguments: str | bool) -> ConstDirectiveNode:
+    def value(v: str | bool) -> Any:
+        return BooleanValueNode(value=v) if isinstance(v, bool) else StringValueNode(value=v)
+
+    args = tuple(ConstArgumentNode(name=NameNode(value=k), value=value(v)) for k, v in arguments.items())
+    return ConstDirectiveNode(name=NameNode(value=name), arguments=args)
+
+
+def _with_directives(node: Any, kept: Iterable[str], added: Iterable[ConstDirectiveNode] = ()) -> Any:
+    keep = set(kept)
+    directives = tuple(d for d in node.directives or () if d.name.value in keep) + tuple(added)
+    return dataclasses.replace(node, directives=directives)
+
+
+def _clean(node: TypeDefinitionNode, kept: tuple[str, ...]) -> TypeDefinitionNode:
+    """`node` with only the directives in `kept`, on itself, its fields, arguments and values."""
+    node = _with_directives(node, kept)
+    if isinstance(node, ObjectTypeDefinitionNode | InputObjectTypeDefinitionNode):
+        fields: tuple[Any, ...] = tuple(_clean_field(f, kept) for f in node.fields or ())
+        return dataclasses.replace(node, fields=fields)  # type: ignore[arg-type]
+    if isinstance(node, EnumTypeDefinitionNode):
+        return dataclasses.replace(node, values=tuple(_with_directives(v, kept) for v in node.values or ()))
+    return node
+
+
+def _clean_field(field: Any, kept: tuple[str, ...]) -> Any:
+    field = _with_directives(field, kept)
+    arguments = getattr(field, "arguments", None)
+    if arguments:
+        field = dataclasses.replace(field, arguments=tuple(_with_directives(a, kept) for a in arguments))
+    return field
+
+
+def _keyed(node: TypeDefinitionNode, resolvable: bool) -> TypeDefinitionNode:
+    key = RECORD_KEYS.get(node.name.value)
+    if key is None or not isinstance(node, ObjectTypeDefinitionNode):
+        return node
+    added = _directive("key", fields=key, resolvable=resolvable)
+    return dataclasses.replace(node, directives=(*(node.directives or ()), added))
+
+
+def _document(contract: Contract, types: Iterable[TypeDefinitionNode], imports: tuple[str, ...]) -> str:
+    """A Federation 2 subgraph SDL: the link, the contract's directive definitions, the types."""
+    names = ", ".join(f'"{i}"' for i in imports)
+    link = f'extend schema @link(url: "{FEDERATION}", import: [{names}])'
+    types = list(types)
+    used = _applied(types)
+    definitions = [
+        d
+        for d in contract.document.definitions
+        if isinstance(d, DirectiveDefinitionNode) and d.name.value in CONTRACT_DIRECTIVES and d.name.value in used
+    ]
+    have = {t.name.value for t in types}
+    needed = {named_type(a.type) for d in definitions for a in d.arguments or ()}  # e.g. WireType
+    types += [_clean(contract.types[n], ()) for n in sorted(needed - have) if n in contract.types]
+    body = print_ast(DocumentNode(definitions=(*definitions, *types)))
+    return f"{link}\n\n{body}\n"
+
+
+def _internal(node: TypeDefinitionNode, public: set[str]) -> TypeDefinitionNode:
+    """A type only the source side reaches (`BronVacatureMatches`) is `@inaccessible` as well."""
+    if node.name.value in public or not isinstance(node, ObjectTypeDefinitionNode):
+        return node
+    return dataclasses.replace(node, directives=(*(node.directives or ()), _directive("inaccessible")))
+
+
+def _referring(node: TypeDefinitionNode) -> TypeDefinitionNode:
+    """An entity a reference subgraph resolves (`Beroep`): organisations only refer to it."""
+    keys = [d for d in node.directives or () if d.name.value == "key"]
+    if not keys:
+        return node
+    fields = str((directive_args(node, "key") or {})["fields"])
+    others = tuple(d for d in node.directives or () if d.name.value != "key")
+    return dataclasses.replace(node, directives=(*others, _directive("key", fields=fields, resolvable=False)))
+
+
+def _applied(types: Iterable[TypeDefinitionNode]) -> set[str]:
+    """The names of the directives applied anywhere in `types` (only those are defined)."""
+    found: set[str] = set()
+
+    def visit(node: Any) -> None:
+        found.update(d.name.value for d in getattr(node, "directives", None) or ())
+        for child in (*(getattr(node, "fields", None) or ()), *(getattr(node, "arguments", None) or ())):
+            visit(child)
+        for value in getattr(node, "values", None) or ():
+            visit(value)
+
+    for node in types:
+        visit(node)
+    return found
+
+
+def organisatie_sdl(contract: Contract, *, gateway_view: bool = True) -> str:
+    """What every organisation serves (`gateway_view=False`: as the SDK prints it), or as the
+    gateway composes it (see the module's docstring)."""
+    kept = (*CONTRACT_DIRECTIVES, "key", *(("inaccessible",) if gateway_view else ()))
+    types = [_referring(_clean(node, kept)) for node in subgraph_types(contract, ORGANISATION).values()]
+    if not gateway_view:
+        return _document(contract, types, ("@key",))
+    public = {d.name.value for d in public_document(contract).definitions if isinstance(d, TypeDefinitionNode)}
+    types = [_internal(_keyed(node, resolvable=False), public) for node in types]
+    return _document(contract, types, ("@key", "@inaccessible"))
+
+
+def codelijsten_sdl(contract: Contract) -> str:
+    types = [_clean(node, (*CONTRACT_DIRECTIVES, "key")) for node in subgraph_types(contract, CODELIJSTEN).values()]
+    return _document(contract, types, ("@key",))
+
+
+def _object_fields(node: TypeDefinitionNode) -> tuple[FieldDefinitionNode, ...]:
+    return tuple(node.fields or ()) if isinstance(node, ObjectTypeDefinitionNode) else ()
+
+
+def _gateway_types(contract: Contract) -> list[TypeDefinitionNode]:
+    """The public root fields and what only they reach; a record type the organisations serve is
+    a stub of its key and the gateway's own fields (its `vumID`)."""
+    served = subgraph_types(contract, ORGANISATION)
+    view: dict[str, TypeDefinitionNode] = {}
+    todo = ["Query"]
+    while todo:
+        name = todo.pop()
+        node = contract.types.get(name)
+        if node is None or name in view:
+            continue
+        fields = _object_fields(node)
+        if name == "Query" or (name in served and isinstance(node, ObjectTypeDefinitionNode)):
+            key = RECORD_KEYS.get(name)
+            fields = tuple(
+                f for f in fields if contract.resolved_by(name, f.name.value) == GATEWAY or f.name.value == key
+            )
+            if not fields:
+                continue  # reached only through the records (the organisations' own)
+            node = dataclasses.replace(node, fields=fields)  # type: ignore[call-arg]
+        view[name] = node
+        for field in fields if isinstance(node, ObjectTypeDefinitionNode) else getattr(node, "fields", None) or ():
+            todo.append(named_type(field.type))
+            todo.extend(named_type(a.type) for a in getattr(field, "arguments", None) or ())
+    kept = (*CONTRACT_DIRECTIVES, "inaccessible", "authenticated", "requiresScopes")
+    return [_keyed(_clean(node, kept), resolvable=False) for node in view.values()]
+
+
+def gateway_sdl(contract: Contract) -> str:
+    return _document(contract, _gateway_types(contract), ("@key", "@inaccessible", "@authenticated", "@requiresScopes"))
+
+
+def subgraph_inputs(contract: Contract, urls: dict[str, str] | None = None) -> list[SubgraphInput]:
+    """The three shares as subgraphs; `urls` gives `codelijsten`'s (the organisations' are per instance)."""
+    urls = urls or {}
+    return [
+        SubgraphInput(GATEWAY, LOCAL, gateway_sdl(contract)),
+        SubgraphInput(CODELIJSTEN, urls.get(CODELIJSTEN, LOCAL), codelijsten_sdl(contract)),
+        SubgraphInput(ORGANISATIE, urls.get(ORGANISATIE, LOCAL), organisatie_sdl(contract)),
+    ]
+
+
+def compose_vum(contract: Contract, urls: dict[str, str] | None = None) -> str:
+    """The VUM supergraph SDL; raises `VumSupergraphError` with every composition error."""
+    result = compose(subgraph_inputs(contract, urls))
+    if result.errors or result.supergraph_sdl is None:
+        raise VumSupergraphError("; ".join(f"{e.code}: {e.message}" for e in result.errors))
+    return result.supergraph_sdl
+
+
+@functools.cache
+def vum_supergraph() -> Supergraph:
+    """The supergraph of the contract this process loaded (composed once)."""
+    return read_supergraph(compose_vum(load_contract()))

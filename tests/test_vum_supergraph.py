@@ -1,0 +1,63 @@
+"""The VUM supergraph (`gateway/vum/supergraph.py`): the contract's shares, composed in Python."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from graphql import GraphQLSchema, lexicographic_sort_schema, print_schema
+
+from gateway.federation.compose import SubgraphInput, compose
+from gateway.public_schema import build_public_schema
+from gateway.vum.supergraph import (
+    CODELIJSTEN,
+    ORGANISATIE,
+    codelijsten_sdl,
+    compose_vum,
+    organisatie_sdl,
+    vum_supergraph,
+)
+from vumschema import load_contract
+
+FIXTURE = Path(__file__).parent / "data" / "federation" / "compose" / "vum" / "vum"
+URLS = {ORGANISATIE: "http://127.0.0.1:4101/graphql", CODELIJSTEN: "http://127.0.0.1:4100/graphql"}
+
+
+def test_the_plain_shares_compose_to_what_apollo_composes_of_the_sdks_subgraphs() -> None:
+    """`@apollo/composition`'s supergraph of the SDK's `organisatie` and `codelijsten`, byte for byte."""
+    contract = load_contract()
+    result = compose(
+        [
+            SubgraphInput(CODELIJSTEN, URLS[CODELIJSTEN], codelijsten_sdl(contract)),
+            SubgraphInput(ORGANISATIE, URLS[ORGANISATIE], organisatie_sdl(contract, gateway_view=False)),
+        ]
+    )
+    assert result.errors == []
+    assert result.supergraph_sdl == (FIXTURE / "supergraph.graphql").read_text(encoding="utf-8")
+
+
+def _type_system(schema: GraphQLSchema, leave_out: frozenset[str] = frozenset()) -> str:
+    """The schema's types in name order, without directive definitions: the contract's own
+    (`@categorie`, `@code`, ...) describe the contract, and a federation API schema carries no
+    custom directive that is not composed in."""
+    types = [t for name, t in schema.type_map.items() if name not in leave_out]
+    return print_schema(lexicographic_sort_schema(GraphQLSchema(query=schema.query_type, types=types, directives=[])))
+
+
+def test_the_supergraph_serves_todays_public_schema() -> None:
+    public = build_public_schema(load_contract())
+    served = _type_system(vum_supergraph().api_schema)
+    # `Scope` is the argument type of the contract's `@requiresScopes` definition, used by nothing else
+    assert served == _type_system(public, leave_out=frozenset({"Scope"}))
+    assert "BronWerkzoekendeProfielMatches" not in served and "bronVacature" not in served
+
+
+def test_the_source_side_and_the_gateway_fields_are_where_they_belong() -> None:
+    supergraph = vum_supergraph()
+    query = supergraph.schema.query_type
+    assert query is not None
+    assert "bronWerkzoekendeProfielMatches" in query.fields  # in the supergraph, for the organisations
+    assert "bronWerkzoekendeProfielMatches" not in (supergraph.api_schema.query_type or query).fields
+    assert set(supergraph.subgraphs) == {"gateway", CODELIJSTEN, ORGANISATIE}
+    sdl = compose_vum(load_contract())
+    assert '@join__type(graph: GATEWAY, key: "idWerkzoekende", resolvable: false)' in sdl
+    assert "  vumID: ID! @join__field(graph: GATEWAY)\n" in sdl  # computed by the gateway, never asked
