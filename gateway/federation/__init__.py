@@ -36,7 +36,10 @@ Extension points (for VUM on top; none of them knows VUM):
     plans a selection for objects that exist already with only the `given` fields (keys from a
     fan-out); `Executor.complete_entities(plan, objects)` runs its Flatten fetches (routed per
     owner by (a)) and projects each object. So a search is: a fan-out root fetch of keys, the
-    gateway chooses the page, then `complete_entities` for the page's records.
+    gateway chooses the page, then `complete_entities` for the page's records. When the fan-out
+    returns the objects themselves (sources that answer no entity fetch), plan with
+    `given_from=subgraph`: `EntityPlan.given` is what to ask that subgraph for (at any depth,
+    with the keys and `@requires` inputs the rest needs), and the plan completes the rest.
 (d) Release hooks in the projection (consent, processing log): `extensions.ReleaseRules` gives
     fields a category (e.g. from the supergraph's `@policy` or a configured table); an object
     carrying an `extensions.Release` (attached in `received`/`merge_instances` from what the

@@ -42,6 +42,32 @@ async def test_objects_given_by_key_are_completed_from_their_subgraphs(shop: Sho
         await runtime.close()
 
 
+async def test_objects_a_subgraph_gave_are_completed_from_the_others(shop: Shop) -> None:
+    """Query-then-fetch where the first query returns the objects themselves (VUM: a search that
+    every organisation serves): the plan says what to ask that subgraph for, at any depth, and
+    completes the rest; the objects are never fetched again from it."""
+    runtime = FederationRuntime(shop.supergraph)
+    await runtime.start()
+    try:
+        selection = "{ name shippingEstimate reviews { body author { name } } }"
+        plan = runtime.planner.plan_entities("Product", selection, [], given_from="products")
+        assert plan.given == '{__typename name upc price(currency: "EUR") weight}'  # with what the others need
+        assert 'Fetch(service: "products")' not in print_plan(plan)
+        given = [{"__typename": "Product", "upc": "p3", "name": "Lamp", "price": 30, "weight": 2}]
+        completed, errors = await runtime.executor.complete_entities(plan, given)
+        assert errors == []
+        reviews = [{"body": "Bright", "author": {"name": "Ada Lovelace"}}]
+        assert completed == [{"name": "Lamp", "shippingEstimate": 4, "reviews": reviews}]
+        assert runtime.planner.plan_entities("Product", selection, [], given_from="products") is plan
+    finally:
+        await runtime.close()
+
+
+def test_objects_can_only_be_given_from_a_subgraph_of_the_supergraph(shop: Shop) -> None:
+    with pytest.raises(OperationError, match="'nope' is not a subgraph"):
+        FederationRuntime(shop.supergraph).planner.plan_entities("Product", "{ name }", [], given_from="nope")
+
+
 @pytest.mark.parametrize(
     ("type_name", "selection", "message"),
     [

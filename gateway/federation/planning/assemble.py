@@ -14,8 +14,13 @@ from .subquery import dealias, render, variables_of
 REPRESENTATIONS = "representations"
 
 
-def assemble(groups: list[Group], operation: Operation, supergraph: Supergraph) -> PlanNode | None:
-    fetches = {group.id: _fetch(group, operation, supergraph) for group in groups if not _empty(group)}
+def assemble(
+    groups: list[Group], operation: Operation, supergraph: Supergraph, given: Group | None = None
+) -> PlanNode | None:
+    """The plan of `groups`; `given` (the objects a caller fetched itself) is not fetched."""
+    fetches = {
+        group.id: _fetch(group, operation, supergraph) for group in groups if not _empty(group) and group is not given
+    }
     kept = [g for g in groups if g.id in fetches]
     for group in kept:
         group.deps = {d for d in group.deps if d.id in fetches}

@@ -84,13 +84,18 @@ class PlanBuilder:
                 self._plan_root_field(root.type_name, field_, subgraph)
         return self.groups
 
-    def build_entities(self, type_name: str, selection: Selection, given: frozenset[str]) -> list[Group]:
+    def build_entities(
+        self, type_name: str, selection: Selection, given: frozenset[str], given_from: str | None = None
+    ) -> list[Group]:
         """Plan `selection` for objects of `type_name` that exist already and carry only the `given`
         fields (e.g. keys from a fan-out): every other field comes through entity fetches. The
-        objects are expected at `ENTITIES_PATH` of the response tree."""
+        objects are expected at `ENTITIES_PATH` of the response tree. With `given_from`, the
+        objects came from that subgraph (asked by the caller, e.g. by a search it serves): they
+        carry whatever it resolves at any depth, and the first group, never fetched by the plan,
+        is what the caller must ask it for."""
         self.reach.given = given
         self.keys.register_tree(ENTITIES_PATH, selection)
-        origin = self._new_group(GIVEN, ENTITIES_PATH, entity=False, type_name=type_name)
+        origin = self._new_group(given_from or GIVEN, ENTITIES_PATH, entity=False, type_name=type_name)
         fields = [f for f in selection.fields(type_name) if not f.is_typename]
         left = self._plan_object(Ctx(origin, ENTITIES_PATH), type_name, fields, origin.selection)
         if left:

@@ -37,6 +37,7 @@ from ..supergraph import Supergraph
 from .assemble import assemble
 from .builder import PlanBuilder
 from .nodes import PlanNode, QueryPlan
+from .subquery import render
 
 OperationLimit = Callable[[Operation], None]
 _NO_DEFINITION = OperationDefinitionNode(operation=OperationType.QUERY, selection_set=SelectionSetNode(selections=()))
@@ -185,19 +186,30 @@ class QueryPlanner:
         return operation
 
     def plan_entities(
-        self, type_name: str, selection: str, given: Sequence[str], labels: frozenset[str] = frozenset()
+        self,
+        type_name: str,
+        selection: str,
+        given: Sequence[str],
+        labels: frozenset[str] = frozenset(),
+        *,
+        given_from: str | None = None,
     ) -> EntityPlan:
         """Plan the selection set `selection` (GraphQL text, e.g. "{ name reviews { body } }") for
         objects of `type_name` that carry only the fields `given` (and `__typename`): for
         query-then-fetch, keys first, then these objects completed from their owners as entities.
-        Cached per (type, selection, given, labels)."""
-        key = ("entities", type_name, selection, tuple(sorted(given)), labels)
+        With `given_from`, the objects come from that subgraph instead, with every field it
+        resolves (at any depth): `EntityPlan.given` is the selection set to ask it for (internal
+        aliases included), the plan completes the rest. Cached per (type, selection, given, labels,
+        given_from)."""
+        key = ("entities", type_name, selection, tuple(sorted(given)), labels, given_from)
         found = self._plans.get(key)
         if isinstance(found, EntityPlan):
             return found
         schema = self.supergraph.api_schema
         if not isinstance(schema.get_type(type_name), GraphQLObjectType | GraphQLInterfaceType):
             raise OperationError(f"{type_name!r} is not an object or interface type of the API", ErrorCode.BAD_REQUEST)
+        if given_from is not None and given_from not in self.supergraph.subgraphs:
+            raise OperationError(f"{given_from!r} is not a subgraph of the supergraph", ErrorCode.BAD_REQUEST)
         try:
             document = parse(f"fragment Entity on {type_name} {selection}")
         except GraphQLError as error:
@@ -210,9 +222,11 @@ class QueryPlanner:
         assert isinstance(fragment, FragmentDefinitionNode)
         normalised = Normaliser(schema).selection(type_name, [(fragment.selection_set, ())])
         builder = PlanBuilder(self.supergraph, self._fieldsets, labels, computed=self.computed)
-        groups = builder.build_entities(type_name, normalised, frozenset(given))
+        groups = builder.build_entities(type_name, normalised, frozenset(given), given_from)
         empty = Operation(OperationType.QUERY, None, normalised, {}, _NO_DEFINITION, document, (), 0)
-        plan = EntityPlan(type_name, normalised, assemble(groups, empty, self.supergraph))
+        origin = groups[0] if given_from is not None else None
+        node = assemble(groups, empty, self.supergraph, given=origin)
+        plan = EntityPlan(type_name, normalised, node, render(origin.selection) if origin is not None else None)
         with self._lock:
             self._plans.put(key, plan)
         return plan
@@ -232,6 +246,7 @@ class EntityPlan:
     type_name: str
     selection: Selection
     node: PlanNode | None
+    given: str | None = None  # with `given_from`: the selection set the caller asks that subgraph for
 
 
 def select_operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode:
