@@ -150,6 +150,11 @@ class RateLimitConfig(Strict):
     max_callers: int = Field(default=100_000, ge=100, description="buckets kept in memory (least recent dropped)")
 
 
+VUM_ENGINE = "vum"
+FEDERATION_ENGINE = "federation"
+ENGINES = (VUM_ENGINE, FEDERATION_ENGINE)
+
+
 class ServerConfig(Strict):
     host: str = "127.0.0.1"
     port: int = Field(default=4000, ge=1, le=65535)
@@ -169,6 +174,18 @@ class ServerConfig(Strict):
     max_source_response_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
     graphiql: bool = Field(default=True, description="serve the explorer (GraphiQL) to browsers at /graphql")
     tls: TlsConfig | None = Field(default=None, description="serve HTTPS (and accept client certificates)")
+    engine: str = Field(
+        default=VUM_ENGINE,
+        description="what answers operations: 'vum' (gateway/plan + gateway/execute) or 'federation' "
+        "(the federation runtime, gateway/vum; see the README for its parity)",
+    )
+
+    @field_validator("engine")
+    @classmethod
+    def _known_engine(cls, value: str) -> str:
+        if value not in ENGINES:
+            raise ValueError(f"{value!r} is not an engine; use one of {', '.join(repr(e) for e in ENGINES)}")
+        return value
 
 
 def _decode_key(value: str) -> bytes:

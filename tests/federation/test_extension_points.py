@@ -157,6 +157,39 @@ async def test_a_root_fetch_goes_to_every_instance_and_their_answers_merge() -> 
     assert len(stub.sent) == 2
 
 
+class OneInventory(TwoInventories):
+    """A subgraph that fans out, served by one instance (or none) for now: its answers still merge."""
+
+    def __init__(self, supergraph: Any, endpoints: Sequence[Endpoint]) -> None:
+        super().__init__(supergraph)
+        self.served = tuple(endpoints)
+
+    def instances(self, subgraph: str, context: RequestContext) -> Sequence[Endpoint]:
+        return self.served if subgraph == "inventory" else super().instances(subgraph, context)
+
+    def fans_out(self, subgraph: str, context: RequestContext) -> bool:
+        return subgraph == "inventory"
+
+    def merge_instances(
+        self,
+        subgraph: str,
+        answers: Sequence[tuple[Endpoint, SubgraphResponse | SubgraphFailure]],
+        context: RequestContext,
+    ) -> SubgraphResponse:
+        merged = super().merge_instances(subgraph, answers, context)
+        return SubgraphResponse({"warehouseName": f"{len(answers)}: {merged.data and merged.data['warehouseName']}"})
+
+
+@pytest.mark.parametrize(("endpoints", "merged"), [((TwoInventories.EAST,), b"1: W"), ((), b"0: ")])
+async def test_a_subgraph_that_fans_out_merges_one_answer_or_none(endpoints: Any, merged: bytes) -> None:
+    runtime, stub = shop_runtime({"inventory": lambda q, v: {"data": {"warehouseName": "W"}}})
+    hooks = OneInventory(runtime.supergraph, endpoints)
+    runtime.executor.hooks = runtime.executor.fetcher.hooks = hooks
+    answer = await runtime.handle("{ warehouseName }")
+    assert answer.body == b'{"data":{"warehouseName":"' + merged + b'"}}'
+    assert len(stub.sent) == len(endpoints)
+
+
 def test_a_computed_field_is_never_asked_of_a_subgraph_and_gets_what_it_requires(shop: Shop) -> None:
     seen: list[dict[str, Any]] = []
 

@@ -49,7 +49,7 @@ class Fetcher:
         variables = {name: run.variables[name] for name in fetch.variables if name in run.variables}
         body = orjson.dumps({"query": fetch.operation, "variables": variables})
         instances = self.hooks.instances(fetch.subgraph, run.context)
-        if len(instances) == 1:
+        if len(instances) == 1 and not self.hooks.fans_out(fetch.subgraph, run.context):
             response = await self._post(fetch, instances[0], body, run, None)
         else:
             answers = await asyncio.gather(*(self._answer(fetch, e, body, run) for e in instances))

@@ -56,6 +56,11 @@ class Hooks:
         """Every instance a root fetch of `subgraph` goes to."""
         return (self.endpoint(subgraph, context),)
 
+    def fans_out(self, subgraph: str, context: RequestContext) -> bool:
+        """Whether root fetches of `subgraph` always go through `merge_instances`, also with one
+        instance or none (its answers are combined, e.g. ordered and paged, whatever their number)."""
+        return False
+
     def merge_instances(
         self,
         subgraph: str,
