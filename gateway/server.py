@@ -13,7 +13,7 @@ import contextlib
 import hashlib
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -25,7 +25,7 @@ from .auth.keys import KeyFileError
 from .auth.participants import ParticipantRegister
 from .auth.signing import GatewaySigner
 from .auth.tokens import CallerAuthenticator
-from .config import ConfigError, GatewayConfig, load_config
+from .config import FEDERATION_ENGINE, ConfigError, GatewayConfig, load_config
 from .cursor import Cursors
 from .execute.executor import Services
 from .limits import Limits
@@ -38,6 +38,9 @@ from .rate_limit import MemoryRateLimiter, RateLimiter, RedisRateLimiter, Unlimi
 from .registry import Registry, SourceState
 from .subgraph_client import SubgraphClient
 from .tracing import Tracing
+
+if TYPE_CHECKING:
+    from .vum.engine import FederationEngine
 
 log = logging.getLogger("vum.gateway")
 
@@ -98,6 +101,7 @@ class Gateway:
         )
         self.rate_limiter = _rate_limiter(config)
         self.services = self._services(config)
+        self.engine = self._engine(config)
         self.started = False
         self.draining = False  # stopping: not ready, still serving (see serving.py)
         self.graphiql_presets: dict[str, dict[str, str]] = {}  # the demo's headers per role
@@ -121,6 +125,14 @@ class Gateway:
             detail_source_id=config.auth.detail_source_id,
         )
 
+    def _engine(self, config: GatewayConfig) -> FederationEngine | None:
+        """The federation engine when configured (None: the bespoke one, `planner` and `services`)."""
+        if config.gateway.engine != FEDERATION_ENGINE:
+            return None
+        from .vum.engine import FederationEngine  # composes the VUM supergraph: only when chosen
+
+        return FederationEngine(self.schema, lambda: self.services, config.gateway.plan_cache_size)
+
     def _gateway_headers(self, state: SourceState) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.signer.token(None, state.config.oin)}"}
 
@@ -136,6 +148,8 @@ class Gateway:
             raise ConfigError(self._log_failure(error)) from None
         await self.client.start()
         await self.check_client.start()
+        if self.engine is not None:
+            await self.engine.start()
         self._tasks = [asyncio.create_task(self._keep_checking()), asyncio.create_task(self._keep_purging())]
         self.started = True
 
@@ -165,6 +179,8 @@ class Gateway:
                 await task
         await self.client.close()
         await self.check_client.close()
+        if self.engine is not None:
+            await self.engine.close()
         await self.authenticator.close()
         await self.quota.close()
         await self.rate_limiter.close()

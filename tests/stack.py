@@ -32,6 +32,7 @@ from .servers import LiveServer
 # Tests of what the sources answer, not how fast (latency is the benchmark's): the most a source may
 # take, the configuration's maximum, when every server runs in the test's one process on a busy machine.
 CORRECTNESS_TIMEOUT = 60.0
+ENGINES = ("vum", "federation")  # every engine a parity test runs on (gateway.engine)
 READY_SECONDS = 120.0  # at most, for the gateway to check its subgraphs; seconds on an idle machine
 AppFactory = Callable[[GatewayTrust], Any]  # builds a subgraph's ASGI app once the gateway is known
 
@@ -81,6 +82,11 @@ class Stack:
     key: str
     oins: dict[str, str]
     session: aiohttp.ClientSession = field(default_factory=new_session)
+
+    @property
+    def engine(self) -> str:
+        """What answers operations (`gateway.engine`): "vum" or "federation"."""
+        return self.gateway.config.gateway.engine
 
     async def post(self, payload: Any, headers: dict[str, str] | None = None) -> tuple[int, Any]:
         async with self.session.post(self.server.url, json=payload, headers=headers) as response:

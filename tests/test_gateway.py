@@ -22,7 +22,7 @@ from subgraphs.sql.adapter import SqlAdapter
 
 from .conftest import BEROEPEN, POSTCODES
 from .servers import read_body
-from .stack import AppFactory, Source, Stack, consented, organisation_app, start_stack
+from .stack import ENGINES, AppFactory, Source, Stack, consented, organisation_app, start_stack
 
 SEARCH = """
 query Zoek($s: WerkzoekendeSelectievraag!, $first: Int, $after: String) {
@@ -59,8 +59,8 @@ class Counting:
         await self.app(scope, replay, send)
 
 
-@pytest_asyncio.fixture(scope="module")
-async def stack() -> AsyncIterator[Stack]:
+@pytest_asyncio.fixture(scope="module", params=ENGINES)
+async def stack(request: pytest.FixtureRequest) -> AsyncIterator[Stack]:
     ids = ["gemeente", "reintegratie", "uwv"]
     data = generate(7, ids, read_postcodes(POSTCODES), read_beroepen(BEROEPEN), werkzoekenden_per_bron=80)
     with tempfile.TemporaryDirectory() as tmp:
@@ -75,7 +75,7 @@ async def stack() -> AsyncIterator[Stack]:
             "reintegratie": Counting(organisation_app(BestandAdapter(export, None), "reintegratie")),
             "uwv": Counting(organisation_app(memory, "uwv")),
         }
-        running = await start_stack([Source(i, apps[i]) for i in ids])
+        running = await start_stack([Source(i, apps[i]) for i in ids], engine=request.param)
         running.apps = apps  # type: ignore[attr-defined]
         yield running
         await running.close()
@@ -272,6 +272,11 @@ async def test_fragments_aliases_and_conditions_shape_the_answer(stack: Stack) -
             assert set(occupation) == expected
         else:
             assert "bemiddelingsberoep" not in node
+
+
+def test_the_configured_engine_answers(stack: Stack) -> None:
+    """The parity tests run on each engine: the federation engine only when configured."""
+    assert (stack.gateway.engine is not None) == (stack.engine == "federation")
 
 
 async def test_introspection_organisaties_and_typename(stack: Stack) -> None:

@@ -4,7 +4,8 @@ they share planning, authorisation, purpose checks and the processing log."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 from graphql import GraphQLError
 from graphql.execution.values import get_variable_values
@@ -12,15 +13,19 @@ from starlette.requests import Request
 
 from vumschema.policy import Caller
 
+from ..auth.fields import Denied
 from ..auth.tokens import PurposeRefused, Unauthenticated
 from ..execute.executor import MAX_SUBGRAPH_CALLS, OperationTooLarge, ProcessingLogFailed, execute_plan
+from ..federation.errors import ErrorCode, OperationError
 from ..input_errors import variable_errors
 from ..metrics import REFUSED_OPERATIONS
-from ..plan.nodes import QueryPlan
-from ..plan.planner import PlanningError
+from ..plan.planner import VALIDATION_FAILED, PlanningError
 from ..rate_limit import RATE_LIMITED, caller_key
 from ..server import Gateway
 from .identity import PURPOSE_HEADER, identify
+
+if TYPE_CHECKING:
+    from ..vum.engine import FederationEngine
 
 
 async def run_graphql(
@@ -51,6 +56,8 @@ async def run_graphql(
     limited = await _rate_limited(gateway, request, caller)
     if limited is not None:
         return limited
+    if gateway.engine is not None:
+        return await _run_federation(gateway, gateway.engine, query, variables, operation_name, caller, lenient)
     try:
         plan = gateway.planner.plan(query, operation_name, caller)
     except PlanningError as error:
@@ -64,6 +71,43 @@ async def run_graphql(
         return 400, {"errors": _graphql_errors(errors, "BAD_USER_INPUT")}
     try:
         return 200, await execute_plan(plan, coerced, variables, gateway.services, caller)
+    except OperationTooLarge as error:
+        REFUSED_OPERATIONS.labels(MAX_SUBGRAPH_CALLS).inc()
+        return 400, _error(str(error), MAX_SUBGRAPH_CALLS)
+    except ProcessingLogFailed:
+        return 503, {
+            "data": None,
+            **_error("nothing was disclosed: the processing log cannot be written", "PROCESSING_LOG_UNAVAILABLE"),
+        }
+
+
+async def _run_federation(
+    gateway: Gateway,
+    engine: FederationEngine,
+    query: str,
+    variables: dict[str, Any],
+    operation_name: str | None,
+    caller: Caller | None,
+    lenient: bool,
+) -> tuple[int, dict[str, Any]]:
+    """The same request on the federation engine: the same refusals, variables and failures."""
+    try:
+        prepared = engine.prepare(query, operation_name, caller)
+    except OperationError as error:
+        formatted = error.to_graphql()
+        if error.code in (ErrorCode.GRAPHQL_PARSE_FAILED, ErrorCode.GRAPHQL_VALIDATION_FAILED):
+            formatted["extensions"]["code"] = VALIDATION_FAILED  # as the bespoke planner says it
+        return 400, {"errors": [formatted]}
+    refusal = _refusal(gateway, prepared, caller, lenient)
+    if refusal is not None:
+        return refusal
+    definitions = list(prepared.operation.variable_definitions.values())
+    coerced = get_variable_values(gateway.schema, definitions, variables)
+    if isinstance(coerced, list):
+        errors = variable_errors(gateway.schema, query, prepared.operation.definition, variables) or coerced
+        return 400, {"errors": _graphql_errors(errors, "BAD_USER_INPUT")}
+    try:
+        return 200, await engine.execute(prepared, coerced, variables, caller)
     except OperationTooLarge as error:
         REFUSED_OPERATIONS.labels(MAX_SUBGRAPH_CALLS).inc()
         return 400, _error(str(error), MAX_SUBGRAPH_CALLS)
@@ -91,8 +135,18 @@ def _error(message: str, code: str) -> dict[str, Any]:
     return {"errors": [{"message": message, "extensions": {"code": code}}]}
 
 
+class _Refusable(Protocol):
+    """What a refusal looks at: a bespoke `QueryPlan` or a federation engine's `Prepared`."""
+
+    @property
+    def denied(self) -> Sequence[Denied]: ...
+
+    @property
+    def asks_for_data(self) -> bool: ...
+
+
 def _refusal(
-    gateway: Gateway, plan: QueryPlan, caller: Caller | None, lenient: bool
+    gateway: Gateway, plan: _Refusable, caller: Caller | None, lenient: bool
 ) -> tuple[int, dict[str, Any]] | None:
     """Requests refused before anything is asked: no token for data, a forbidden field in strict
     mode (unless `lenient`), or no purpose for a data request."""

@@ -26,6 +26,7 @@ from graphql import (
     BooleanValueNode,
     ConstArgumentNode,
     ConstDirectiveNode,
+    ConstListValueNode,
     DirectiveDefinitionNode,
     DocumentNode,
     EnumTypeDefinitionNode,
@@ -165,8 +166,33 @@ def organisatie_sdl(contract: Contract, *, gateway_view: bool = True) -> str:
     if not gateway_view:
         return _document(contract, types, ("@key",))
     public = {d.name.value for d in public_document(contract).definitions if isinstance(d, TypeDefinitionNode)}
-    types = [_internal(_keyed(node, resolvable=False), public) for node in types]
-    return _document(contract, types, ("@key", "@inaccessible"))
+    types = [_with_policies(_internal(_keyed(node, resolvable=False), public)) for node in types]
+    return _document(contract, types, ("@key", "@inaccessible", "@policy"))
+
+
+def _policy(category: str) -> ConstDirectiveNode:
+    """`@policy(policies: [["CATEGORY"]])`: a consent category as a federation policy."""
+    inner = ConstListValueNode(values=(StringValueNode(value=category),))
+    value = ConstListValueNode(values=(inner,))
+    return ConstDirectiveNode(
+        name=NameNode(value="policy"), arguments=(ConstArgumentNode(name=NameNode(value="policies"), value=value),)
+    )
+
+
+def _with_policies(node: TypeDefinitionNode) -> TypeDefinitionNode:
+    """Each field's own `@categorie` as a `@policy`: the runtime's Authorizer denies, before
+    planning, a field of a category the caller's role may never see (`release.policies`)."""
+    if not isinstance(node, ObjectTypeDefinitionNode):
+        return node
+    fields = []
+    for field in node.fields or ():
+        category = directive_args(field, "categorie")
+        fields.append(_with_directives(field, _names(field), [_policy(str(category["naam"]))]) if category else field)
+    return dataclasses.replace(node, fields=tuple(fields))
+
+
+def _names(node: Any) -> set[str]:
+    return {d.name.value for d in node.directives or ()}
 
 
 def codelijsten_sdl(contract: Contract) -> str:

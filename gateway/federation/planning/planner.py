@@ -24,6 +24,7 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    VariableDefinitionNode,
     parse,
     specified_rules,
     validate,
@@ -221,15 +222,50 @@ class QueryPlanner:
         fragment = document.definitions[0]
         assert isinstance(fragment, FragmentDefinitionNode)
         normalised = Normaliser(schema).selection(type_name, [(fragment.selection_set, ())])
-        builder = PlanBuilder(self.supergraph, self._fieldsets, labels, computed=self.computed)
-        groups = builder.build_entities(type_name, normalised, frozenset(given), given_from)
-        empty = Operation(OperationType.QUERY, None, normalised, {}, _NO_DEFINITION, document, (), 0)
-        origin = groups[0] if given_from is not None else None
-        node = assemble(groups, empty, self.supergraph, given=origin)
-        plan = EntityPlan(type_name, normalised, node, render(origin.selection) if origin is not None else None)
+        plan = self._entity_plan(type_name, normalised, given, labels, given_from, document)
         with self._lock:
             self._plans.put(key, plan)
         return plan
+
+    def plan_selection_entities(
+        self,
+        type_name: str,
+        selection: Selection,
+        given: Sequence[str],
+        labels: frozenset[str] = frozenset(),
+        *,
+        given_from: str | None = None,
+        variables: Mapping[str, VariableDefinitionNode] | None = None,
+    ) -> EntityPlan:
+        """`plan_entities` for a selection of a normalised operation (e.g. the records below a
+        root field the embedding application answers itself), whose `variables` (definitions) its
+        fetches may use; cached per selection object."""
+        key = ("entities", type_name, selection, tuple(sorted(given)), labels, given_from)
+        found = self._plans.get(key)
+        if isinstance(found, EntityPlan):
+            return found
+        document = DocumentNode(definitions=())
+        plan = self._entity_plan(type_name, selection, given, labels, given_from, document, variables or {})
+        with self._lock:
+            self._plans.put(key, plan)
+        return plan
+
+    def _entity_plan(
+        self,
+        type_name: str,
+        selection: Selection,
+        given: Sequence[str],
+        labels: frozenset[str],
+        given_from: str | None,
+        document: DocumentNode,
+        variables: Mapping[str, VariableDefinitionNode] | None = None,
+    ) -> EntityPlan:
+        builder = PlanBuilder(self.supergraph, self._fieldsets, labels, computed=self.computed)
+        groups = builder.build_entities(type_name, selection, frozenset(given), given_from)
+        empty = Operation(OperationType.QUERY, None, selection, variables or {}, _NO_DEFINITION, document, (), 0)
+        origin = groups[0] if given_from is not None else None
+        node = assemble(groups, empty, self.supergraph, given=origin)
+        return EntityPlan(type_name, selection, node, render(origin.selection) if origin is not None else None)
 
     def plan_operation(self, operation: Operation, labels: frozenset[str] = frozenset()) -> QueryPlan:
         """Plan an already normalised operation (used by extensions that build operations)."""

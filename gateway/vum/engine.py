@@ -1,0 +1,200 @@
+"""The federation engine (`[gateway] engine = "federation"`): VUM's operations on the runtime.
+
+request ──runtime planner──▶ parse, validate, normalise (cached; the VUM supergraph's API schema)
+        ──runtime Authorizer──▶ @authenticated, @requiresScopes, consent @policy (release.py)
+        ──HTTP edge (gateway/http/operation.py)──▶ refusals, purpose, variables (public schema)
+        ──root fields, concurrently──▶ search / detail (search.py, detail.py): the runtime's
+              fetcher fans out to the organisations (hooks.py), its entity plans complete the
+              records (vumID: computed.py; labels: codelijsten), its projection releases them
+        ──processing log──▶ what left is logged first; if it cannot be, nothing leaves
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    GraphQLNonNull,
+    GraphQLSchema,
+    execute,
+)
+from graphql.execution.values import VariableValues
+
+from vumschema.policy import Caller
+
+from ..auth.fields import Denied
+from ..execute.executor import FieldError, OperationTooLarge, ProcessingLogFailed, Services
+from ..federation import Authorizer, FederationRuntime, RuntimeOptions
+from ..federation.authorization import Requirement
+from ..federation.operation import INTROSPECTION_FIELDS as INTROSPECTION
+from ..federation.operation import Field, Operation, included
+from ..metrics import DISCLOSURES
+from ..plan.planner import DETAIL_ROOTS, SEARCH_ROOTS
+from ..processing_log import LogUnavailable
+from .computed import computed_fields
+from .detail import detail, organisaties, verwerkingen
+from .hooks import VumHooks
+from .release import federation_caller, release_rules
+from .request import VumRequest
+from .search import search
+from .supergraph import vum_supergraph
+
+DATA_ROOTS = frozenset({*SEARCH_ROOTS, *DETAIL_ROOTS, "verwerkingen"})
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An operation ready to run: normalised, with what the caller may not see marked."""
+
+    operation: Operation
+    denied: tuple[Denied, ...]
+
+    @property
+    def asks_for_data(self) -> bool:
+        """True when it reads job seekers, vacancies or the processing log (needs a purpose)."""
+        return any(f.name in DATA_ROOTS and not f.denied for f in self.operation.root.fields("Query"))
+
+
+class FederationEngine:
+    """Answers VUM operations with the federation runtime over the VUM supergraph."""
+
+    def __init__(self, schema: GraphQLSchema, services: Callable[[], Services], plan_cache_size: int) -> None:
+        self.schema = schema  # the public schema: its scalars and enums check the caller's input
+        self.services = services
+        supergraph = vum_supergraph()
+        self.authorizer = Authorizer(supergraph)
+        contract = services().contract
+        hooks = VumHooks(supergraph, lambda: (services().registry, services().signer))
+        options = RuntimeOptions(plan_cache_size=plan_cache_size, deduplicate_subgraph_requests=False)
+        self.runtime = FederationRuntime(
+            supergraph,
+            options,
+            hooks=hooks,
+            authorizer=self.authorizer,
+            computed=computed_fields(),
+            release=release_rules(contract),
+        )
+
+    async def start(self) -> None:
+        await self.runtime.start()
+
+    async def close(self) -> None:
+        await self.runtime.close()
+
+    def prepare(self, query: str, operation_name: str | None, caller: Caller | None) -> Prepared:
+        """Raises the runtime's `OperationError` for a document it cannot run."""
+        operation = self.runtime.planner.operation(query, operation_name)
+        decision = self.authorizer.decide(operation, federation_caller(caller))
+        denied = tuple(_denied(r, caller) for r in decision.denied)
+        return Prepared(self.authorizer.apply(operation, decision), denied)
+
+    async def execute(
+        self, prepared: Prepared, variable_values: VariableValues, raw: Mapping[str, Any], caller: Caller | None
+    ) -> dict[str, Any]:
+        """The GraphQL response; raises `OperationTooLarge` and `ProcessingLogFailed` as the
+        bespoke engine does (gateway/http/operation.py answers them)."""
+        services = self.services()
+        operation = prepared.operation
+        variables = variable_values.coerced
+        roots = [f for f in operation.root.fields("Query") if included(f.when, variables)]
+        _check_calls(roots, services)
+        query_type = self.schema.query_type
+        assert query_type is not None
+        request = VumRequest(self.runtime, services, operation, caller, variable_values, query_type.fields)
+        for denied in prepared.denied:
+            if any(denied.path[0] == root.key for root in roots):
+                request.error(denied.message, list(denied.path), "FORBIDDEN_FIELD")
+        values = await asyncio.gather(*(self._root(root, request) for root in roots))
+        try:
+            await services.processing_log.append(request.entries)
+        except LogUnavailable as error:
+            for reservation in request.reservations:  # nothing was disclosed, so nothing counts
+                await services.quota.give_back(reservation.search, reservation.record)
+            raise ProcessingLogFailed(str(error)) from None
+        for logged in request.entries:
+            DISCLOSURES.labels(logged.soort).inc(len(logged.disclosures))
+        answers = dict(zip((r.key for r in roots), values, strict=True))
+        answers.update(self._introspection(operation, raw, request))
+        data: dict[str, Any] | None = {key: answers[key] for key in operation.root_keys if key in answers}
+        if any(answers.get(r.key) is None and isinstance(r.type, GraphQLNonNull) for r in roots):
+            data = None  # a non-null root field is null: GraphQL nulls the whole data
+        response: dict[str, Any] = {"data": data}
+        if request.errors:
+            response["errors"] = request.errors
+        if request.withheld and data is not None:
+            response["extensions"] = {"achtergehouden": request.withheld}
+        return response
+
+    async def _root(self, root: Field, request: VumRequest) -> Any:
+        if root.denied:
+            return None
+        try:
+            if root.name in SEARCH_ROOTS:
+                return await search(root, request)
+            if root.name in DETAIL_ROOTS:
+                return await detail(root, request)
+            if root.name == "verwerkingen":
+                return await verwerkingen(root, request)
+            if root.name == "organisaties":
+                return organisaties(root, request)
+            if root.is_typename:
+                return "Query"
+            raise FieldError(f"the gateway does not answer Query.{root.name}", "INTERNAL_SERVER_ERROR")
+        except FieldError as error:
+            request.error(str(error), [root.key], error.code)
+            return None
+
+    def _introspection(self, operation: Operation, raw: Mapping[str, Any], request: VumRequest) -> dict[str, Any]:
+        """`__schema` and `__type` from the public schema (its directives and descriptions)."""
+        if not operation.introspection:
+            return {}
+        result = execute(self.schema, _introspection_only(operation), variable_values=dict(raw))
+        assert isinstance(result, ExecutionResult)  # introspection resolves synchronously
+        for error in result.errors or ():
+            if error.path and error.path[0] in {f.key for f in operation.introspection}:
+                request.error(error.message, list(error.path[:1]), "INTROSPECTION_ERROR")
+        return {f.key: (result.data or {}).get(f.key) for f in operation.introspection}
+
+
+def _check_calls(roots: list[Field], services: Services) -> None:
+    """The requests an operation sends at most: one per organisation per search (and one per
+    entity fetch that completes it), one per detail; refused before anything is asked."""
+    usable = sum(1 for state in services.registry.organisations if state.usable)
+    calls = sum(
+        usable + 1 if r.name in SEARCH_ROOTS else 2 if r.name in DETAIL_ROOTS else 0 for r in roots if not r.denied
+    )
+    if calls > services.max_subgraph_calls:
+        raise OperationTooLarge(
+            f"this operation would send {calls} requests to the organisations; this gateway allows "
+            f"{services.max_subgraph_calls} per operation (gateway.limits.max_subgraph_calls)"
+        )
+
+
+def _denied(requirement: Requirement, caller: Caller | None) -> Denied:
+    """A field the runtime's Authorizer denied, said as the bespoke engine says it."""
+    path = tuple(p for p in requirement.path if p != "@")
+    needed = requirement.authorization
+    if caller is None:
+        return Denied(path, "unauthenticated")
+    if needed.scopes and not any(set(s) <= caller.scopes for s in needed.scopes):
+        return Denied(path, "scope", needed.scopes)
+    return Denied(path, "category")
+
+
+def _introspection_only(operation: Operation) -> DocumentNode:
+    """The operation with only its root `__schema` and `__type` fields (the others are answered
+    by the engine; executed here they would be null, and a non-null one would null them all)."""
+    definition = operation.definition
+    kept = tuple(
+        s for s in definition.selection_set.selections if isinstance(s, FieldNode) and s.name.value in INTROSPECTION
+    )
+    only = replace(definition, selection_set=replace(definition.selection_set, selections=kept))
+    fragments = [d for d in operation.document.definitions if isinstance(d, FragmentDefinitionNode)]
+    return DocumentNode(definitions=(only, *fragments))
