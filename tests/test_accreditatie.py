@@ -24,7 +24,7 @@ from subgraphs.sql.adapter import SqlAdapter
 
 from .accreditation import Match, failures, judge_cases, tally
 from .conftest import fresh_database, report
-from .stack import CORRECTNESS_TIMEOUT, Source, Stack, consented, organisation_app, start_stack
+from .stack import CORRECTNESS_TIMEOUT, ENGINES, Source, Stack, consented, organisation_app, start_stack
 
 ORGANISATIONS = 5
 
@@ -34,8 +34,9 @@ def postgres_for_accreditation(postgres_server: str) -> Iterator[str]:
     yield from fresh_database(postgres_server)
 
 
-@pytest_asyncio.fixture(scope="module")
+@pytest_asyncio.fixture(scope="module", params=ENGINES)
 async def accreditation(
+    request: pytest.FixtureRequest,
     werkzoekenden_upload: list[dict[str, Any]],
     vacatures_upload: list[dict[str, Any]],
     postgres_for_accreditation: str,
@@ -66,7 +67,7 @@ async def accreditation(
                     path.write_text(json.dumps(records), encoding="utf-8")
                 files.append(path)
             sources.append(Source(f"bestand-{fmt}", organisation_app(BestandAdapter(*files), f"bestand-{fmt}")))
-        stack = await start_stack(sources, source_timeout=CORRECTNESS_TIMEOUT)
+        stack = await start_stack(sources, source_timeout=CORRECTNESS_TIMEOUT, engine=request.param)
         yield stack
         await stack.close()
 
@@ -142,7 +143,7 @@ async def test_every_accreditation_case_passes_through_graphql(accreditation: St
         return await _detail(accreditation, kind, vumid)
 
     results = await judge_cases(kind, search, detail)
-    report(tally("GraphQL", kind, results))
+    report(tally(f"GraphQL ({accreditation.engine} engine)", kind, results))
     assert not failures(results), failures(results)
 
 

@@ -12,11 +12,13 @@ from __future__ import annotations
 import datetime
 import json
 import os
+from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+import pytest
 import pytest_asyncio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -37,7 +39,7 @@ from vumschema.policy import (
 
 from .conftest import ACCREDITATIE, in_ci, read_json, report
 from .issuer import ALL_SCOPES
-from .stack import Source, Stack, consented, organisation_app, start_stack
+from .stack import ENGINES, Source, Stack, consented, organisation_app, start_stack
 
 EXAMPLES = int(os.environ.get("VUM_PROPERTY_EXAMPLES", "2000" if in_ci() else "150"))
 CONTRACT = load_contract()
@@ -54,6 +56,7 @@ RICH = (
 CONSENT_DATE = datetime.date(2026, 10, 1)
 examples_run = 0
 examples_without_leak = 0
+examples_by_engine: Counter[str] = Counter()  # each engine is held to the full count
 
 
 def rich_records() -> list[dict[str, Any]]:
@@ -69,13 +72,15 @@ class World:
     records: dict[str, list[dict[str, Any]]]
 
 
-@pytest_asyncio.fixture(scope="module")
-async def world() -> AsyncIterator[World]:
+@pytest_asyncio.fixture(scope="module", params=ENGINES)
+async def world(request: pytest.FixtureRequest) -> AsyncIterator[World]:
     records = rich_records()
     share = {"gemeente": records[:4], "uwv": records[4:]}
     adapters = {name: InMemoryAdapter(consented(share[name])) for name in ORGANISATIONS}
     stack = await start_stack(
-        [Source(name, organisation_app(adapters[name], name)) for name in ORGANISATIONS], codelijsten=False
+        [Source(name, organisation_app(adapters[name], name)) for name in ORGANISATIONS],
+        codelijsten=False,
+        engine=request.param,
     )
     yield World(stack, adapters, share)
     await stack.close()
@@ -235,6 +240,7 @@ async def test_nothing_leaves_without_consent_and_permission(
             assert_nothing_extra("Werkzoekende", record, operation["detail_aliases"], released, caller)
     await check_the_source(world, caller, consent)
     examples_without_leak += 1
+    examples_by_engine[stack.engine] += 1
 
 
 SOURCE_DETAIL = " ".join(f.split(" { ")[0] if " { " not in f else f for f in DETAIL_FIELDS)
@@ -269,8 +275,9 @@ async def check_the_source(world: World, caller: Caller, consent: dict[tuple[str
 
 def test_the_property_ran_its_examples() -> None:
     """Runs after the property (file order) and reports its count; with CI=true at least 2,000."""
-    report(f"consent property: {examples_run} examples, {examples_without_leak} without a leak")
+    by_engine = ", ".join(f"{count} on the {engine} engine" for engine, count in sorted(examples_by_engine.items()))
+    report(f"consent property: {examples_run} examples, {examples_without_leak} without a leak ({by_engine})")
     if examples_run:  # zero only when this test was selected on its own
-        assert examples_run >= EXAMPLES
+        assert all(examples_by_engine[engine] >= EXAMPLES for engine in ENGINES), examples_by_engine
     if in_ci():
-        assert examples_run >= 2000
+        assert all(examples_by_engine[engine] >= 2000 for engine in ENGINES), examples_by_engine
