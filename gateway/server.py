@@ -131,7 +131,7 @@ class Gateway:
             return None
         from .vum.engine import FederationEngine  # composes the VUM supergraph: only when chosen
 
-        return FederationEngine(self.schema, lambda: self.services, config.gateway.plan_cache_size)
+        return FederationEngine(self.schema, lambda: self.services, self.planner.check, config.gateway.plan_cache_size)
 
     def _gateway_headers(self, state: SourceState) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.signer.token(None, state.config.oin)}"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from .servers import LiveServer
 # take, the configuration's maximum, when every server runs in the test's one process on a busy machine.
 CORRECTNESS_TIMEOUT = 60.0
 ENGINES = ("vum", "federation")  # every engine a parity test runs on (gateway.engine)
+ENGINE_VARIABLE = "VUM_TEST_ENGINE"  # the engine of every other stack (default: the configuration's)
 READY_SECONDS = 120.0  # at most, for the gateway to check its subgraphs; seconds on an idle machine
 AppFactory = Callable[[GatewayTrust], Any]  # builds a subgraph's ASGI app once the gateway is known
 
@@ -161,6 +163,8 @@ async def start_stack(
                 "timeout": source_timeout or 5.0,
             }
         )
+    if "engine" not in gateway and os.environ.get(ENGINE_VARIABLE):
+        gateway["engine"] = os.environ[ENGINE_VARIABLE]  # a whole test file on one engine, for parity runs
     key = new_key()
     auth_config = {"issuers": [{"issuer": ISSUER, "jwks_url": issuer.jwks_url, "audience": AUDIENCE}], **(auth or {})}
     config = parse_config(

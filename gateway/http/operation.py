@@ -93,6 +93,8 @@ async def _run_federation(
     """The same request on the federation engine: the same refusals, variables and failures."""
     try:
         prepared = engine.prepare(query, operation_name, caller)
+    except PlanningError as error:
+        return 400, {"errors": error.errors}
     except OperationError as error:
         formatted = error.to_graphql()
         if error.code in (ErrorCode.GRAPHQL_PARSE_FAILED, ErrorCode.GRAPHQL_VALIDATION_FAILED):

@@ -209,8 +209,9 @@ class Planner:
             raise PlanningError(errors)
         return measured
 
-    def _plan(self, query: str, operation_name: str | None, caller: Caller | None) -> tuple[QueryPlan, int]:
-        """The plan, and the number of nodes of the document it keeps."""
+    def check(self, query: str) -> None:
+        """Parse, measure against the limits, validate: PlanningError for a document refused
+        before any planning (the federation engine's front door too)."""
         try:
             document = parse(query, max_tokens=self.max_tokens)
         except GraphQLSyntaxError as error:
@@ -222,6 +223,10 @@ class Planner:
         errors = validate(self.schema, document)
         if errors:  # a value in an argument is named by its argument path
             raise PlanningError(literal_errors(query, errors))
+
+    def _plan(self, query: str, operation_name: str | None, caller: Caller | None) -> tuple[QueryPlan, int]:
+        """The plan, and the number of nodes of the document it keeps."""
+        self.check(query)
         # Valid: plan from the document without source locations, so a kept plan holds no text.
         document = parse(query, no_location=True, max_tokens=self.max_tokens)
         operation = _operation(document, operation_name)

@@ -12,10 +12,12 @@ request ──runtime planner──▶ parse, validate, normalise (cached; the V
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from cachetools import LRUCache
 from graphql import (
     DocumentNode,
     ExecutionResult,
@@ -35,8 +37,8 @@ from ..federation import Authorizer, FederationRuntime, RuntimeOptions
 from ..federation.authorization import Requirement
 from ..federation.operation import INTROSPECTION_FIELDS as INTROSPECTION
 from ..federation.operation import Field, Operation, included
-from ..metrics import DISCLOSURES
-from ..plan.planner import DETAIL_ROOTS, SEARCH_ROOTS
+from ..metrics import DISCLOSURES, REFUSED_OPERATIONS
+from ..plan.planner import DETAIL_ROOTS, SEARCH_ROOTS, PlanningError
 from ..processing_log import LogUnavailable
 from .computed import computed_fields
 from .detail import detail, organisaties, verwerkingen
@@ -65,9 +67,17 @@ class Prepared:
 class FederationEngine:
     """Answers VUM operations with the federation runtime over the VUM supergraph."""
 
-    def __init__(self, schema: GraphQLSchema, services: Callable[[], Services], plan_cache_size: int) -> None:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        services: Callable[[], Services],
+        check: Callable[[str], None],
+        plan_cache_size: int,
+    ) -> None:
         self.schema = schema  # the public schema: its scalars and enums check the caller's input
         self.services = services
+        self.check = check  # the gateway's front door: tokens, limits, validation (raises PlanningError)
+        self._checked: LRUCache[bytes, PlanningError | None] = LRUCache(maxsize=plan_cache_size)
         supergraph = vum_supergraph()
         self.authorizer = Authorizer(supergraph)
         contract = services().contract
@@ -89,11 +99,27 @@ class FederationEngine:
         await self.runtime.close()
 
     def prepare(self, query: str, operation_name: str | None, caller: Caller | None) -> Prepared:
-        """Raises the runtime's `OperationError` for a document it cannot run."""
+        """Raises `PlanningError` for a document refused at the front door (as the bespoke engine
+        does: limits before validation), the runtime's `OperationError` for one it cannot run."""
+        self._front_door(query)
         operation = self.runtime.planner.operation(query, operation_name)
         decision = self.authorizer.decide(operation, federation_caller(caller))
         denied = tuple(_denied(r, caller) for r in decision.denied)
         return Prepared(self.authorizer.apply(operation, decision), denied)
+
+    def _front_door(self, query: str) -> None:
+        digest = hashlib.blake2b(query.encode(), digest_size=32).digest()  # keeps no document text
+        if digest not in self._checked:
+            try:
+                self.check(query)
+                self._checked[digest] = None
+            except PlanningError as error:
+                self._checked[digest] = error
+                for code in {str(e["extensions"]["code"]) for e in error.errors}:
+                    REFUSED_OPERATIONS.labels(code).inc()
+        refused = self._checked[digest]
+        if refused is not None:
+            raise refused
 
     async def execute(
         self, prepared: Prepared, variable_values: VariableValues, raw: Mapping[str, Any], caller: Caller | None
