@@ -17,6 +17,7 @@ from gateway.vum.supergraph import (
     vum_supergraph,
 )
 from vumschema import load_contract
+from vumschema.contract import directive_args
 
 FIXTURE = Path(__file__).parent / "data" / "federation" / "compose" / "vum" / "vum"
 URLS = {ORGANISATIE: "http://127.0.0.1:4101/graphql", CODELIJSTEN: "http://127.0.0.1:4100/graphql"}
@@ -60,4 +61,26 @@ def test_the_source_side_and_the_gateway_fields_are_where_they_belong() -> None:
     assert set(supergraph.subgraphs) == {"gateway", CODELIJSTEN, ORGANISATIE}
     sdl = compose_vum(load_contract())
     assert '@join__type(graph: GATEWAY, key: "idWerkzoekende", resolvable: false)' in sdl
-    assert "  vumID: ID! @join__field(graph: GATEWAY)\n" in sdl  # computed by the gateway, never asked
+    vum_id = '  vumID: ID! @join__field(graph: GATEWAY) @policy(policies: [["MATCHPROFIEL"]])\n'
+    assert vum_id in sdl  # computed by the gateway, never asked of a source
+
+
+def test_the_supergraph_carries_the_contracts_authorisation_and_categories() -> None:
+    """What the runtime's Authorizer applies is what the contract says, field by field."""
+    contract, supergraph = load_contract(), vum_supergraph()
+    checked = 0
+    for type_name, meta in supergraph.types.items():
+        if type_name not in contract.types:
+            continue
+        for field_name, field_meta in meta.fields.items():
+            if field_name not in contract.fields(type_name):
+                continue
+            node = contract.field(type_name, field_name)
+            scopes = directive_args(node, "requiresScopes")
+            category = contract.category(type_name, field_name)
+            want = tuple(tuple(s) for s in scopes["scopes"]) if scopes else ()
+            assert field_meta.authorization.scopes == want, (type_name, field_name)
+            assert field_meta.authorization.authenticated == (directive_args(node, "authenticated") is not None)
+            assert field_meta.authorization.policies == (((category,),) if category else ()), (type_name, field_name)
+            checked += bool(want or category)
+    assert checked > 50

@@ -24,8 +24,10 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     GraphQLNonNull,
+    GraphQLScalarType,
     GraphQLSchema,
     execute,
+    specified_scalar_types,
 )
 from graphql.execution.values import VariableValues
 
@@ -48,6 +50,7 @@ from .request import VumRequest
 from .search import search
 from .supergraph import vum_supergraph
 
+SPECIFIED = frozenset(specified_scalar_types)  # their names
 DATA_ROOTS = frozenset({*SEARCH_ROOTS, *DETAIL_ROOTS, "verwerkingen"})
 
 
@@ -79,6 +82,7 @@ class FederationEngine:
         self.check = check  # the gateway's front door: tokens, limits, validation (raises PlanningError)
         self._checked: LRUCache[bytes, PlanningError | None] = LRUCache(maxsize=plan_cache_size)
         supergraph = vum_supergraph()
+        _written_as_strings(supergraph.api_schema)
         self.authorizer = Authorizer(supergraph)
         contract = services().contract
         hooks = VumHooks(supergraph, lambda: (services().registry, services().signer))
@@ -224,3 +228,18 @@ def _introspection_only(operation: Operation) -> DocumentNode:
     only = replace(definition, selection_set=replace(definition.selection_set, selections=kept))
     fragments = [d for d in operation.document.definitions if isinstance(d, FragmentDefinitionNode)]
     return DocumentNode(definitions=(only, *fragments))
+
+
+def _written_as_strings(schema: GraphQLSchema) -> None:
+    """The contract's scalars (Postcode, Datum, URI) are JSON strings: a source that sends
+    anything else for one sends a value of the wrong type (null, with an error), as the bespoke
+    projection has it. Set once on the shared supergraph (idempotent)."""
+    for type_ in schema.type_map.values():
+        if isinstance(type_, GraphQLScalarType) and type_.name not in SPECIFIED and not type_.name.startswith("_"):
+            type_.serialize = _string  # type: ignore[method-assign]
+
+
+def _string(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"not a string: {type(value).__name__}")
+    return value

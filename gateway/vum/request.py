@@ -36,6 +36,8 @@ from .release import federation_caller
 from .supergraph import ORGANISATIE
 
 log = logging.getLogger("vum.federation")
+INVALID_SOURCE_DATA = "INVALID_SOURCE_DATA"
+REFERENCE_DATA_UNAVAILABLE = "REFERENCE_DATA_UNAVAILABLE"
 VARIABLE = re.compile(r"\$([_A-Za-z][_0-9A-Za-z]*)")
 
 
@@ -96,12 +98,30 @@ class VumRequest:
     ) -> list[dict[str, Any] | None]:
         """The records completed (codelijsten, vumID) and projected (consent) by the runtime."""
         completed, errors = await self.runtime.executor.complete_entities(plan, records, self.variables, context)
+        reference: dict[str, dict[str, Any]] = {}
         for error in errors:
+            service = (error.get("extensions") or {}).get("serviceName")
+            if service is not None:  # a reference subgraph: one error per root field, its labels null
+                message = f"reference data ({service}) unavailable: {_reason(error, service)}"
+                reference.setdefault(message, {"message": message, "path": path[:1]})
+                continue
             where = error.get("path") or []
             if len(where) >= 2 and where[0] == "_entities":
-                error = {**error, "path": [*path[:-1], where[1], path[-1], *where[2:]]}
-            self.errors.append(error)
+                where = [*path[:-1], where[1], path[-1], *where[2:]]
+            self.error(f"the source's answer breaks the contract: {error.get('message')}", where, INVALID_SOURCE_DATA)
+        for message, error in reference.items():
+            self.error(message, error["path"], REFERENCE_DATA_UNAVAILABLE)
+        for index, record in enumerate(completed):
+            if record is None:
+                self.error(
+                    "a search result breaks the contract and is left out", [*path[:-1], index], INVALID_SOURCE_DATA
+                )
         return completed
+
+
+def _reason(error: Mapping[str, Any], service: str) -> str:
+    message = str(error.get("message", ""))
+    return message.removeprefix(f"subgraph {service}: ")
 
 
 def source_query(

@@ -29,7 +29,7 @@ from ..execute.executor import (
     _read_search_answer,
     _refuse_when_every_source_refused_the_input,
 )
-from ..federation import RELEASE, Release
+from ..federation import RELEASE, ErrorCode, Release
 from ..federation.execution.transport import SubgraphFailure, SubgraphResponse
 from ..federation.operation import Field
 from ..federation.planning.nodes import Fetch
@@ -44,6 +44,13 @@ from .request import VumRequest, below, disclosures, entry, plain, source_query
 from .supergraph import ORGANISATIE
 
 log = logging.getLogger("vum.federation")
+# The transport's words for a source's failure, as `bronnen` has always said them (subgraph_client.py)
+IN_VUM_WORDS = {
+    "the answer is not JSON": "the source answered with invalid JSON",
+    "the answer is not a GraphQL response": "the source's answer is not a GraphQL response",
+    "the answer's errors are malformed": "the source's errors are malformed",
+    "the answer has neither data nor errors": "the source's answer has neither data nor errors",
+}
 MATCHES = "{{matches{{__typename {id} {consent} {{given}}}} maximumAantalResultatenBereikt}}"
 
 
@@ -134,8 +141,9 @@ def _source_answer(answered: Answered, kind: Kind) -> SourceAnswer:
     answer = SourceAnswer(answered.state, duration_ms=answered.duration_ms)
     source = answered.state.config.id
     if isinstance(answered.answer, SubgraphFailure):
-        timed_out = answered.answer.message.startswith("no answer within")
-        answer.status, answer.message = (TIMEOUT if timed_out else ERROR), answered.answer.message
+        failure = answered.answer
+        answer.status = TIMEOUT if failure.code is ErrorCode.SUBREQUEST_TIMEOUT else ERROR
+        answer.message = IN_VUM_WORDS.get(failure.message, failure.message)
     else:
         try:
             _read_search_answer(answer, answered.answer.data, answered.answer.errors, kind.search_field, kind.id_field)

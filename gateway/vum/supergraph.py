@@ -161,13 +161,14 @@ def _applied(types: Iterable[TypeDefinitionNode]) -> set[str]:
 def organisatie_sdl(contract: Contract, *, gateway_view: bool = True) -> str:
     """What every organisation serves (`gateway_view=False`: as the SDK prints it), or as the
     gateway composes it (see the module's docstring)."""
-    kept = (*CONTRACT_DIRECTIVES, "key", *(("inaccessible",) if gateway_view else ()))
+    authorization = ("inaccessible", "authenticated", "requiresScopes")
+    kept = (*CONTRACT_DIRECTIVES, "key", *(authorization if gateway_view else ()))
     types = [_referring(_clean(node, kept)) for node in subgraph_types(contract, ORGANISATION).values()]
     if not gateway_view:
         return _document(contract, types, ("@key",))
     public = {d.name.value for d in public_document(contract).definitions if isinstance(d, TypeDefinitionNode)}
     types = [_with_policies(_internal(_keyed(node, resolvable=False), public)) for node in types]
-    return _document(contract, types, ("@key", "@inaccessible", "@policy"))
+    return _document(contract, types, ("@key", "@inaccessible", "@authenticated", "@requiresScopes", "@policy"))
 
 
 def _policy(category: str) -> ConstDirectiveNode:
@@ -229,11 +230,12 @@ def _gateway_types(contract: Contract) -> list[TypeDefinitionNode]:
             todo.append(named_type(field.type))
             todo.extend(named_type(a.type) for a in getattr(field, "arguments", None) or ())
     kept = (*CONTRACT_DIRECTIVES, "inaccessible", "authenticated", "requiresScopes")
-    return [_keyed(_clean(node, kept), resolvable=False) for node in view.values()]
+    return [_with_policies(_keyed(_clean(node, kept), resolvable=False)) for node in view.values()]
 
 
 def gateway_sdl(contract: Contract) -> str:
-    return _document(contract, _gateway_types(contract), ("@key", "@inaccessible", "@authenticated", "@requiresScopes"))
+    imports = ("@key", "@inaccessible", "@authenticated", "@requiresScopes", "@policy")
+    return _document(contract, _gateway_types(contract), imports)
 
 
 def subgraph_inputs(contract: Contract, urls: dict[str, str] | None = None) -> list[SubgraphInput]:

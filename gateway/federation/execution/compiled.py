@@ -17,12 +17,14 @@ force (None outside any), `context` the request's `RequestContext`.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from graphql import (
     GraphQLEnumType,
+    GraphQLError,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -34,6 +36,24 @@ from graphql import (
 from ..extensions import RELEASE, ComputedField, ReleaseRules, computed_key, empty
 from ..operation import ALWAYS, Alternatives, Field, Selection
 from .computing import required_names
+
+
+def checks_output(type_: GraphQLScalarType) -> bool:
+    """Whether a custom scalar of the API schema was given its own `serialize` (the embedding
+    application's check of what subgraphs send, e.g. a postcode's pattern)."""
+    return "serialize" in vars(type_)
+
+
+def accepts(type_: GraphQLScalarType, value: Any) -> bool:
+    """A custom scalar's value is kept as the subgraph sent it unless its own `serialize` refuses it."""
+    if not checks_output(type_):
+        return True
+    try:
+        type_.serialize(value)
+    except (GraphQLError, TypeError, ValueError):
+        return False
+    return True
+
 
 ObjectProjector = Callable[[dict[str, Any], Any, Any, Any], dict[str, Any]]
 MAX_FUNCTIONS = 20_000  # generated functions kept; beyond it the cache starts over
@@ -158,6 +178,9 @@ class Compiler:
             item = f"i{next(self._counter)}"
             inner = self._value(field, type_.of_type, namespace, item)
             body, check = f"[{inner} for {item} in {var}]", f"type({var}) is list"
+        elif isinstance(type_, GraphQLScalarType) and type_.name not in SCALAR_CHECKS and checks_output(type_):
+            namespace[helper] = functools.partial(accepts, type_)
+            body, check = var, f"{helper}({var})"
         elif isinstance(type_, GraphQLScalarType):
             template = SCALAR_CHECKS.get(type_.name)
             body, check = var, (template.format(v=var) if template else "True")

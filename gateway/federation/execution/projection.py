@@ -27,7 +27,7 @@ from graphql import (
 from ..errors import ErrorCode
 from ..extensions import RELEASE, Release, computed_key, empty
 from ..operation import ALWAYS, Field, Selection, included
-from .compiled import Compiler, Fallback
+from .compiled import Compiler, Fallback, accepts
 from .computing import required_names
 
 PathEntry = str | int
@@ -173,8 +173,8 @@ class Projector:
 
     def _scalar(self, type_: GraphQLScalarType, value: Any, path: list[PathEntry]) -> Any:
         expected = SCALAR_TYPES.get(type_.name)
-        if expected is None:
-            return value  # a custom scalar: any JSON the subgraph sends
+        if expected is None:  # a custom scalar: any JSON the subgraph sends, unless it says otherwise
+            return value if accepts(type_, value) else self.invalid(value, path)
         if type(value) is bool and type_.name != "Boolean":
             return self.invalid(value, path)
         if not isinstance(value, expected):
