@@ -102,6 +102,19 @@ class OrganisationConfig(Strict):
         return self.kind if self.kind in REFERENCE_KINDS else "organisation"
 
 
+class ExtensionConfig(Strict):
+    """An extension subgraph: adds fields to the VUM graph through `@key` (federation engine only).
+
+    Its schema is read from `schema` (its SDL, as it serves it at `_service { sdl }`) and composed
+    in at start; the gateway calls it at `url` with a token for `oin`, as any subgraph."""
+
+    name: SourceId = Field(description="the subgraph's name in the supergraph")
+    url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$")]
+    oin: Oin
+    schema_file: FilePath = Field(description="the subgraph's SDL (Apollo Federation 2)")
+    timeout: float = Field(default=5.0, gt=0, le=60, description="seconds before its fields stay null")
+
+
 def _read_certificates(path: Path) -> list[x509.Certificate]:
     try:
         certificates = x509.load_pem_x509_certificates(path.read_bytes())
@@ -153,6 +166,7 @@ class RateLimitConfig(Strict):
 VUM_ENGINE = "vum"
 FEDERATION_ENGINE = "federation"
 ENGINES = (VUM_ENGINE, FEDERATION_ENGINE)
+RESERVED_SUBGRAPHS = frozenset({"organisatie", "codelijsten", "gateway"})  # the VUM supergraph's own
 
 
 class ServerConfig(Strict):
@@ -426,6 +440,17 @@ class GatewayConfig(BaseSettings):
     processing_log: ProcessingLogConfig = ProcessingLogConfig()
     tracing: TracingConfig = TracingConfig()
     organisations: list[OrganisationConfig] = Field(default_factory=list)
+    extensions: list[ExtensionConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _extensions_need_federation(self) -> GatewayConfig:
+        if self.extensions and self.gateway.engine != FEDERATION_ENGINE:
+            raise ValueError(f"extensions: need gateway.engine = '{FEDERATION_ENGINE}' (the bespoke engine has none)")
+        names = [e.name for e in self.extensions]
+        taken = sorted({n for n in names if names.count(n) > 1 or n in RESERVED_SUBGRAPHS})
+        if taken:
+            raise ValueError(f"extensions: the name(s) {', '.join(taken)} are taken")
+        return self
 
     @model_validator(mode="after")
     def _unique(self) -> GatewayConfig:

@@ -77,7 +77,12 @@ def _install_enum_messages(enum: GraphQLEnumType) -> None:
 
 def build_public_schema(contract: Contract) -> GraphQLSchema:
     """The public API; its custom scalars refuse malformed input, its enums name their values."""
-    schema = public_schema(contract)
+    return install_input_checks(public_schema(contract), contract)
+
+
+def install_input_checks(schema: GraphQLSchema, contract: Contract) -> GraphQLSchema:
+    """`schema` (the public API, or a supergraph's with extensions) with the contract's scalars
+    refusing malformed input and its enums naming their values."""
     checker = ValueChecker(contract, wire=True, show_values=True)
     for type_ in schema.type_map.values():
         if isinstance(type_, GraphQLScalarType) and type_.name in contract.types:

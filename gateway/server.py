@@ -12,9 +12,11 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from graphql import GraphQLSchema
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -131,7 +133,20 @@ class Gateway:
             return None
         from .vum.engine import FederationEngine  # composes the VUM supergraph: only when chosen
 
-        return FederationEngine(self.schema, lambda: self.services, self.planner.check, config.gateway.plan_cache_size)
+        return FederationEngine(
+            self.schema, lambda: self.services, self._front_door, config.gateway.plan_cache_size, config.extensions
+        )
+
+    def _front_door(self, schema: GraphQLSchema) -> Callable[[str], None]:
+        """The bespoke planner's checks of a document (tokens, limits, validation) against `schema`."""
+        if schema is self.schema:
+            return self.planner.check
+        server = self.config.gateway
+        limits = _operation_limits(self.config)
+        planner = Planner(
+            self.contract, schema, server.plan_cache_size, server.limits.max_tokens, limits, server.plan_cache_bytes
+        )
+        return planner.check
 
     def _gateway_headers(self, state: SourceState) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.signer.token(None, state.config.oin)}"}

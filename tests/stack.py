@@ -6,7 +6,7 @@ import asyncio
 import datetime
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,6 +74,15 @@ def new_session() -> aiohttp.ClientSession:
 
 
 @dataclass
+class Extension:
+    """An extension subgraph for a stack on the federation engine: its app and its SDL's file."""
+
+    name: str
+    app: AppFactory
+    schema_file: Path
+
+
+@dataclass
 class Stack:
     """Running subgraphs, an identity provider and a gateway in front of them."""
 
@@ -123,6 +132,7 @@ async def start_stack(
     gateway_ca: Path | None = None,
     uvicorn_options: dict[str, Any] | None = None,
     source_timeout: float | None = None,
+    extensions: Sequence[Extension] = (),
     **gateway: Any,
 ) -> Stack:
     """Serve every source over HTTP (trusting the gateway to come), then the gateway (in demo
@@ -165,6 +175,15 @@ async def start_stack(
         )
     if "engine" not in gateway and os.environ.get(ENGINE_VARIABLE):
         gateway["engine"] = os.environ[ENGINE_VARIABLE]  # a whole test file on one engine, for parity runs
+    extension_config = []
+    for index, extension in enumerate(extensions):
+        oins[extension.name] = f"0000000000000000{index + 80:04d}"
+        trust = GatewayTrust(jwks, oins[extension.name], ca_file=gateway_ca)
+        servers[extension.name] = await LiveServer(extension.app(trust)).start()
+        extension_config.append(
+            {"name": extension.name, "url": servers[extension.name].url, "oin": oins[extension.name]}
+            | {"schema_file": str(extension.schema_file), "timeout": source_timeout or 5.0}
+        )
     key = new_key()
     auth_config = {"issuers": [{"issuer": ISSUER, "jwks_url": issuer.jwks_url, "audience": AUDIENCE}], **(auth or {})}
     config = parse_config(
@@ -175,6 +194,7 @@ async def start_stack(
             "processing_log": {"dsn": "sqlite://"},
             "tracing": tracing or {},
             "organisations": organisations,
+            "extensions": extension_config,
         }
     )
     gateway_app = Gateway(config, demo=demo)

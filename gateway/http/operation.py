@@ -104,9 +104,9 @@ async def _run_federation(
     if refusal is not None:
         return refusal
     definitions = list(prepared.operation.variable_definitions.values())
-    coerced = get_variable_values(gateway.schema, definitions, variables)
+    coerced = get_variable_values(engine.schema, definitions, variables)
     if isinstance(coerced, list):
-        errors = variable_errors(gateway.schema, query, prepared.operation.definition, variables) or coerced
+        errors = variable_errors(engine.schema, query, prepared.operation.definition, variables) or coerced
         return 400, {"errors": _graphql_errors(errors, "BAD_USER_INPUT")}
     try:
         return 200, await engine.execute(prepared, coerced, variables, caller)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -31,24 +31,29 @@ from graphql import (
 )
 from graphql.execution.values import VariableValues
 
+from vumschema import Contract
 from vumschema.policy import Caller
 
 from ..auth.fields import Denied
+from ..config import ConfigError, ExtensionConfig
 from ..execute.executor import FieldError, OperationTooLarge, ProcessingLogFailed, Services
-from ..federation import Authorizer, FederationRuntime, RuntimeOptions
+from ..federation import Authorizer, FederationRuntime, RuntimeOptions, Supergraph, read_supergraph
 from ..federation.authorization import Requirement
+from ..federation.compose import SubgraphInput
+from ..federation.execution.transport import Endpoint
 from ..federation.operation import INTROSPECTION_FIELDS as INTROSPECTION
 from ..federation.operation import Field, Operation, included
 from ..metrics import DISCLOSURES, REFUSED_OPERATIONS
 from ..plan.planner import DETAIL_ROOTS, SEARCH_ROOTS, PlanningError
 from ..processing_log import LogUnavailable
+from ..public_schema import install_input_checks
 from .computed import computed_fields
 from .detail import detail, organisaties, verwerkingen
 from .hooks import VumHooks
 from .release import federation_caller, release_rules
 from .request import VumRequest
 from .search import search
-from .supergraph import vum_supergraph
+from .supergraph import VumSupergraphError, compose_vum, vum_supergraph
 
 SPECIFIED = frozenset(specified_scalar_types)  # their names
 DATA_ROOTS = frozenset({*SEARCH_ROOTS, *DETAIL_ROOTS, "verwerkingen"})
@@ -74,18 +79,22 @@ class FederationEngine:
         self,
         schema: GraphQLSchema,
         services: Callable[[], Services],
-        check: Callable[[str], None],
+        front_door: Callable[[GraphQLSchema], Callable[[str], None]],
         plan_cache_size: int,
+        extensions: Sequence[ExtensionConfig] = (),
     ) -> None:
-        self.schema = schema  # the public schema: its scalars and enums check the caller's input
+        contract = services().contract
+        supergraph = _supergraph(contract, extensions)
+        # the schema clients see: the public one, or the supergraph's with the extensions' fields;
+        # either way its scalars and enums check the caller's input
+        self.schema = schema if not extensions else install_input_checks(supergraph.api_schema, contract)
         self.services = services
-        self.check = check  # the gateway's front door: tokens, limits, validation (raises PlanningError)
+        self.check = front_door(self.schema)  # tokens, limits, validation (raises PlanningError)
         self._checked: LRUCache[bytes, PlanningError | None] = LRUCache(maxsize=plan_cache_size)
-        supergraph = vum_supergraph()
         _written_as_strings(supergraph.api_schema)
         self.authorizer = Authorizer(supergraph)
-        contract = services().contract
-        hooks = VumHooks(supergraph, lambda: (services().registry, services().signer))
+        endpoints = {e.name: (Endpoint(e.url, e.timeout), e.oin) for e in extensions}
+        hooks = VumHooks(supergraph, lambda: (services().registry, services().signer), endpoints)
         options = RuntimeOptions(plan_cache_size=plan_cache_size, deduplicate_subgraph_requests=False)
         self.runtime = FederationRuntime(
             supergraph,
@@ -93,7 +102,7 @@ class FederationEngine:
             hooks=hooks,
             authorizer=self.authorizer,
             computed=computed_fields(),
-            release=release_rules(contract),
+            release=release_rules(contract, supergraph),
         )
 
     async def start(self) -> None:
@@ -243,3 +252,14 @@ def _string(value: Any) -> str:
     if not isinstance(value, str):
         raise TypeError(f"not a string: {type(value).__name__}")
     return value
+
+
+def _supergraph(contract: Contract, extensions: Sequence[ExtensionConfig]) -> Supergraph:
+    """The VUM supergraph, with the extension subgraphs composed in (their SDL from file)."""
+    if not extensions:
+        return vum_supergraph()
+    inputs = [SubgraphInput(e.name, e.url, e.schema_file.read_text(encoding="utf-8")) for e in extensions]
+    try:
+        return read_supergraph(compose_vum(contract, extensions=inputs))
+    except VumSupergraphError as error:
+        raise ConfigError(f"extensions: they do not compose with the VUM graph: {error}") from None

@@ -56,11 +56,19 @@ class Fanout:
 class VumHooks(Hooks):
     """The registry's organisations as instances of `organisatie`; codelijsten from the registry."""
 
-    def __init__(self, supergraph: Supergraph, services: Callable[[], tuple[Registry, GatewaySigner]]) -> None:
+    def __init__(
+        self,
+        supergraph: Supergraph,
+        services: Callable[[], tuple[Registry, GatewaySigner]],
+        extensions: Mapping[str, tuple[Endpoint, str]] | None = None,
+    ) -> None:
         super().__init__(supergraph)
         self.services = services  # read per request: a reload swaps the registry
+        self.extensions = dict(extensions or {})  # extension subgraphs: where, and the OIN of their tokens
 
     def endpoint(self, subgraph: str, context: RequestContext) -> Endpoint:
+        if subgraph in self.extensions:
+            return self.extensions[subgraph][0]
         if subgraph != CODELIJSTEN:
             return super().endpoint(subgraph, context)
         state = self.services()[0].reference(CODELIJSTEN)
@@ -78,6 +86,8 @@ class VumHooks(Hooks):
     def headers(self, subgraph: str, endpoint: Endpoint, context: RequestContext) -> Mapping[str, str] | None:
         registry, signer = self.services()
         caller: Caller | None = context.attributes.get(VUM_CALLER)
+        if subgraph in self.extensions:
+            return {"Authorization": f"Bearer {signer.token(caller, self.extensions[subgraph][1])}"}
         if subgraph == CODELIJSTEN:
             state = registry.reference(CODELIJSTEN)
             return {"Authorization": f"Bearer {signer.token(caller, state.config.oin)}"} if state else None

@@ -17,16 +17,22 @@ from typing import Any
 from graphql import ObjectTypeDefinitionNode
 
 from vumschema import Contract
-from vumschema.policy import Caller, role_categories
+from vumschema.policy import ALL_CATEGORIES, Caller, role_categories
 
-from ..federation import ReleaseRules
+from ..federation import ReleaseRules, Supergraph
 from ..federation import authorization as federation
 from ..plan.planner import WERKZOEKENDE  # the record kind
 
 
-def release_rules(contract: Contract) -> ReleaseRules:
-    """Every field with its own `@categorie` (a field without one is released with its parent)."""
+def release_rules(contract: Contract, supergraph: Supergraph | None = None) -> ReleaseRules:
+    """Every field with its own `@categorie` (a field without one is released with its parent);
+    an extension subgraph's field declares its category as a one-category `@policy`."""
     categories: dict[tuple[str, str], str] = {}
+    for type_name, meta in (supergraph.types if supergraph else {}).items():
+        for field_name, field_meta in meta.fields.items():
+            policies = field_meta.authorization.policies
+            if len(policies) == 1 and len(policies[0]) == 1 and policies[0][0] in ALL_CATEGORIES:
+                categories[(type_name, field_name)] = policies[0][0]
     for name, node in contract.types.items():
         if not isinstance(node, ObjectTypeDefinitionNode):
             continue

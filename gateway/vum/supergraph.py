@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from graphql import (
@@ -34,13 +34,15 @@ from graphql import (
     InputObjectTypeDefinitionNode,
     NameNode,
     ObjectTypeDefinitionNode,
+    ObjectTypeExtensionNode,
     StringValueNode,
     TypeDefinitionNode,
+    parse,
     print_ast,
 )
 
 from vumschema import GATEWAY, ORGANISATION, Contract, load_contract
-from vumschema.contract import directive_args, named_type
+from vumschema.contract import directive_args, directive_values, named_type
 from vumschema.views import public_document, subgraph_types
 
 from ..federation.compose import SubgraphInput, compose
@@ -158,16 +160,42 @@ def _applied(types: Iterable[TypeDefinitionNode]) -> set[str]:
     return found
 
 
-def organisatie_sdl(contract: Contract, *, gateway_view: bool = True) -> str:
+def referred_keys(sdls: Iterable[str]) -> dict[str, list[str]]:
+    """The keys extension subgraphs give types (`Adres @key(fields: "postcode")`), by type name."""
+    found: dict[str, list[str]] = {}
+    for sdl in sdls:
+        for node in parse(sdl).definitions:
+            if isinstance(node, ObjectTypeDefinitionNode | ObjectTypeExtensionNode):
+                for directive in node.directives or ():
+                    if directive.name.value == "key":
+                        fields = str(directive_values(directive)["fields"])
+                        found.setdefault(node.name.value, []).append(fields)
+    return found
+
+
+def _referred(node: TypeDefinitionNode, referred: Mapping[str, Sequence[str]]) -> TypeDefinitionNode:
+    """A type an extension keys (`Adres`): organisations only refer to it by that key."""
+    keys = referred.get(node.name.value, ())
+    if not keys or not isinstance(node, ObjectTypeDefinitionNode) or node.name.value in RECORD_KEYS:
+        return node
+    added = tuple(_directive("key", fields=key, resolvable=False) for key in keys)
+    return dataclasses.replace(node, directives=(*(node.directives or ()), *added))
+
+
+def organisatie_sdl(
+    contract: Contract, *, gateway_view: bool = True, referred: Mapping[str, Sequence[str]] | None = None
+) -> str:
     """What every organisation serves (`gateway_view=False`: as the SDK prints it), or as the
-    gateway composes it (see the module's docstring)."""
+    gateway composes it (see the module's docstring); `referred`: keys extensions give types."""
     authorization = ("inaccessible", "authenticated", "requiresScopes")
     kept = (*CONTRACT_DIRECTIVES, "key", *(authorization if gateway_view else ()))
     types = [_referring(_clean(node, kept)) for node in subgraph_types(contract, ORGANISATION).values()]
     if not gateway_view:
         return _document(contract, types, ("@key",))
     public = {d.name.value for d in public_document(contract).definitions if isinstance(d, TypeDefinitionNode)}
-    types = [_with_policies(_internal(_keyed(node, resolvable=False), public)) for node in types]
+    types = [
+        _referred(_with_policies(_internal(_keyed(node, resolvable=False), public)), referred or {}) for node in types
+    ]
     return _document(contract, types, ("@key", "@inaccessible", "@authenticated", "@requiresScopes", "@policy"))
 
 
@@ -238,19 +266,26 @@ def gateway_sdl(contract: Contract) -> str:
     return _document(contract, _gateway_types(contract), imports)
 
 
-def subgraph_inputs(contract: Contract, urls: dict[str, str] | None = None) -> list[SubgraphInput]:
-    """The three shares as subgraphs; `urls` gives `codelijsten`'s (the organisations' are per instance)."""
+def subgraph_inputs(
+    contract: Contract, urls: Mapping[str, str] | None = None, extensions: Sequence[SubgraphInput] = ()
+) -> list[SubgraphInput]:
+    """The three shares as subgraphs, and any extension subgraphs; `urls` gives `codelijsten`'s
+    (the organisations' are per instance)."""
     urls = urls or {}
+    referred = referred_keys(e.sdl for e in extensions)
     return [
         SubgraphInput(GATEWAY, LOCAL, gateway_sdl(contract)),
         SubgraphInput(CODELIJSTEN, urls.get(CODELIJSTEN, LOCAL), codelijsten_sdl(contract)),
-        SubgraphInput(ORGANISATIE, urls.get(ORGANISATIE, LOCAL), organisatie_sdl(contract)),
+        SubgraphInput(ORGANISATIE, urls.get(ORGANISATIE, LOCAL), organisatie_sdl(contract, referred=referred)),
+        *extensions,
     ]
 
 
-def compose_vum(contract: Contract, urls: dict[str, str] | None = None) -> str:
+def compose_vum(
+    contract: Contract, urls: Mapping[str, str] | None = None, extensions: Sequence[SubgraphInput] = ()
+) -> str:
     """The VUM supergraph SDL; raises `VumSupergraphError` with every composition error."""
-    result = compose(subgraph_inputs(contract, urls))
+    result = compose(subgraph_inputs(contract, urls, extensions))
     if result.errors or result.supergraph_sdl is None:
         raise VumSupergraphError("; ".join(f"{e.code}: {e.message}" for e in result.errors))
     return result.supergraph_sdl

@@ -1,0 +1,1 @@
+"""The plaatsen subgraph: an extension of the VUM graph (the place of a postcode)."""
