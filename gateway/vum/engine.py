@@ -15,7 +15,7 @@ import asyncio
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, assert_never
 
 from cachetools import LRUCache
 from graphql import (
@@ -43,15 +43,17 @@ from ..federation.compose import SubgraphInput
 from ..federation.execution.transport import Endpoint
 from ..federation.operation import INTROSPECTION_FIELDS as INTROSPECTION
 from ..federation.operation import Field, Operation, included
+from ..federation.planning.nodes import Condition, Fetch, Flatten, Parallel, PlanNode
+from ..federation.planning.nodes import Sequence as InSequence
 from ..metrics import DISCLOSURES, REFUSED_OPERATIONS
-from ..plan.planner import DETAIL_ROOTS, SEARCH_ROOTS, PlanningError
+from ..plan.planner import DETAIL_RECORD_FIELD, DETAIL_ROOTS, KINDS, SEARCH_ROOTS, PlanningError
 from ..processing_log import LogUnavailable
 from ..public_schema import install_input_checks
 from .computed import computed_fields
 from .detail import detail, organisaties, verwerkingen
 from .hooks import VumHooks
 from .release import federation_caller, release_rules
-from .request import VumRequest
+from .request import VumRequest, below
 from .search import search
 from .supergraph import VumSupergraphError, compose_vum, vum_supergraph
 
@@ -143,10 +145,10 @@ class FederationEngine:
         operation = prepared.operation
         variables = variable_values.coerced
         roots = [f for f in operation.root.fields("Query") if included(f.when, variables)]
-        _check_calls(roots, services)
         query_type = self.schema.query_type
         assert query_type is not None
         request = VumRequest(self.runtime, services, operation, caller, variable_values, query_type.fields)
+        _check_calls(roots, request)
         for denied in prepared.denied:
             if any(denied.path[0] == root.key for root in roots):
                 request.error(denied.message, list(denied.path), "FORBIDDEN_FIELD")
@@ -202,18 +204,48 @@ class FederationEngine:
         return {f.key: (result.data or {}).get(f.key) for f in operation.introspection}
 
 
-def _check_calls(roots: list[Field], services: Services) -> None:
-    """The requests an operation sends at most: one per organisation per search (and one per
-    entity fetch that completes it), one per detail; refused before anything is asked."""
+def _check_calls(roots: list[Field], request: VumRequest) -> None:
+    """The requests an operation sends at most: one per usable organisation per search, one per
+    detail, and one per entity fetch that completes their records; refused before anything is
+    asked when that is more than one operation may send."""
+    services = request.services
     usable = sum(1 for state in services.registry.organisations if state.usable)
-    calls = sum(
-        usable + 1 if r.name in SEARCH_ROOTS else 2 if r.name in DETAIL_ROOTS else 0 for r in roots if not r.denied
-    )
+    calls = 0
+    for root in roots:
+        if root.denied or root.selection is None:
+            continue
+        if root.name in SEARCH_ROOTS:
+            kind, asked = KINDS[SEARCH_ROOTS[root.name]], usable
+            path: tuple[str, ...] = ("edges", "node")
+            type_name = kind.match_type
+        elif root.name in DETAIL_ROOTS:
+            kind, asked = KINDS[DETAIL_ROOTS[root.name]], 1
+            path, type_name = (DETAIL_RECORD_FIELD[kind.name],), kind.detail_type
+        else:
+            continue
+        records = below(root.selection, root.type_name, *path)
+        plans = [request.plan(type_name, r.selection) for r in records if r.selection is not None]
+        calls += asked + sum(_fetches(plan.node) for plan in plans)
     if calls > services.max_subgraph_calls:
         raise OperationTooLarge(
             f"this operation would send {calls} requests to the organisations; this gateway allows "
             f"{services.max_subgraph_calls} per operation (gateway.limits.max_subgraph_calls)"
         )
+
+
+def _fetches(node: PlanNode | None) -> int:
+    """The subgraph requests of an entity plan (one per Flatten; each instance one at most)."""
+    match node:
+        case None:
+            return 0
+        case Fetch() | Flatten():
+            return 1
+        case InSequence() | Parallel():
+            return sum(_fetches(child) for child in node.nodes)
+        case Condition():
+            return _fetches(node.node)
+        case _:
+            assert_never(node)
 
 
 def _denied(requirement: Requirement, caller: Caller | None) -> Denied:
