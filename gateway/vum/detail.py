@@ -54,7 +54,7 @@ async def detail(root: Field, request: VumRequest) -> Any:
 async def _fetch(root: Field, kind: Kind, request: VumRequest, ref: RecordRef, state: SourceState, vumid: str) -> Any:
     """The detail from its owner, completed and projected; None when there is none (or it may not be shown)."""
     assert root.selection is not None and request.caller is not None
-    records = below(root.selection, root.type_name, DETAIL_RECORD_FIELD[kind.name])
+    records = [r for r in below(root.selection, root.type_name, DETAIL_RECORD_FIELD[kind.name]) if r.selection]
     plans = [request.plan(kind.detail_type, r.selection) for r in records if r.selection is not None]
     consent = "toestemmingen" if kind.name == WERKZOEKENDE else ""
     selection = RECORD.format(id=kind.id_field, consent=consent)

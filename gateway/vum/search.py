@@ -73,7 +73,7 @@ async def search(root: Field, request: VumRequest) -> Any:
     question = orjson.dumps(arguments["selectievraag"], option=orjson.OPT_SORT_KEYS, default=str)
     after = arguments.get("after")
     place = _place(str(after), question, kind.name, request) if after else Place(uuid.uuid4().hex, "")
-    nodes = below(root.selection, root.type_name, "edges", "node") if root.selection else []
+    nodes = [n for n in below(root.selection, root.type_name, "edges", "node") if n.selection] if root.selection else []
     plans = [request.plan(kind.match_type, node.selection) for node in nodes if node.selection is not None]
     consent = "toestemmingen" if kind.name == WERKZOEKENDE else ""
     selection = MATCHES.format(id=kind.id_field, consent=consent)
