@@ -171,6 +171,6 @@ async def start_stack(
     options = {**server_options(config), **(uvicorn_options or {})}
     server = await LiveServer(create_http_app(gateway_app), **options).start(port)
     deadline = time.monotonic() + READY_SECONDS
-    while not gateway_app.ready and time.monotonic() < deadline:  # noqa: ASYNC110 - readiness is a property, no event
-        await asyncio.sleep(0.05)  # it checks its subgraphs once it listens
+    while not (gateway_app.ready and gateway_app.services.registry.checked) and time.monotonic() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.05)  # it checks its subgraphs once it listens; tests want every verdict
     return Stack(gateway_app, server, servers, issuer, key, oins)
