@@ -75,7 +75,12 @@ class Gateway:
             server.plan_cache_bytes,
         )
         self.tracing = Tracing(config.tracing)
-        self.client = SubgraphClient(server.max_source_response_bytes, tracing=self.tracing)
+        self.client = SubgraphClient(
+            server.max_source_response_bytes,
+            config.source_connections,
+            self.tracing,
+            per_source=server.source_concurrency,
+        )
         # Schema checks have a pool of their own: requests queueing for connections never delay them.
         self.check_client = SubgraphClient(server.max_source_response_bytes, connections=20)
         try:
