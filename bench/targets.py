@@ -68,6 +68,7 @@ def ours_config(
     codelijsten_url: str,
     jwks_port: int,
     label: str,
+    timeout: float = 5.0,
 ) -> str:
     """The gateway's TOML: the bench issuer, its signing key, a processing log, the organisations
     and codelijsten; defaults otherwise."""
@@ -83,7 +84,7 @@ def ours_config(
     entries.append(("codelijsten", "Codelijsten (UWV BO&C)", "99100000000000000099", "codelijsten", codelijsten_url))
     for source_id, name, oin, kind, url in entries:
         lines += ["", "[[organisations]]", f"id = {_toml_string(source_id)}", f"name = {_toml_string(name)}"]
-        lines += [f'oin = "{oin}"', f'kind = "{kind}"', f"url = {_toml_string(url)}", "timeout = 5.0"]
+        lines += [f'oin = "{oin}"', f'kind = "{kind}"', f"url = {_toml_string(url)}", f"timeout = {timeout}"]
     return "\n".join(lines) + "\n"
 
 
