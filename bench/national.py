@@ -3,7 +3,8 @@
 `--organisations N` organisations (default 300) with 120 profiles each are served by one process on
 one port, by path (`/org/<id>/graphql`, `bench.subgraphs`), memoised; codelijsten on its own port.
 Our gateway (pinned to the gateway core, source timeout 60 s as in issue 11, so that every source
-answers) is started and asked the search until one answer is complete: that is its start-up time.
+answers) is started once to warm the stand-ins, then again and asked the search until one answer
+is complete: that is its start-up time.
 Then its idle CPU over 10 s, then closed loops of page 1 and of page 2 (`after:` the endCursor of
 one page 1) at 4 and 20 concurrent searches, driven from this process on the other core. Per
 window: searches, incomplete ones (errors, a source not OK, fewer than 20 edges), gateway CPU per
@@ -297,17 +298,33 @@ def run_b3(config: BenchConfig, log: Callable[[str], None]) -> NationalRun:
     return run
 
 
-def _measure_gateway(config: BenchConfig, stand: Stand, run: NationalRun, log: Callable[[str], None]) -> None:
-    port = free_port()
-    config_file = gateway_config(config, stand, port)
+def _start_gateway(config: BenchConfig, config_file: Path) -> Proc:
     for stale in config.work.glob("verwerkingen-b3.sqlite*"):
         stale.unlink()
     command = [sys.executable, "-m", "gateway.cli", "--log-level", "warning", "serve", "--config", str(config_file)]
-    url = f"http://127.0.0.1:{port}/graphql"
-    log(f"B3: starting our gateway with {len(stand.organisations)} organisations")
-    proc = start("vum-gateway (b3)", command, config.gateway_core, config.work / "gateway-b3.log", cwd=ROOT)
+    return start("vum-gateway (b3)", command, config.gateway_core, config.work / "gateway-b3.log", cwd=ROOT)
+
+
+def _measure_gateway(config: BenchConfig, stand: Stand, run: NationalRun, log: Callable[[str], None]) -> None:
+    port = free_port()
+    config_file = gateway_config(config, stand, port)
+    url, count = f"http://127.0.0.1:{port}/graphql", len(stand.organisations)
+    # A first start warms the stand-ins: each organisation's first SDL and search are answered by its
+    # real SDK app (tens of ms each, 300 of them, on the other core), every later one by its memo.
+    log(f"B3: warming the stand-ins with a first start of our gateway ({count} organisations)")
+    proc = _start_gateway(config, config_file)
     try:
-        run.startup_seconds, first = asyncio.run(wait_complete(url, len(stand.organisations), proc))
+        cold, _ = asyncio.run(wait_complete(url, count, proc))
+    finally:
+        proc.stop()
+    run.notes.append(
+        f"Start-up with cold stand-ins (each organisation's first SDL and search answered by its SDK app, "
+        f"not its memo): {cold:.1f} s; the figure above is a second start, stand-ins warm."
+    )
+    log(f"B3: starting our gateway again (cold stand-ins took {cold:.1f} s)")
+    proc = _start_gateway(config, config_file)
+    try:
+        run.startup_seconds, first = asyncio.run(wait_complete(url, count, proc))
         log(f"B3: first complete search {run.startup_seconds:.1f} s after start")
         time.sleep(2.0)  # the first search's stragglers
         cpu = cpu_seconds(proc.pid)
@@ -382,7 +399,14 @@ def write_b3(run: NationalRun, directory: Path) -> Path:
     lines += ["", "| target (issue 11) | figure | target | met |", "|---|---:|---:|---|"]
     for what, figure, target, met in targets(run):
         lines.append(f"| {what} | {figure} | {target} | {'yes' if met else 'no (missed)'} |")
-    lines += ["", *run.notes]
+    lines += [
+        "",
+        "Calls per search include the gateway's periodic schema checks that fell in the window "
+        f"({run.organisations} sources every 30 s, spread); bytes are response bodies (ours: with HTTP "
+        "heads). Quick runs measure few searches per window at hundreds of organisations: read the CPU "
+        "figures as ±15 %.",
+        *run.notes,
+    ]
     report = directory / "latest.md"
     report.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return report
