@@ -6,12 +6,14 @@ import asyncio
 from dataclasses import dataclass
 
 import orjson
+import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from gateway import registry as registry_module
+from gateway import server as server_module
 from gateway.config import OrganisationConfig
 from gateway.registry import CONFORM, NOT_CONFORMING, SDL_QUERY, UNREACHABLE, Registry, SourceState
 from gateway.subgraph_client import SubgraphClient
@@ -20,7 +22,7 @@ from vumschema import Contract
 
 from .servers import LiveServer
 from .stack import Source, Stack, consented, oin_of, organisation_app, start_stack
-from .test_failures import profile
+from .test_failures import AREA, QUERY, profile
 
 NOT_THE_CONTRACT = "type Query { iets: Int }"
 
@@ -34,6 +36,7 @@ class SdlSource:
     in_flight: int = 0
     most_in_flight: int = 0
     delay: float = 0.0
+    gate: asyncio.Event | None = None  # when given, no answer before it is set
 
     def app(self) -> Starlette:
         async def graphql(request: Request) -> Response:
@@ -41,6 +44,8 @@ class SdlSource:
             self.most_in_flight = max(self.most_in_flight, self.in_flight)
             try:
                 await asyncio.sleep(self.delay)
+                if self.gate is not None:
+                    await self.gate.wait()
             finally:
                 self.in_flight -= 1
             if self.failing:
@@ -153,3 +158,25 @@ async def test_checks_of_many_sources_are_bounded_in_flight(contract: Contract) 
     assert all(s.schema_status == NOT_CONFORMING for s in states)
     assert 1 < mirror.most_in_flight <= registry_module.CHECKS_IN_FLIGHT
     assert registry.conformance_checks == 1
+
+
+async def test_the_gateway_serves_before_a_source_that_hangs_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Start-up does not wait on every source: ready after READY_WITHIN, the unchecked one named."""
+    monkeypatch.setattr(server_module, "READY_WITHIN", 0.5)
+    mirror = SdlSource(gate=asyncio.Event())
+    stack = await start_stack(
+        [Source("echt", organisation_app(InMemoryAdapter(consented([profile("e-1")])), "echt")),
+         Source("spiegel", lambda trust: mirror.app())],
+        codelijsten=False,
+        wait_for_checks=False,
+    )  # fmt: skip
+    try:
+        assert stack.gateway.ready and not stack.gateway.services.registry.checked
+        body = await stack.query(QUERY, AREA)  # no labels without codelijsten: an error beside the data
+        statuses = {b["bronID"]: b for b in body["data"]["werkzoekendeProfielMatches"]["bronnen"]}
+        assert statuses["echt"]["status"] == "OK"
+        assert statuses["spiegel"]["status"] == "ERROR" and "not checked yet" in statuses["spiegel"]["melding"]
+    finally:
+        assert mirror.gate is not None
+        mirror.gate.set()
+        await stack.close()
