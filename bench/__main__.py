@@ -29,8 +29,8 @@ def parser() -> argparse.ArgumentParser:
         "--gateways", default=",".join(GATEWAYS), help="gateways of B0 and B1 (default ours,apollo,hive)"
     )
     result.add_argument("--no-profile", action="store_true", help="skip the py-spy profiles of our gateway")
-    result.add_argument("--postcodes", type=Path, help="PC4 centroid CSV (default ../shared/data/…)")
-    result.add_argument("--beroepen", type=Path, help="UWV BO&C list (default ../shared/vum/codelijsten/…)")
+    result.add_argument("--postcodes", type=Path, help="PC4 centroid CSV (default: the packaged vumschema/data/…)")
+    result.add_argument("--beroepen", type=Path, help="UWV BO&C list (default: the packaged vumschema/data/…)")
     result.add_argument("--postgres", help="R: PostgreSQL server DSN (default $VUM_TEST_POSTGRES_DSN or local)")
     result.add_argument("--redis", help="R: Redis URL (default $VUM_TEST_REDIS_URL or redis://127.0.0.1:6379/15)")
     result.add_argument(

@@ -6,14 +6,17 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import vumschema.data
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 WORK = BENCH / ".work"  # generated data, configs, logs and raw results (git-ignored)
 RESULTS = BENCH / "results"
 NODE_DIR = BENCH / "node"
-SHARED = ROOT.parent / "shared"  # the reference data next to the checkout; VUM_POSTCODES / VUM_BEROEPEN override
-DEFAULT_POSTCODES = Path(os.environ.get("VUM_POSTCODES") or SHARED / "data" / "nl-pc4-centroids.csv")
-DEFAULT_BEROEPEN = Path(os.environ.get("VUM_BEROEPEN") or SHARED / "vum" / "codelijsten" / "boc-beroepen-24.1.csv")
+SHARED = ROOT.parent / "shared"  # reference material beside the checkout: the federation kits (B0)
+# the project's packaged reference data; VUM_POSTCODES / VUM_BEROEPEN override
+DEFAULT_POSTCODES = Path(os.environ.get("VUM_POSTCODES") or vumschema.data.POSTCODES)
+DEFAULT_BEROEPEN = Path(os.environ.get("VUM_BEROEPEN") or vumschema.data.BEROEPEN)
 # Scenario R: the replicas' shared processing log and quota (the test suite's servers by default)
 DEFAULT_POSTGRES = os.environ.get("VUM_TEST_POSTGRES_DSN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 DEFAULT_REDIS = os.environ.get("VUM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

@@ -15,7 +15,7 @@ from vumschema.policy import Caller
 
 from .conftest import BEROEPEN, POSTCODES, ROOT
 from .issuer import ALL_SCOPES
-from .stack import Source, Stack, organisation_app, start_stack
+from .stack import CORRECTNESS_TIMEOUT, Source, Stack, organisation_app, start_stack
 
 DEMO_SEED = 2026  # `vum-gateway demo`'s default
 QUERIES = ROOT / "explorer" / "src" / "queries"
@@ -39,7 +39,8 @@ async def start_demo_data_stack(*, demo: bool = False) -> Stack:
         Source(s.id, organisation_app(InMemoryAdapter(s.werkzoekenden, s.vacatures), s.name), kind=s.kind)
         for s in synthetic(DEMO_SEED, POSTCODES, BEROEPEN)
     ]
-    return await start_stack(sources, demo=demo)
+    # what is answered, not how fast: every server runs in the test's process, beside a browser
+    return await start_stack(sources, demo=demo, source_timeout=CORRECTNESS_TIMEOUT)
 
 
 def role_presets(stack: Stack) -> dict[str, dict[str, str]]:

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Page, Route, async_playwright
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from subgraphs.sdk.adapter import InMemoryAdapter
 
@@ -121,7 +122,11 @@ async def _new_search(page: Page) -> None:
 
 
 async def _matches(page: Page) -> list[str]:
-    await page.locator(".vum-matches li").first.wait_for(timeout=TIMEOUT)
+    try:
+        await page.locator(".vum-matches li").first.wait_for(timeout=TIMEOUT)
+    except PlaywrightTimeoutError:
+        shown = await page.locator(".vum-results").all_inner_texts()
+        raise AssertionError(f"no matches listed; the results panel shows {shown}") from None
     return await page.locator(".vum-matches li").all_inner_texts()
 
 

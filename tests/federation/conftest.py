@@ -7,7 +7,7 @@ over HTTP too. No Node runs in the tests.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,8 +88,3 @@ async def shop(shop_servers: dict[str, LiveServer]) -> AsyncIterator[Shop]:
     await shop.gateway.stop()
     for server in shop.extra:
         await server.stop()
-
-
-@pytest.fixture
-def audit_suites() -> Iterator[Path]:
-    yield HERE / "audit"

@@ -22,10 +22,18 @@ from gateway.federation.supergraph import load_supergraph
 
 HERE = Path(__file__).parent
 SUITES = sorted(p.name for p in (HERE / "audit").iterdir() if p.is_dir())
+# The audit's supergraphs are the compose fixtures (composed by @apollo/composition); the guild
+# benchmark's supergraph is the one its kit ships, kept beside its query.
+COMPOSED_AUDIT = HERE.parent / "data" / "federation" / "compose" / "audit"
+
+
+def supergraph_of(suite: str) -> Path:
+    composed = COMPOSED_AUDIT / suite / "supergraph.graphql"
+    return composed if composed.is_file() else HERE / "audit" / suite / "supergraph.graphql"
 
 
 def printed_plans(suite: str) -> str:
-    planner = QueryPlanner(load_supergraph(HERE / "audit" / suite / "supergraph.graphql"))
+    planner = QueryPlanner(load_supergraph(supergraph_of(suite)))
     tests = json.loads((HERE / "audit" / suite / "tests.json").read_text(encoding="utf-8"))
     parts = []
     for index, test in enumerate(tests):
