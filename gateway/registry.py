@@ -172,7 +172,7 @@ class Registry:
     def _all_checked(self) -> None:
         self.checked = True
         usable = sum(1 for s in self.states.values() if s.usable)
-        log.info("every source checked: %d of %d usable", usable, len(self.states))
+        log.info("gateway ready: %d of %d sources usable", usable, len(self.states))  # the demo waits for it
 
     async def _keep_checking(self, state: SourceState, interval: float, unchecked: set[str]) -> None:
         await self.check_bounded(state)
