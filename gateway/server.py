@@ -1,9 +1,10 @@
 """The gateway's long-lived parts, wired from the configuration, and their lifecycle.
 
 Start: open the HTTP client pool and the processing log, check every subgraph's schema, keep
-re-checking. Reload (SIGHUP or `Gateway.reload()`): read the configuration again and swap in a
-new registry once its sources are checked, so requests in flight finish on the old one; the
-participant register and the CAs of forwarded client certificates are read again too.
+re-checking; ready once every source was checked or `READY_WITHIN` passed. Reload (SIGHUP or
+`Gateway.reload()`): read the configuration again and swap in a new registry once its sources are
+checked, so requests in flight finish on the old one; the participant register and the CAs of
+forwarded client certificates are read again too.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +44,9 @@ from .tracing import Tracing
 log = logging.getLogger("vum.gateway")
 
 PURGE_INTERVAL = 24 * 3600.0
+# Ready once every source was checked, or this long after start: at hundreds of sources a slow
+# few must not hold the others back; until checked, a source is named "not checked yet" in answers.
+READY_WITHIN = 3.0
 
 
 class Gateway:
@@ -70,7 +75,12 @@ class Gateway:
             server.plan_cache_bytes,
         )
         self.tracing = Tracing(config.tracing)
-        self.client = SubgraphClient(server.max_source_response_bytes, tracing=self.tracing)
+        self.client = SubgraphClient(
+            server.max_source_response_bytes,
+            config.source_connections,
+            self.tracing,
+            per_source=server.source_concurrency,
+        )
         # Schema checks have a pool of their own: requests queueing for connections never delay them.
         self.check_client = SubgraphClient(server.max_source_response_bytes, connections=20)
         try:
@@ -99,6 +109,7 @@ class Gateway:
         self.rate_limiter = _rate_limiter(config)
         self.services = self._services(config)
         self.started = False
+        self.started_at = 0.0
         self.draining = False  # stopping: not ready, still serving (see serving.py)
         self.graphiql_presets: dict[str, dict[str, str]] = {}  # the demo's headers per role
         self._tasks: list[asyncio.Task[Any]] = []
@@ -137,7 +148,7 @@ class Gateway:
         await self.client.start()
         await self.check_client.start()
         self._tasks = [asyncio.create_task(self._keep_checking()), asyncio.create_task(self._keep_purging())]
-        self.started = True
+        self.started, self.started_at = True, time.monotonic()
 
     def _log_failure(self, error: Exception) -> str:
         """One line: which log (without its password) and the database's own first line of why."""
@@ -147,7 +158,9 @@ class Gateway:
 
     @property
     def ready(self) -> bool:
-        return self.started and self.services.registry.checked and not self.draining
+        if not self.started or self.draining:
+            return False
+        return self.services.registry.checked or time.monotonic() - self.started_at >= READY_WITHIN
 
     async def _keep_checking(self) -> None:
         await self.services.registry.keep_checking(self.config.gateway.schema_check_interval)
