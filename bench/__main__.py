@@ -21,8 +21,10 @@ def parser() -> argparse.ArgumentParser:
     result.add_argument(
         "--scenarios",
         default="B0,B1,B2",
-        help="comma-separated: B0 (guild benchmark), B1, B2, R (replicas behind HAProxy); default B0,B1,B2",
+        help="comma-separated: B0 (guild benchmark), B1, B2, B3 (national), R (replicas behind HAProxy); "
+        "default B0,B1,B2",
     )
+    result.add_argument("--organisations", type=int, help="B3: organisations (default 300; a quick run: 50)")
     result.add_argument(
         "--gateways", default=",".join(GATEWAYS), help="gateways of B0 and B1 (default ours,apollo,hive)"
     )
@@ -51,6 +53,8 @@ def config_from(args: argparse.Namespace) -> BenchConfig:
     for name in ("duration", "warmup", "postcodes", "beroepen", "postgres", "redis"):
         if getattr(args, name) is not None:
             changes[name] = getattr(args, name)
+    if args.organisations is not None:
+        changes["b3_organisations"] = args.organisations
     return dataclasses.replace(config, **changes)  # type: ignore[arg-type]
 
 
@@ -60,7 +64,10 @@ def main() -> int:
     if unknown:
         print(f"unknown: {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
-    for path in (config.postcodes, config.beroepen) if {"B1", "B2"} & set(config.scenarios) else ():
+    if not 1 <= config.b3_organisations <= 1000:
+        print(f"--organisations {config.b3_organisations}: give 1 to 1000", file=sys.stderr)
+        return 2
+    for path in (config.postcodes, config.beroepen) if {"B1", "B2", "B3"} & set(config.scenarios) else ():
         if not path.is_file():
             print(f"reference data not found: {path} (pass --postcodes / --beroepen)", file=sys.stderr)
             return 2
@@ -72,12 +79,17 @@ def main() -> int:
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)
         return 1
+    from .national import write_b3
     from .report import write, write_replicas
 
     if {"B0", "B1", "B2"} & set(config.scenarios):
         report = write(config, results, config.results)
         print(f"\nwrote {report} and latest.png in {time.monotonic() - started:.0f} s\n")
         print(report.read_text(encoding="utf-8").split("## B0")[0])
+    if results.national is not None:
+        report = write_b3(results.national, config.results / "b3")
+        print(f"\nwrote {report} in {time.monotonic() - started:.0f} s\n")
+        print(report.read_text(encoding="utf-8"))
     if results.replicas:
         report = write_replicas(config, results, config.results)
         print(f"\nwrote {report} in {time.monotonic() - started:.0f} s\n")

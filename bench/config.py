@@ -20,7 +20,7 @@ DEFAULT_BEROEPEN = Path(os.environ.get("VUM_BEROEPEN") or vumschema.data.BEROEPE
 # Scenario R: the replicas' shared processing log and quota (the test suite's servers by default)
 DEFAULT_POSTGRES = os.environ.get("VUM_TEST_POSTGRES_DSN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 DEFAULT_REDIS = os.environ.get("VUM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-SCENARIOS = ("B0", "B1", "B2", "R")
+SCENARIOS = ("B0", "B1", "B2", "B3", "R")
 
 OURS = "ours"
 APOLLO = "apollo"
@@ -72,6 +72,7 @@ class BenchConfig:
     beroepen: Path = DEFAULT_BEROEPEN
     profiles_per_organisation: int = 120  # more than the 100 a source returns
     b2_organisations: int = 10
+    b3_organisations: int = 300  # B3, national (`--organisations`)
     work: Path = WORK
     results: Path = RESULTS
     quick: bool = False

@@ -7,7 +7,8 @@ gateway that orders its results per request (ours does) asks for the same keys i
 order every time: such a request is answered by joining the memoised entities in the order asked.
 
 The HTTP side is a bare asyncio protocol on httptools (the parser uvicorn uses), not a framework:
-a memoised answer costs a dictionary lookup and one write.
+a memoised answer costs a dictionary lookup and one write. One listener may front many subgraphs
+by path (`/org/<id>/graphql`), so hundreds of organisations need not be hundreds of ports.
 """
 
 from __future__ import annotations
@@ -86,6 +87,14 @@ class MemoStats:
 
     def as_dict(self) -> dict[str, int]:
         return {"hits": self.hits, "composed": self.composed, "misses": self.misses}
+
+
+@dataclass
+class Traffic:
+    """What one listener served: requests and response bytes (B3's subgraph calls and bytes per page)."""
+
+    requests: int = 0
+    bytes_sent: int = 0
 
 
 @dataclass
@@ -170,11 +179,23 @@ def _entities_request(body: bytes) -> tuple[str | None, list[Any]]:
     return query, representations
 
 
-class MemoProtocol(asyncio.Protocol):
-    """HTTP/1.1 with keep-alive; answers in request order even when a miss is still in flight."""
+def org_path(name: str) -> str:
+    """Where an organisation listens when many share a port."""
+    return f"/org/{name}/graphql"
 
-    def __init__(self, memo: Memo) -> None:
+
+NO_SUCH_PATH = http_response(404, b'{"errors":[{"message":"no organisation at this path"}]}')
+
+
+class MemoProtocol(asyncio.Protocol):
+    """HTTP/1.1 with keep-alive; answers in request order even when a miss is still in flight.
+
+    With `by_path`, a POST goes to the memo of its path; without, every POST goes to `memo`."""
+
+    def __init__(self, memo: Memo, by_path: dict[bytes, Memo] | None = None, traffic: Traffic | None = None) -> None:
         self.memo = memo
+        self.by_path = by_path
+        self.traffic = traffic or Traffic()
         self.parser = httptools.HttpRequestParser(self)
         self.transport: asyncio.Transport | None = None
         self.url = b""
@@ -209,15 +230,22 @@ class MemoProtocol(asyncio.Protocol):
         method = self.parser.get_method()
         response: bytes | asyncio.Future[bytes]
         if method == b"POST":
-            body = b"".join(self.body)
-            response = self.memo.lookup(body) or asyncio.ensure_future(self.memo.answer(body))
+            self.traffic.requests += 1
+            response = self._post(b"".join(self.body))
         elif self.url.startswith((b"/health", b"/ready")):
             response = HEALTH
         elif self.url.startswith(b"/memo-stats"):
-            response = http_response(200, orjson.dumps(self.memo.stats.as_dict()))
+            stats = {**self.memo.stats.as_dict(), "requests": self.traffic.requests, "bytes": self.traffic.bytes_sent}
+            response = http_response(200, orjson.dumps(stats))
         else:
             response = http_response(404, b'{"errors":[{"message":"POST GraphQL requests to any path"}]}')
         self._respond(response, keep_alive)
+
+    def _post(self, body: bytes) -> bytes | asyncio.Future[bytes]:
+        memo = self.memo if self.by_path is None else self.by_path.get(self.url)
+        if memo is None:
+            return NO_SUCH_PATH
+        return memo.lookup(body) or asyncio.ensure_future(memo.answer(body))
 
     def _respond(self, response: bytes | asyncio.Future[bytes], keep_alive: bool) -> None:
         if not self.queue and isinstance(response, bytes):
@@ -243,6 +271,7 @@ class MemoProtocol(asyncio.Protocol):
     def _write(self, response: bytes, keep_alive: bool) -> None:
         if self.transport is None:
             return
+        self.traffic.bytes_sent += len(response)
         self.transport.write(response)
         if not keep_alive:
             self.transport.close()

@@ -22,6 +22,7 @@ from .config import APOLLO, LIMIT, NODE_DIR, NODE_GATEWAY_HEADERS, OURS, ROOT, B
 from .data import Organisation, write_organisations
 from .guild import GuildRun, run_b0
 from .measure import Measurement, loadgen_spec, node_driver, run_driver
+from .national import NationalRun, run_b3
 from .procs import BenchError, Proc, free_port, start, wait_http
 from .profiling import Profile, start_profiler, summarise
 from .replicas import ReplicaRun, run_replicas
@@ -71,6 +72,7 @@ class Results:
     notes: list[str] = field(default_factory=list)
     replicas: list[ReplicaRun] = field(default_factory=list)  # scenario R
     guild: list[GuildRun] = field(default_factory=list)  # B0
+    national: NationalRun | None = None  # B3
 
 
 def start_subgraphs(config: BenchConfig, organisations: Sequence[Organisation]) -> Stack:
@@ -317,6 +319,8 @@ def run(config: BenchConfig) -> Results:
     if "B0" in config.scenarios:
         results.guild, notes = run_b0(config, log)
         results.notes += notes
+    if "B3" in config.scenarios:
+        results.national = run_b3(config, log)
     if not {"B1", "B2"} & set(config.scenarios):
         return results
     count = config.b2_organisations if "B2" in config.scenarios else 1

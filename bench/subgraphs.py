@@ -1,8 +1,10 @@
 """The bench subgraphs: organisation subgraphs (SDK + InMemoryAdapter) and codelijsten, one process.
 
-`python -m bench.subgraphs SPEC.json` serves every subgraph of the spec on its own port from one
-event loop (uvloop) behind the memoising front (`bench.memo`), prints READY, and runs until
-SIGTERM. The harness pins this process to the core the gateways do not use.
+`python -m bench.subgraphs SPEC.json` serves every subgraph of the spec from one event loop
+(uvloop) behind the memoising front (`bench.memo`), prints READY, and runs until SIGTERM: each on
+its own port, or (`by_path`) many organisations on one port at `/org/<id>/graphql`, each with its
+own data, app and memo (B3's 300 organisations). The harness pins this process to the core the
+gateways do not use.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from vumschema import load_contract
 
 from . import identity
 from .data import read_records
-from .memo import Memo, MemoProtocol
+from .memo import Memo, MemoProtocol, Traffic, org_path
 
 READY = "READY"
 
@@ -44,6 +46,7 @@ class SubgraphSpec:
     port: int
     records: str | None  # JSON file of Werkzoekende records; None for codelijsten
     oin: str  # the organisation's OIN: the audience of the gateway's tokens
+    by_path: bool = False  # shares its port with others, at `org_path(name)`
 
 
 @dataclass(frozen=True)
@@ -87,8 +90,9 @@ def jwks_app(work: Path) -> Starlette:
     return Starlette(routes=[Route("/{name}", document)])
 
 
-def protocol_factory(memo: Memo) -> Callable[[], MemoProtocol]:
-    return lambda: MemoProtocol(memo)
+def protocol_factory(memo: Memo, by_path: dict[bytes, Memo] | None = None) -> Callable[[], MemoProtocol]:
+    traffic = Traffic()  # one per listener: what all its connections served
+    return lambda: MemoProtocol(memo, by_path, traffic)
 
 
 @contextlib.asynccontextmanager
@@ -97,11 +101,19 @@ async def serving(server: ServerSpec) -> AsyncIterator[None]:
     contract = load_contract()
     loop = asyncio.get_running_loop()
     async with contextlib.AsyncExitStack() as stack:
+        shared: dict[int, dict[bytes, Memo]] = {}  # port -> path -> memo of the organisations by path
         for spec in server.subgraphs:
             app = build_app(spec, server, contract)
             await stack.enter_async_context(app.router.lifespan_context(app))
             memo = Memo(app)
+            if spec.by_path:
+                shared.setdefault(spec.port, {})[org_path(spec.name).encode()] = memo
+                continue
             listener = await loop.create_server(protocol_factory(memo), "127.0.0.1", spec.port, backlog=1024)
+            stack.callback(listener.close)
+        for port, memos in shared.items():
+            first = next(iter(memos.values()))
+            listener = await loop.create_server(protocol_factory(first, memos), "127.0.0.1", port, backlog=4096)
             stack.callback(listener.close)
         config = uvicorn.Config(
             jwks_app(Path(server.work)), host="127.0.0.1", port=server.jwks_port, log_level="warning"

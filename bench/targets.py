@@ -68,6 +68,7 @@ def ours_config(
     codelijsten_url: str,
     jwks_port: int,
     label: str,
+    timeout: float = 5.0,
 ) -> str:
     """The gateway's TOML: the bench issuer, its signing key, a processing log, the organisations
     and codelijsten; defaults otherwise."""
@@ -83,7 +84,7 @@ def ours_config(
     entries.append(("codelijsten", "Codelijsten (UWV BO&C)", "99100000000000000099", "codelijsten", codelijsten_url))
     for source_id, name, oin, kind, url in entries:
         lines += ["", "[[organisations]]", f"id = {_toml_string(source_id)}", f"name = {_toml_string(name)}"]
-        lines += [f'oin = "{oin}"', f'kind = "{kind}"', f"url = {_toml_string(url)}", "timeout = 5.0"]
+        lines += [f'oin = "{oin}"', f'kind = "{kind}"', f"url = {_toml_string(url)}", f"timeout = {timeout}"]
     return "\n".join(lines) + "\n"
 
 
@@ -110,11 +111,17 @@ def start_ours(
     return Target(OURS, proc, f"http://127.0.0.1:{port}/graphql")
 
 
-def _require_sources_conform(port: int, count: int) -> None:
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=5) as response:
-        sources = json.loads(response.read())["sources"]
-    if len(sources) != count or set(sources.values()) != {"CONFORM"}:
-        raise BenchError(f"our gateway does not see every subgraph as conforming: {sources}")
+def _require_sources_conform(port: int, count: int, timeout: float = 60.0) -> None:
+    """Until every source conforms: `/ready` may answer before the last one was checked."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=5) as response:
+            sources = json.loads(response.read())["sources"]
+        if len(sources) == count and set(sources.values()) == {"CONFORM"}:
+            return
+        if time.monotonic() > deadline:
+            raise BenchError(f"our gateway does not see every subgraph as conforming: {sources}")
+        time.sleep(0.2)
 
 
 def start_apollo(config: BenchConfig, supergraph: Path) -> Target:

@@ -186,6 +186,12 @@ class ServerConfig(Strict):
         default=64 * 1024 * 1024, ge=1024 * 1024, description="estimated memory of kept plans"
     )
     max_source_response_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
+    source_connections: int | None = Field(
+        default=None, ge=10, le=10_000, description="connections to sources in all; default max(100, 2 × sources)"
+    )
+    source_concurrency: int = Field(
+        default=16, ge=1, le=1000, description="requests in flight to one source; more wait, within its timeout"
+    )
     graphiql: bool = Field(default=True, description="serve the explorer (GraphiQL) to browsers at /graphql")
     tls: TlsConfig | None = Field(default=None, description="serve HTTPS (and accept client certificates)")
     engine: str = Field(
@@ -477,13 +483,20 @@ class GatewayConfig(BaseSettings):
     def sources(self) -> list[OrganisationConfig]:
         return list(self.organisations)
 
+    @property
+    def source_connections(self) -> int:
+        """The subgraph pool's size: as configured, else two per source (at least 100)."""
+        return self.gateway.source_connections or max(100, 2 * len(self.organisations))
+
 
 def _describe(error: ValidationError) -> str:
     """Every problem with the key it is about, on one line (a command prints it as its error)."""
     problems = []
     for problem in error.errors():
         key = ".".join(str(part) for part in problem["loc"]) or "(top level)"
-        problems.append(f"{key}: {problem['msg']}")
+        given = problem.get("input")
+        shown = f" (got {given})" if isinstance(given, int | float) else ""  # numbers only: never a secret
+        problems.append(f"{key}: {problem['msg']}{shown}")
     return "invalid configuration: " + "; ".join(problems)
 
 

@@ -31,3 +31,9 @@ REFUSED_OPERATIONS = Counter(
     ["code"],
     registry=REGISTRY,
 )
+SCHEMA_CHECKS = Counter(
+    "vum_schema_checks_total",
+    "Subgraph SDLs read by schema checks: compared with the contract, or unchanged (the kept verdict)",
+    ["result"],
+    registry=REGISTRY,
+)

@@ -9,13 +9,21 @@ their own connection pool (the gateway gives the registry a client of its own), 
 queue behind requests; they wait at least `CHECK_TIMEOUT` (a source's timeout is for searches,
 and a loaded gateway may take a while to read an answer); and a source that conformed is marked
 unreachable only when a second check, a moment later, fails too.
+
+At hundreds of sources the comparison itself is the cost (8–9 s of CPU per round at 300), so a
+verdict is kept per (subgraph, sha256 of the SDL): an unchanged SDL, or one another source serves
+too, is not compared again. Periodic checks are spread over the interval (each source at its own
+jittered offset) with at most `CHECKS_IN_FLIGHT` at once; a failed source is rechecked sooner.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+import random
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,6 +31,7 @@ from vumschema import Contract
 from vumschema.conformance import check_conformance
 
 from .config import REFERENCE_KINDS, OrganisationConfig
+from .metrics import SCHEMA_CHECKS
 from .subgraph_client import SourceFailure, SubgraphClient
 
 log = logging.getLogger("vum.registry")
@@ -40,6 +49,10 @@ MAX_PROBLEMS_SHOWN = 5
 CHECK_TIMEOUT = 10.0
 CHECKS_BEFORE_DOWN = 2  # consecutive failed checks before a conforming source is taken out of service
 RECHECK_DELAY = 1.0  # seconds between them
+CHECKS_IN_FLIGHT = 16  # schema checks at once: a round of hundreds must not flood the check pool or the CPU
+VERDICTS_KEPT = 256  # distinct (subgraph, SDL) verdicts remembered; most sources serve the SDK's SDL
+JITTER = 0.1  # share of the interval by which each source's next check moves, so checks stay spread
+FIRST_BACKOFF = 0.5  # seconds before an unreachable source is checked again, doubling up to the interval
 
 
 @dataclass
@@ -50,6 +63,7 @@ class SourceState:
     schema_status: str = UNCHECKED
     message: str | None = "not checked yet"
     checked_at: float = 0.0
+    sdl_digest: str | None = None  # sha256 of the SDL last read
 
     @property
     def usable(self) -> bool:
@@ -71,6 +85,9 @@ class Registry:
         self.headers = headers  # the gateway's own token for each source
         self.states = {source.id: SourceState(source) for source in sources}
         self.checked = False  # True once every source was checked at least once
+        self.conformance_checks = 0  # SDLs actually compared with the contract (not answered from a verdict)
+        self._verdicts: OrderedDict[tuple[str, str], tuple[str, ...]] = OrderedDict()
+        self._in_flight = asyncio.Semaphore(CHECKS_IN_FLIGHT)
         for state in self.states.values():
             if not state.config.enabled:
                 state.schema_status, state.message = DISABLED, "disabled in the registry"
@@ -85,7 +102,6 @@ class Registry:
 
     async def check(self, state: SourceState) -> None:
         """Read the source's SDL and compare it with the contract."""
-        source = state.config
         attempts = CHECKS_BEFORE_DOWN if state.schema_status == CONFORM else 1
         for attempt in range(1, attempts + 1):
             try:
@@ -96,13 +112,30 @@ class Registry:
                     self._set(state, UNREACHABLE, failure.message)
                     return
                 await asyncio.sleep(RECHECK_DELAY)
-        problems = check_conformance(self.contract, sdl, source.subgraph)
+        problems = self._problems(state, sdl)
         if problems:
             shown = "; ".join(problems[:MAX_PROBLEMS_SHOWN])
             more = f" (and {len(problems) - MAX_PROBLEMS_SHOWN} more)" if len(problems) > MAX_PROBLEMS_SHOWN else ""
             self._set(state, NOT_CONFORMING, f"schema does not conform to schema.graphql: {shown}{more}")
         else:
             self._set(state, CONFORM, None)
+
+    def _problems(self, state: SourceState, sdl: str) -> tuple[str, ...]:
+        """The conformance verdict on `sdl`, compared only when no verdict on the same text is kept."""
+        state.sdl_digest = hashlib.sha256(sdl.encode()).hexdigest()
+        key = (state.config.subgraph, state.sdl_digest)
+        problems = self._verdicts.get(key)
+        if problems is not None:
+            self._verdicts.move_to_end(key)
+            SCHEMA_CHECKS.labels("unchanged").inc()
+            return problems
+        problems = tuple(check_conformance(self.contract, sdl, state.config.subgraph))
+        self.conformance_checks += 1
+        SCHEMA_CHECKS.labels("compared").inc()
+        self._verdicts[key] = problems
+        if len(self._verdicts) > VERDICTS_KEPT:
+            self._verdicts.popitem(last=False)
+        return problems
 
     async def _sdl(self, state: SourceState) -> str:
         source = state.config
@@ -119,19 +152,40 @@ class Registry:
             log.log(level, "source %s: schema %s%s", state.config.id, status, f" ({message})" if message else "")
         state.schema_status, state.message, state.checked_at = status, message, time.monotonic()
 
+    async def check_bounded(self, state: SourceState) -> None:
+        async with self._in_flight:
+            await self.check(state)
+
     async def check_all(self) -> None:
-        await asyncio.gather(*(self.check(s) for s in self.states.values() if s.config.enabled))
+        """Check every enabled source now (at most `CHECKS_IN_FLIGHT` at once)."""
+        await asyncio.gather(*(self.check_bounded(s) for s in self.states.values() if s.config.enabled))
 
     async def keep_checking(self, interval: float) -> None:
         """Check every source, then again periodically (a source may come up, or change its
-        schema); soon while some are unreachable, backing off to `interval`."""
-        backoff = 0.5
+        schema), each on its own schedule: soon while it is unreachable, backing off to `interval`."""
+        enabled = [s for s in self.states.values() if s.config.enabled]
+        unchecked = {s.config.id for s in enabled}
+        if not unchecked:
+            self._all_checked()
+        await asyncio.gather(*(self._keep_checking(state, interval, unchecked) for state in enabled))
+
+    def _all_checked(self) -> None:
+        self.checked = True
+        usable = sum(1 for s in self.states.values() if s.usable)
+        log.info("gateway ready: %d of %d sources usable", usable, len(self.states))  # the demo waits for it
+
+    async def _keep_checking(self, state: SourceState, interval: float, unchecked: set[str]) -> None:
+        await self.check_bounded(state)
+        unchecked.discard(state.config.id)
+        if not unchecked and not self.checked:
+            self._all_checked()
+        delay = random.uniform(0, interval)  # its own offset, so checks stay spread
+        backoff = FIRST_BACKOFF
         while True:
-            await self.check_all()
-            if not self.checked:
-                self.checked = True
-                usable = sum(1 for s in self.states.values() if s.usable)
-                log.info("gateway ready: %d of %d sources usable", usable, len(self.states))
-            unreachable = any(s.schema_status == UNREACHABLE for s in self.states.values() if s.config.enabled)
-            backoff = min(backoff * 2, interval) if unreachable else interval
-            await asyncio.sleep(backoff)
+            if state.schema_status == UNREACHABLE:
+                delay, backoff = min(delay, backoff), min(backoff * 2, interval)
+            else:
+                backoff = FIRST_BACKOFF
+            await asyncio.sleep(delay)
+            await self.check_bounded(state)
+            delay = interval * random.uniform(1 - JITTER, 1 + JITTER)

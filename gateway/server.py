@@ -1,9 +1,10 @@
 """The gateway's long-lived parts, wired from the configuration, and their lifecycle.
 
 Start: open the HTTP client pool and the processing log, check every subgraph's schema, keep
-re-checking. Reload (SIGHUP or `Gateway.reload()`): read the configuration again and swap in a
-new registry once its sources are checked, so requests in flight finish on the old one; the
-participant register and the CAs of forwarded client certificates are read again too.
+re-checking; ready once every source was checked or `READY_WITHIN` passed. Reload (SIGHUP or
+`Gateway.reload()`): read the configuration again and swap in a new registry once its sources are
+checked, so requests in flight finish on the old one; the participant register and the CAs of
+forwarded client certificates are read again too.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,6 +49,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("vum.gateway")
 
 PURGE_INTERVAL = 24 * 3600.0
+# Ready once every source was checked, or this long after start: at hundreds of sources a slow
+# few must not hold the others back; until checked, a source is named "not checked yet" in answers.
+READY_WITHIN = 3.0
 
 
 class Gateway:
@@ -75,7 +80,12 @@ class Gateway:
             server.plan_cache_bytes,
         )
         self.tracing = Tracing(config.tracing)
-        self.client = SubgraphClient(server.max_source_response_bytes, tracing=self.tracing)
+        self.client = SubgraphClient(
+            server.max_source_response_bytes,
+            config.source_connections,
+            self.tracing,
+            per_source=server.source_concurrency,
+        )
         # Schema checks have a pool of their own: requests queueing for connections never delay them.
         self.check_client = SubgraphClient(server.max_source_response_bytes, connections=20)
         try:
@@ -105,6 +115,7 @@ class Gateway:
         self.services = self._services(config)
         self.engine = self._engine(config)
         self.started = False
+        self.started_at = 0.0
         self.draining = False  # stopping: not ready, still serving (see serving.py)
         self.graphiql_presets: dict[str, dict[str, str]] = {}  # the demo's headers per role
         self._tasks: list[asyncio.Task[Any]] = []
@@ -166,7 +177,7 @@ class Gateway:
         if self.engine is not None:
             await self.engine.start()
         self._tasks = [asyncio.create_task(self._keep_checking()), asyncio.create_task(self._keep_purging())]
-        self.started = True
+        self.started, self.started_at = True, time.monotonic()
 
     def _log_failure(self, error: Exception) -> str:
         """One line: which log (without its password) and the database's own first line of why."""
@@ -176,7 +187,9 @@ class Gateway:
 
     @property
     def ready(self) -> bool:
-        return self.started and self.services.registry.checked and not self.draining
+        if not self.started or self.draining:
+            return False
+        return self.services.registry.checked or time.monotonic() - self.started_at >= READY_WITHIN
 
     async def _keep_checking(self) -> None:
         await self.services.registry.keep_checking(self.config.gateway.schema_check_interval)

@@ -10,11 +10,17 @@ connection reset or a disconnect before the answer; on a busy machine this happe
 request here is a GraphQL query, which is idempotent, so it is sent once more on a new connection
 (as aiohttp does for GET), within the source's timeout; a connection that cannot be opened at all
 is not retried. Idle connections are also dropped before common servers drop them.
+
+At hundreds of sources the pool is shared by all of them, so each source has at most
+`per_source` requests in flight (a slow one cannot hold every connection); a request beyond that
+waits its turn within the source's timeout. The limit is per source URL, not per host: one
+process may serve many organisations by path.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +33,7 @@ TIMEOUT = "TIMEOUT"
 ERROR = "ERROR"
 MAX_MESSAGE = 300
 KEEPALIVE_SECONDS = 4.0  # below uvicorn's 5 s, so the pool rarely offers a connection its server is closing
+MAX_SOURCES = 10_000  # per-source limits kept (least recently used dropped); far above any registry
 
 
 def stale_connection(error: aiohttp.ClientError) -> bool:
@@ -78,16 +85,36 @@ def parse_response(body: bytes) -> SubgraphResponse:
 class SubgraphClient:
     """A pooled HTTP client for GraphQL requests to subgraphs."""
 
-    def __init__(self, max_response_bytes: int, connections: int = 100, tracing: Tracing | None = None) -> None:
+    def __init__(
+        self,
+        max_response_bytes: int,
+        connections: int = 100,
+        tracing: Tracing | None = None,
+        *,
+        per_source: int = 16,
+    ) -> None:
         self.max_response_bytes = max_response_bytes
         self.connections = connections
+        self.per_source = per_source
         self.tracing = tracing or Tracing.off()
         self._session: aiohttp.ClientSession | None = None
+        self._turns: OrderedDict[str, asyncio.Semaphore] = OrderedDict()
+
+    def _turn(self, url: str) -> asyncio.Semaphore:
+        """The source's limit of requests in flight."""
+        turn = self._turns.get(url)
+        if turn is None:
+            turn = self._turns[url] = asyncio.Semaphore(self.per_source)
+            if len(self._turns) > MAX_SOURCES:
+                self._turns.popitem(last=False)
+        else:
+            self._turns.move_to_end(url)
+        return turn
 
     async def start(self) -> None:
         connector = aiohttp.TCPConnector(
             limit=self.connections,
-            limit_per_host=self.connections,
+            limit_per_host=0,  # many sources may share a host (by path): the limit is per source, in `_turn`
             ttl_dns_cache=300,
             keepalive_timeout=KEEPALIVE_SECONDS,
         )
@@ -141,7 +168,7 @@ class SubgraphClient:
         request_headers = {"Content-Type": "application/json", "Accept": "application/json", **(headers or {})}
         request_headers.update(call.headers())
         try:
-            async with asyncio.timeout(timeout):
+            async with asyncio.timeout(timeout), self._turn(url):
                 status, payload = await self._post(url, body, request_headers)
                 call.answered(status)
             if status != 200 and not payload.startswith(b"{"):

@@ -122,6 +122,10 @@ class Stack:
         await self.issuer.server.stop()
 
 
+def _serving(gateway: Gateway, wait_for_checks: bool) -> bool:
+    return gateway.ready and (gateway.services.registry.checked or not wait_for_checks)
+
+
 async def start_stack(
     sources: list[Source],
     *,
@@ -133,13 +137,15 @@ async def start_stack(
     uvicorn_options: dict[str, Any] | None = None,
     source_timeout: float | None = None,
     extensions: Sequence[Extension] = (),
+    wait_for_checks: bool = True,
     **gateway: Any,
 ) -> Stack:
     """Serve every source over HTTP (trusting the gateway to come), then the gateway (in demo
     mode with `demo`, as `vum-gateway demo` runs it; over HTTPS with `tls` among the `gateway`
     settings: the subgraphs then trust `gateway_ca` for its keys). `source_timeout` overrides every
     source's timeout (codelijsten too): for tests of what is answered, not how fast, so a starved
-    machine (every server in this one process) does not fail them."""
+    machine (every server in this one process) does not fail them. Without `wait_for_checks` it
+    returns once the gateway is ready, which may be before every source was checked."""
     issuer = await TestIssuer().start()
     port = free_port()
     jwks = f"{'https' if gateway.get('tls') else 'http'}://127.0.0.1:{port}/.well-known/jwks.json"
@@ -201,6 +207,6 @@ async def start_stack(
     options = {**server_options(config), **(uvicorn_options or {})}
     server = await LiveServer(create_http_app(gateway_app), **options).start(port)
     deadline = time.monotonic() + READY_SECONDS
-    while not gateway_app.ready and time.monotonic() < deadline:  # noqa: ASYNC110 - readiness is a property, no event
-        await asyncio.sleep(0.05)  # it checks its subgraphs once it listens
+    while not _serving(gateway_app, wait_for_checks) and time.monotonic() < deadline:  # noqa: ASYNC110 - a property
+        await asyncio.sleep(0.05)  # it checks its subgraphs once it listens; tests want every verdict
     return Stack(gateway_app, server, servers, issuer, key, oins)

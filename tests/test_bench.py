@@ -3,14 +3,22 @@ the subgraphs must answer exactly what the subgraph would."""
 
 from __future__ import annotations
 
+import asyncio
 import copy
 from typing import Any
 
+import aiohttp
 import orjson
 import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
-from bench.memo import Memo
+from bench.memo import Memo, org_path
 from bench.scenario import WrongAnswer, check_ours, check_source_answer
+from bench.subgraphs import protocol_factory
+from gateway.serving import free_port
 from subgraphs.codelijsten.app import create_app as codelijsten_app
 
 from .conftest import BEROEPEN
@@ -105,3 +113,33 @@ def test_a_wrong_answer_of_a_node_gateway_is_refused() -> None:
     changed["mobiliteit"]["bemiddelingspostcode"] = "1011AA"
     with pytest.raises(WrongAnswer):
         check_source_answer({"data": {"bronWerkzoekendeProfielMatches": {"matches": [changed]}}}, [RECORD])
+
+
+def answering(name: str) -> Starlette:
+    async def graphql(request: Request) -> Response:
+        return Response(orjson.dumps({"data": {"organisatie": name}}), media_type="application/json")
+
+    return Starlette(routes=[Route("/graphql", graphql, methods=["POST"])])
+
+
+async def test_one_port_serves_many_organisations_by_path_each_its_own() -> None:
+    memos = {org_path(name).encode(): Memo(answering(name)) for name in ("gemeente-a", "gemeente-b")}
+    port = free_port()
+    first = next(iter(memos.values()))
+    listener = await asyncio.get_running_loop().create_server(protocol_factory(first, memos), "127.0.0.1", port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with aiohttp.ClientSession() as session:
+            answers = {}
+            for path in (org_path("gemeente-b"), org_path("gemeente-a"), org_path("gemeente-b"), "/org/x/graphql"):
+                async with session.post(base + path, data=b'{"query": "{ organisatie }"}') as response:
+                    answers[path] = (response.status, await response.json(content_type=None))
+            async with session.get(f"{base}/memo-stats") as response:
+                stats = await response.json(content_type=None)
+    finally:
+        listener.close()
+    assert answers[org_path("gemeente-a")] == (200, {"data": {"organisatie": "gemeente-a"}})
+    assert answers[org_path("gemeente-b")] == (200, {"data": {"organisatie": "gemeente-b"}})
+    assert answers["/org/x/graphql"][0] == 404
+    assert stats["requests"] == 4
+    assert memos[org_path("gemeente-b").encode()].stats.as_dict() == {"hits": 1, "composed": 0, "misses": 1}

@@ -68,6 +68,29 @@ def test_the_engine_is_vum_unless_configured_and_an_unknown_one_is_named(tmp_pat
 
 
 @pytest.mark.parametrize(
+    ("setting", "named"),
+    [
+        ("source_connections = 5", "gateway.source_connections: Input should be greater than or equal to 10 (got 5)"),
+        ("source_concurrency = 0", "gateway.source_concurrency: Input should be greater than or equal to 1 (got 0)"),
+        ('source_concurrency = "veel"', "gateway.source_concurrency: Input should be a valid integer"),
+    ],
+)
+def test_a_bad_source_pool_is_refused_with_its_key_and_value(tmp_path: Path, setting: str, named: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_config(write(tmp_path, VALID.replace("port = 4100", f"port = 4100\n{setting}")))
+    assert named in str(error.value)
+
+
+def test_the_source_pool_grows_with_the_sources(tmp_path: Path) -> None:
+    one = VALID[VALID.index("[[organisations]]") :]
+    many = VALID + "".join(one.replace("gemeente-eindhoven", f"gemeente-{i}") for i in range(299))
+    assert load_config(write(tmp_path, VALID)).source_connections == 100
+    assert load_config(write(tmp_path, many)).source_connections == 600
+    fixed = many.replace("port = 4100", "port = 4100\nsource_connections = 250")
+    assert load_config(write(tmp_path, fixed)).source_connections == 250
+
+
+@pytest.mark.parametrize(
     ("dsn", "explained"),
     [
         ("mysql://vum@db/vum", "SQLite or PostgreSQL, not mysql"),

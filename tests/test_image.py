@@ -113,11 +113,20 @@ def test_the_dockerfile_runs_unprivileged_and_without_a_shell() -> None:
 # -- the sandbox ------------------------------------------------------------------------------------
 
 
+POD_TMP = Path("/tmp")  # the pod's emptyDir: an empty tmpfs takes the host's /tmp's place
+
+
 def hidden_ancestors(paths: list[Path], uid: int) -> dict[Path, list[Path]]:
-    """Directories `uid` cannot enter on the way to `paths` (e.g. /root, 0700, holding pyenv's
-    interpreter), each with the paths below it that must stay reachable."""
+    """Directories the sandbox hides on the way to `paths`, each with the paths below it that must
+    stay reachable: the host's /tmp (the pod's emptyDir replaces it; a checkout may live in a
+    temporary folder), and directories `uid` cannot enter (e.g. /root, 0700, holding pyenv's
+    interpreter). A path below another comes along with it (the venv in the checkout)."""
     hidden: dict[Path, list[Path]] = {}
-    for path in paths:
+    outermost = [path for path in paths if not any(other in path.parents for other in paths)]
+    for path in dict.fromkeys(outermost):
+        if POD_TMP in path.parents:
+            hidden.setdefault(POD_TMP, []).append(path)
+            continue
         for ancestor in reversed(path.parents):
             mode = ancestor.stat().st_mode
             if ancestor.stat().st_uid != uid and not mode & 0o001:
@@ -126,29 +135,37 @@ def hidden_ancestors(paths: list[Path], uid: int) -> dict[Path, list[Path]]:
     return hidden
 
 
+def hide_and_restore(hidden: dict[Path, list[Path]]) -> list[str]:
+    """Shell lines that put an empty tmpfs over each hidden directory and bind the paths below it
+    back in place; they wait meanwhile on a tmpfs of their own at /mnt, outside all of them."""
+    lines = ["mount -t tmpfs -o mode=0755,size=1m vum-keep /mnt"] if hidden else []
+    for n, (ancestor, below) in enumerate(hidden.items()):
+        for m, path in enumerate(below):
+            lines.append(f"mkdir -p /mnt/{n}-{m} && mount --bind {shlex.quote(str(path))} /mnt/{n}-{m}")
+        empty = "mode=1777,size=16m vum-tmp" if ancestor == POD_TMP else "mode=0755,size=1m vum-hidden"
+        lines.append(f"mount -t tmpfs -o {empty} {shlex.quote(str(ancestor))}")
+        for m, path in enumerate(below):
+            lines.append(f"mkdir -p {shlex.quote(str(path))} && mount --bind /mnt/{n}-{m} {shlex.quote(str(path))}")
+    return lines
+
+
 def sandbox(pod_files: Path, workdir: str, env: dict[str, str], command: list[str], uid: int, gid: int) -> list[str]:
     """`command` in a private mount namespace: the pod's files at IMAGE, every mount read-only,
     an in-memory /tmp, then as uid:gid without capabilities and with only `env`."""
-    needed = [Path(os.path.realpath(sys.executable)).parent.parent, Path(sys.prefix), ROOT]
+    needed = [Path(os.path.realpath(sys.executable)).parent.parent, Path(sys.prefix), ROOT, pod_files]
+    hidden = hidden_ancestors(needed, uid)
     SCRATCH.mkdir(parents=True, exist_ok=True)
-    lines = [
-        "set -eu",
+    lines = ["set -eu", *hide_and_restore(hidden)]
+    lines += [
         f"mount -t tmpfs -o mode=0755,size=1m vum-scratch {SCRATCH}",
         f"mkdir -p {IMAGE} && mount --bind {shlex.quote(str(pod_files))} {IMAGE}",
-    ]
-    for n, (ancestor, below) in enumerate(hidden_ancestors(needed, uid).items()):
-        for m, path in enumerate(below):
-            keep = f"{SCRATCH}/keep/{n}-{m}"
-            lines.append(f"mkdir -p {keep} && mount --bind {shlex.quote(str(path))} {keep}")
-        lines.append(f"mount -t tmpfs -o mode=0755,size=1m vum-hidden {shlex.quote(str(ancestor))}")
-        for m, path in enumerate(below):
-            keep = f"{SCRATCH}/keep/{n}-{m}"
-            lines.append(f"mkdir -p {shlex.quote(str(path))} && mount --bind {keep} {shlex.quote(str(path))}")
-    lines += [
-        # the root filesystem and every other mount read-only, as readOnlyRootFilesystem
-        "awk '{print $5}' /proc/self/mountinfo | grep -v -E '^/(proc|sys|dev)(/|$)' | sort -u | "
+        # the root filesystem and every other mount read-only, as readOnlyRootFilesystem; /tmp not
+        "awk '{print $5}' /proc/self/mountinfo | grep -v -E '^/(proc|sys|dev)(/|$)|^/tmp$' | sort -u | "
         'while read -r point; do [ -d "$point" ] || continue; mount -o remount,bind,ro "$point"; done',
-        "mount -t tmpfs -o mode=1777,size=16m vum-tmp /tmp",  # the pod's emptyDir
+    ]
+    if POD_TMP not in hidden:  # else hide_and_restore put it there already
+        lines.append("mount -t tmpfs -o mode=1777,size=16m vum-tmp /tmp")  # the pod's emptyDir
+    lines += [
         f"cd {shlex.quote(workdir)}",
         "exec setpriv --reuid={} --regid={} --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all "
         "env -i {} {}".format(
@@ -334,7 +351,7 @@ def test_the_image_runs_unprivileged_read_only_with_its_secrets_out_of_its_envir
     writable = []
     for line in Path(f"/proc/{running.process.pid}/mountinfo").read_text().splitlines():
         point, options = line.split()[4], line.split()[5].split(",")
-        if "ro" not in options and not re.match(r"^/(proc|sys|dev|tmp)(/|$)", point):
+        if "ro" not in options and not re.match(r"^/(proc|sys|dev)(/|$)|^/tmp$", point):
             writable.append(point)
     assert not writable, f"a read-only root filesystem (an in-memory /tmp only): {writable}"
     secrets = Path(f"/proc/{running.process.pid}/root{IMAGE}/etc/vum/secrets")

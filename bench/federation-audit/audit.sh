@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # audit.sh — run The Guild's federation gateway audit (46 suites, 199 tests) against this gateway.
 #
-#   bench/federation-audit/audit.sh              # every suite: the score per suite and AUDIT: N/199 (~5 min)
+#   bench/federation-audit/audit.sh              # every suite: the score per suite and AUDIT: N/199 (65 s quiet, ~5 min loaded)
 #   bench/federation-audit/audit.sh SUITE ...    # some suites, e.g. requires-with-argument simple-interface-object
 #   bench/federation-audit/audit.sh --fast       # a quick subset: 4 broad suites, 46 tests (~1.5 min)
 #
