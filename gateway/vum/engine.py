@@ -56,6 +56,7 @@ from .release import federation_caller, release_rules
 from .request import VumRequest, below
 from .search import search
 from .supergraph import VumSupergraphError, compose_vum, vum_supergraph
+from .transport import SourceTransport
 
 SPECIFIED = frozenset(specified_scalar_types)  # their names
 DATA_ROOTS = frozenset({*SEARCH_ROOTS, *DETAIL_ROOTS, "verwerkingen"})
@@ -105,6 +106,9 @@ class FederationEngine:
             authorizer=self.authorizer,
             computed=computed_fields(),
             release=release_rules(contract, supergraph),
+        )
+        self.runtime.executor.transport = self.runtime.transport = SourceTransport(
+            lambda: services().client, lambda: services().registry
         )
 
     async def start(self) -> None:

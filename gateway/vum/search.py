@@ -44,13 +44,6 @@ from .request import VumRequest, below, disclosures, entry, plain, source_query
 from .supergraph import ORGANISATIE
 
 log = logging.getLogger("vum.federation")
-# The transport's words for a source's failure, as `bronnen` has always said them (subgraph_client.py)
-IN_VUM_WORDS = {
-    "the answer is not JSON": "the source answered with invalid JSON",
-    "the answer is not a GraphQL response": "the source's answer is not a GraphQL response",
-    "the answer's errors are malformed": "the source's errors are malformed",
-    "the answer has neither data nor errors": "the source's answer has neither data nor errors",
-}
 MATCHES = "{{matches{{__typename {id} {consent} {{given}}}} maximumAantalResultatenBereikt}}"
 
 
@@ -141,9 +134,9 @@ def _source_answer(answered: Answered, kind: Kind) -> SourceAnswer:
     answer = SourceAnswer(answered.state, duration_ms=answered.duration_ms)
     source = answered.state.config.id
     if isinstance(answered.answer, SubgraphFailure):
-        failure = answered.answer
+        failure = answered.answer  # said in bronnen's words already (transport.py)
         answer.status = TIMEOUT if failure.code is ErrorCode.SUBREQUEST_TIMEOUT else ERROR
-        answer.message = IN_VUM_WORDS.get(failure.message, failure.message)
+        answer.message = failure.message
     else:
         try:
             _read_search_answer(answer, answered.answer.data, answered.answer.errors, kind.search_field, kind.id_field)
