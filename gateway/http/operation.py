@@ -4,7 +4,7 @@ they share planning, authorisation, purpose checks and the processing log."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from graphql import GraphQLError
@@ -69,16 +69,7 @@ async def run_graphql(
     if isinstance(coerced, list):
         errors = variable_errors(gateway.schema, query, plan.operation, variables) or coerced
         return 400, {"errors": _graphql_errors(errors, "BAD_USER_INPUT")}
-    try:
-        return 200, await execute_plan(plan, coerced, variables, gateway.services, caller)
-    except OperationTooLarge as error:
-        REFUSED_OPERATIONS.labels(MAX_SUBGRAPH_CALLS).inc()
-        return 400, _error(str(error), MAX_SUBGRAPH_CALLS)
-    except ProcessingLogFailed:
-        return 503, {
-            "data": None,
-            **_error("nothing was disclosed: the processing log cannot be written", "PROCESSING_LOG_UNAVAILABLE"),
-        }
+    return await _answered(execute_plan(plan, coerced, variables, gateway.services, caller))
 
 
 async def _run_federation(
@@ -108,8 +99,14 @@ async def _run_federation(
     if isinstance(coerced, list):
         errors = variable_errors(engine.schema, query, prepared.operation.definition, variables) or coerced
         return 400, {"errors": _graphql_errors(errors, "BAD_USER_INPUT")}
+    return await _answered(engine.execute(prepared, coerced, variables, caller))
+
+
+async def _answered(execution: Awaitable[dict[str, Any]]) -> tuple[int, dict[str, Any]]:
+    """The answer of either engine, or the refusal of an operation that turned out too large or
+    could not be logged (nothing disclosed then)."""
     try:
-        return 200, await engine.execute(prepared, coerced, variables, caller)
+        return 200, await execution
     except OperationTooLarge as error:
         REFUSED_OPERATIONS.labels(MAX_SUBGRAPH_CALLS).inc()
         return 400, _error(str(error), MAX_SUBGRAPH_CALLS)
