@@ -18,7 +18,7 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,7 +47,7 @@ from ..plan.nodes import (
 )
 from ..plan.planner import DETAIL_RECORD_FIELD, KINDS, WERKZOEKENDE
 from ..plan.selection import Selected
-from ..processing_log import Disclosure, Entry, LogUnavailable, ProcessingLog
+from ..processing_log import Disclosure, Entry, LogUnavailable, ProcessingLog, Seen
 from ..pseudonym import InvalidVumID, Pseudonymiser, RecordRef
 from ..quota import DetailQuota, QuotaExceeded, QuotaUnavailable, Reservation, reserve
 from ..registry import Registry, SourceState
@@ -131,6 +131,37 @@ class ProcessingLogFailed(Exception):
     """The disclosures could not be logged: the response must carry no data."""
 
 
+async def log_disclosures(services: Services, entries: list[Entry], reservations: list[Reservation]) -> None:
+    """Log what an operation disclosed, before it is answered (both engines); when the log cannot
+    be written nothing is disclosed, so the quota it reserved is given back."""
+    try:
+        await services.processing_log.append(entries)
+    except LogUnavailable as error:
+        for reservation in reservations:
+            await services.quota.give_back(reservation.search, reservation.record)
+        raise ProcessingLogFailed(str(error)) from None
+    for entry in entries:
+        DISCLOSURES.labels(entry.soort).inc(len(entry.disclosures))
+
+
+def verwerking_objects(seen: Iterable[Seen], sources: Iterable[SourceState]) -> list[dict[str, Any]]:
+    """The processing log's rows about one record as `Verwerking` objects (both engines)."""
+    names = {s.config.oin: s.config.name for s in sources}
+    return [
+        {
+            "tijdstip": s.tijdstip.isoformat(),
+            "afnemer": s.afnemer,
+            "afnemerOin": s.afnemer_oin,
+            "afnemerNaam": names.get(s.afnemer_oin),
+            "doelbinding": s.doelbinding,
+            "vraagID": s.vraag_id,
+            "soort": s.soort,
+            "categorieen": list(s.categorieen),
+        }
+        for s in seen
+    ]
+
+
 async def execute_plan(
     plan: QueryPlan,
     variable_values: VariableValues,
@@ -164,14 +195,7 @@ async def execute_plan(
         if any(denied.path[0] == root.selection.key for root in roots):
             request.projector.error(denied.message, list(denied.path), "FORBIDDEN_FIELD")
     values = await asyncio.gather(*(_root(root, request) for root in roots))
-    try:
-        await services.processing_log.append(request.entries)
-    except LogUnavailable as error:
-        for reservation in request.reservations:  # nothing was disclosed, so nothing counts
-            await services.quota.give_back(reservation.search, reservation.record)
-        raise ProcessingLogFailed(str(error)) from None
-    for entry in request.entries:
-        DISCLOSURES.labels(entry.soort).inc(len(entry.disclosures))
+    await log_disclosures(services, request.entries, request.reservations)
     data: dict[str, Any] | None = {root.selection.key: value for root, value in zip(roots, values, strict=True)}
     if any(value is None and _non_null(root) for root, value in zip(roots, values, strict=True)):
         data = None  # a non-null root field is null: GraphQL nulls the whole data
@@ -663,21 +687,7 @@ async def _verwerkingen(root: Verwerkingen, request: Request) -> Any:
         seen = await request.services.processing_log.seen(bron_id, record_id)
     except LogUnavailable as error:
         raise FieldError(str(error), "PROCESSING_LOG_UNAVAILABLE") from None
-    names = {s.config.oin: s.config.name for s in request.services.registry.states.values()}
-    value = [
-        {
-            "tijdstip": s.tijdstip.isoformat(),
-            "afnemer": s.afnemer,
-            "afnemerOin": s.afnemer_oin,
-            "afnemerNaam": names.get(s.afnemer_oin),
-            "doelbinding": s.doelbinding,
-            "vraagID": s.vraag_id,
-            "soort": s.soort,
-            "categorieen": list(s.categorieen),
-        }
-        for s in seen
-    ]
-    return _project(root, value, request)
+    return _project(root, verwerking_objects(seen, request.services.registry.states.values()), request)
 
 
 def _own_profile(request: Request, caller: Caller) -> tuple[str, str]:

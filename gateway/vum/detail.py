@@ -13,7 +13,15 @@ from typing import Any
 
 from vumschema.policy import WERKZOEKENDE as ROLE_WERKZOEKENDE
 
-from ..execute.executor import FieldError, _detail_pseudonym, _may_see_source_id, _open_vumid, _owner, _reserve_quota
+from ..execute.executor import (
+    FieldError,
+    _detail_pseudonym,
+    _may_see_source_id,
+    _open_vumid,
+    _owner,
+    _reserve_quota,
+    verwerking_objects,
+)
 from ..execute.withheld import withheld
 from ..federation import RELEASE, Release
 from ..federation.execution.transport import SubgraphFailure, SubgraphResponse
@@ -174,21 +182,8 @@ async def verwerkingen(root: Field, request: VumRequest) -> Any:
         seen = await request.services.processing_log.seen(bron_id, record_id)
     except LogUnavailable as error:
         raise FieldError(str(error), "PROCESSING_LOG_UNAVAILABLE") from None
-    names = {s.config.oin: s.config.name for s in states.values()}
-    value = [
-        {
-            "tijdstip": s.tijdstip.isoformat(),
-            "afnemer": s.afnemer,
-            "afnemerOin": s.afnemer_oin,
-            "afnemerNaam": names.get(s.afnemer_oin),
-            "doelbinding": s.doelbinding,
-            "vraagID": s.vraag_id,
-            "soort": s.soort,
-            "categorieen": list(s.categorieen),
-        }
-        for s in seen
-    ]
-    return [plain(root.selection, root.type_name, v, request.variables) for v in value]
+    rows = verwerking_objects(seen, states.values())
+    return [plain(root.selection, root.type_name, row, request.variables) for row in rows]
 
 
 def _own_profile(request: VumRequest) -> tuple[str, str]:

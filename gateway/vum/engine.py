@@ -36,7 +36,7 @@ from vumschema.policy import Caller
 
 from ..auth.fields import Denied
 from ..config import ConfigError, ExtensionConfig
-from ..execute.executor import FieldError, OperationTooLarge, ProcessingLogFailed, Services
+from ..execute.executor import FieldError, OperationTooLarge, Services, log_disclosures
 from ..federation import Authorizer, FederationRuntime, RuntimeOptions, Supergraph, read_supergraph
 from ..federation.authorization import Requirement
 from ..federation.compose import SubgraphInput
@@ -45,9 +45,8 @@ from ..federation.operation import INTROSPECTION_FIELDS as INTROSPECTION
 from ..federation.operation import Field, Operation, included
 from ..federation.planning.nodes import Condition, Fetch, Flatten, Parallel, PlanNode
 from ..federation.planning.nodes import Sequence as InSequence
-from ..metrics import DISCLOSURES, REFUSED_OPERATIONS
+from ..metrics import REFUSED_OPERATIONS
 from ..plan.planner import DETAIL_RECORD_FIELD, DETAIL_ROOTS, KINDS, SEARCH_ROOTS, PlanningError
-from ..processing_log import LogUnavailable
 from ..public_schema import install_input_checks
 from .computed import computed_fields
 from .detail import detail, organisaties, verwerkingen
@@ -157,14 +156,7 @@ class FederationEngine:
             if any(denied.path[0] == root.key for root in roots):
                 request.error(denied.message, list(denied.path), "FORBIDDEN_FIELD")
         values = await asyncio.gather(*(self._root(root, request) for root in roots))
-        try:
-            await services.processing_log.append(request.entries)
-        except LogUnavailable as error:
-            for reservation in request.reservations:  # nothing was disclosed, so nothing counts
-                await services.quota.give_back(reservation.search, reservation.record)
-            raise ProcessingLogFailed(str(error)) from None
-        for logged in request.entries:
-            DISCLOSURES.labels(logged.soort).inc(len(logged.disclosures))
+        await log_disclosures(services, request.entries, request.reservations)
         answers = dict(zip((r.key for r in roots), values, strict=True))
         answers.update(self._introspection(operation, raw, request))
         data: dict[str, Any] | None = {key: answers[key] for key in operation.root_keys if key in answers}

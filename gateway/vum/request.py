@@ -30,6 +30,7 @@ from ..federation.planning.planner import EntityPlan
 from ..federation.runtime import FederationRuntime
 from ..metrics import SECURITY_EVENTS
 from ..processing_log import Disclosure, Entry
+from ..quota import Reservation
 from .computed import BRON, PSEUDONYMS, RECORD_ID, VUM_ID
 from .hooks import FANOUT, VUM_CALLER, Fanout
 from .release import federation_caller
@@ -54,7 +55,7 @@ class VumRequest:
     errors: list[dict[str, Any]] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list)
     withheld: list[dict[str, Any]] = field(default_factory=list)  # the `achtergehouden` extension
-    reservations: list[Any] = field(default_factory=list)  # quota places taken by disclosed details
+    reservations: list[Reservation] = field(default_factory=list)  # quota places taken by disclosed details
 
     @property
     def variables(self) -> dict[str, Any]:
