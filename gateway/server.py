@@ -145,7 +145,12 @@ class Gateway:
         from .vum.engine import FederationEngine  # composes the VUM supergraph: only when chosen
 
         return FederationEngine(
-            self.schema, lambda: self.services, self._front_door, config.gateway.plan_cache_size, config.extensions
+            self.schema,
+            lambda: self.services,
+            self._front_door,
+            config.gateway.plan_cache_size,
+            config.extensions,
+            config.gateway.plan_cache_bytes,
         )
 
     def _front_door(self, schema: GraphQLSchema) -> Callable[[str], None]:

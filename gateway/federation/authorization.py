@@ -78,12 +78,10 @@ class OperationRefused(FederationError):
 class Authorizer:
     """Decides per request which fields of an operation the caller may see, and rewrites it."""
 
-    def __init__(self, supergraph: Supergraph, *, reject_unauthorized: bool = False, cache_size: int = 4096) -> None:
+    def __init__(self, supergraph: Supergraph, *, reject_unauthorized: bool = False) -> None:
         self.supergraph = supergraph
         self.reject_unauthorized = reject_unauthorized
-        self.cache_size = cache_size
-        self._requirements: dict[int, tuple[Operation, tuple[Requirement, ...]]] = {}
-        self._rewritten: dict[tuple[int, frozenset[int]], tuple[Operation, Operation]] = {}
+        self._id = id(self)  # its entries in an operation's `derived` (kept with the operation)
 
     def decide(self, operation: Operation, caller: Caller) -> Decision:
         denied = tuple(r for r in self.requirements(operation) if not allowed(r.authorization, caller))
@@ -93,30 +91,24 @@ class Authorizer:
         return Decision(denied)
 
     def requirements(self, operation: Operation) -> tuple[Requirement, ...]:
-        found = self._requirements.get(id(operation))
-        if found is not None and found[0] is operation:
-            return found[1]
-        collected: list[Requirement] = []
-        self._collect(operation.root, (), collected, set())
-        if len(self._requirements) > self.cache_size:
-            self._requirements.clear()
-        self._requirements[id(operation)] = (operation, tuple(collected))
-        return tuple(collected)
+        key = (self._id, "requirements")
+        found: tuple[Requirement, ...] | None = operation.derived.get(key)
+        if found is None:
+            collected: list[Requirement] = []
+            self._collect(operation.root, (), collected, set())
+            found = operation.derived[key] = tuple(collected)
+        return found
 
     def apply(self, operation: Operation, decision: Decision) -> Operation:
         """The operation with every denied field marked (never fetched, answered null)."""
         if not decision.denied:
             return operation
-        key = (id(operation), decision.shape)
-        found = self._rewritten.get(key)
-        if found is not None and found[0] is operation:
-            return found[1]
-        denied = decision.shape
-        rewritten = replace(operation, root=_without(operation.root, denied, {}))
-        if len(self._rewritten) > self.cache_size:
-            self._rewritten.clear()
-        self._rewritten[key] = (operation, rewritten)
-        return rewritten
+        key = (self._id, decision.shape)
+        found: Operation | None = operation.derived.get(key)
+        if found is None:
+            found = replace(operation, root=_without(operation.root, decision.shape, {}))
+            operation.derived[key] = found  # one per authorisation shape: a few per operation
+        return found
 
     def _collect(
         self, selection: Selection, path: tuple[str, ...], found: list[Requirement], seen: set[tuple[int, int]]

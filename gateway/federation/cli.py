@@ -69,6 +69,7 @@ def serve(config_path: Path | None, overrides: dict[str, object], log_level: str
     loaded = read_supergraph_source(config.supergraph)
     options = RuntimeOptions(
         plan_cache_size=config.plan_cache_size,
+        plan_cache_bytes=config.plan_cache_bytes,
         deduplicate_subgraph_requests=config.deduplicate_subgraph_requests,
         deduplicate_inbound_requests=config.deduplicate_inbound_requests,
         subgraph_timeout=config.subgraph_timeout,

@@ -10,7 +10,7 @@ the work done is counted (`Operation.work`) so that a limit can be put on it bef
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,6 +90,8 @@ class Selection:
     type_name: str
     abstract: bool
     by_type: Mapping[str, tuple[Field, ...]]
+    # what the execution derives from it (compiled projections): kept with it, so it goes with its plan
+    derived: dict[Hashable, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def fields(self, type_name: str) -> tuple[Field, ...]:
         return self.by_type.get(type_name, ())
@@ -111,6 +113,8 @@ class Operation:
     introspection: tuple[Field, ...]  # root `__schema` / `__type`, answered from the API schema
     work: int  # selections visited while normalising
     root_keys: tuple[str, ...] = ()  # every root response key, in the client's order
+    # what is derived from it per request shape (authorised variants): kept with it, not in a cache
+    derived: dict[Hashable, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
 
 class Normaliser:

@@ -42,6 +42,7 @@ class Answer:
 @dataclass
 class RuntimeOptions:
     plan_cache_size: int = 1024
+    plan_cache_bytes: int = 64 * 1024 * 1024  # documents, operations and plans kept, estimated (cache.py)
     deduplicate_subgraph_requests: bool = True
     deduplicate_inbound_requests: bool = False
     subgraph_timeout: float = 30.0
@@ -69,6 +70,7 @@ class FederationRuntime:
         self.planner = QueryPlanner(
             supergraph,
             cache_size=self.options.plan_cache_size,
+            cache_bytes=self.options.plan_cache_bytes,
             limits=limits,
             authorizer=authorizer,
             computed=by_field,

@@ -17,7 +17,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, assert_never
 
-from cachetools import LRUCache
 from graphql import (
     DocumentNode,
     ExecutionResult,
@@ -39,6 +38,7 @@ from ..config import ConfigError, ExtensionConfig
 from ..execute.executor import FieldError, OperationTooLarge, Services, log_disclosures
 from ..federation import Authorizer, FederationRuntime, RuntimeOptions, Supergraph, read_supergraph
 from ..federation.authorization import Requirement
+from ..federation.cache import WeighedLRU
 from ..federation.compose import SubgraphInput
 from ..federation.execution.transport import Endpoint
 from ..federation.operation import INTROSPECTION_FIELDS as INTROSPECTION
@@ -58,6 +58,7 @@ from .supergraph import VumSupergraphError, compose_vum, vum_supergraph
 from .transport import SourceTransport
 
 SPECIFIED = frozenset(specified_scalar_types)  # their names
+_PASSED = PlanningError([])  # a document the front door let through (kept, as a refusal is)
 DATA_ROOTS = frozenset({*SEARCH_ROOTS, *DETAIL_ROOTS, "verwerkingen"})
 
 
@@ -84,6 +85,7 @@ class FederationEngine:
         front_door: Callable[[GraphQLSchema], Callable[[str], None]],
         plan_cache_size: int,
         extensions: Sequence[ExtensionConfig] = (),
+        plan_cache_bytes: int = 64 * 1024 * 1024,
     ) -> None:
         contract = services().contract
         supergraph = _supergraph(contract, extensions)
@@ -92,12 +94,14 @@ class FederationEngine:
         self.schema = schema if not extensions else install_input_checks(supergraph.api_schema, contract)
         self.services = services
         self.check = front_door(self.schema)  # tokens, limits, validation (raises PlanningError)
-        self._checked: LRUCache[bytes, PlanningError | None] = LRUCache(maxsize=plan_cache_size)
+        self._checked: WeighedLRU[bytes, PlanningError] = WeighedLRU(plan_cache_bytes // 16, plan_cache_size)
         _written_as_strings(supergraph.api_schema)
         self.authorizer = Authorizer(supergraph)
         endpoints = {e.name: (Endpoint(e.url, e.timeout), e.oin) for e in extensions}
         hooks = VumHooks(supergraph, lambda: (services().registry, services().signer), endpoints)
-        options = RuntimeOptions(plan_cache_size=plan_cache_size, deduplicate_subgraph_requests=False)
+        options = RuntimeOptions(
+            plan_cache_size=plan_cache_size, plan_cache_bytes=plan_cache_bytes, deduplicate_subgraph_requests=False
+        )
         self.runtime = FederationRuntime(
             supergraph,
             options,
@@ -130,13 +134,14 @@ class FederationEngine:
         if digest not in self._checked:
             try:
                 self.check(query)
-                self._checked[digest] = None
+                self._checked.put(digest, _PASSED, 64)
             except PlanningError as error:
-                self._checked[digest] = error
+                self._checked.put(digest, error, 256 + sum(len(str(e)) for e in error.errors))
                 for code in {str(e["extensions"]["code"]) for e in error.errors}:
                     REFUSED_OPERATIONS.labels(code).inc()
-        refused = self._checked[digest]
-        if refused is not None:
+                raise
+        refused = self._checked.get(digest)
+        if refused is not None and refused is not _PASSED:
             raise refused
 
     async def execute(

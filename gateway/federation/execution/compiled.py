@@ -56,7 +56,7 @@ def accepts(type_: GraphQLScalarType, value: Any) -> bool:
 
 
 ObjectProjector = Callable[[dict[str, Any], Any, Any, Any], dict[str, Any]]
-MAX_FUNCTIONS = 20_000  # generated functions kept; beyond it the cache starts over
+_COMPILERS = itertools.count()  # each compiler's own key in a selection's `derived`
 
 # an exact check per built-in scalar over the value `{v}` (bool is never an Int); None: any JSON value
 SCALAR_CHECKS: dict[str, str] = {
@@ -89,17 +89,17 @@ class Compiler:
         self.computed = computed or {}
         self.release = release
         self._counter = itertools.count()
-        self._cache: dict[tuple[int, str], tuple[tuple[Field, ...], ObjectProjector]] = {}
+        self._id = next(_COMPILERS)
 
-    def projector(self, fields: tuple[Field, ...], type_name: str) -> ObjectProjector:
-        key = (id(fields), type_name)
-        entry = self._cache.get(key)
-        if entry is not None and entry[0] is fields:
-            return entry[1]
-        if len(self._cache) > MAX_FUNCTIONS:
-            self._cache.clear()
-        function = self._compile(fields, type_name)
-        self._cache[key] = (fields, function)  # the key object stays alive with its entry
+    def projector(self, selection: Selection, type_name: str, fields_of: str | None = None) -> ObjectProjector:
+        """The projector of objects of type `type_name` for the fields `selection` has for
+        `fields_of` (default: `type_name`). Compiled once and kept on the selection itself, so
+        it is forgotten with the plan (or operation) that holds the selection: no cache of its own."""
+        key = (self._id, type_name, fields_of)
+        function: ObjectProjector | None = selection.derived.get(key)
+        if function is None:
+            function = self._compile(selection.fields(fields_of or type_name), type_name)
+            selection.derived[key] = function
         return function
 
     def _compile(self, fields: tuple[Field, ...], type_name: str) -> ObjectProjector:
@@ -198,11 +198,11 @@ class Compiler:
 
     def _object_function(self, selection: Selection) -> ObjectProjector:
         if not selection.abstract:
-            return self.projector(selection.fields(selection.type_name), selection.type_name)
+            return self.projector(selection, selection.type_name)
         table: dict[str, ObjectProjector] = {}
-        for type_name, fields in selection.by_type.items():
+        for type_name in selection.by_type:
             if isinstance(self.schema.get_type(type_name), GraphQLObjectType) or type_name == selection.type_name:
-                table[type_name] = _Lazy(self, fields, type_name)
+                table[type_name] = _Lazy(self, selection, type_name)
         lookup = table.get
 
         def dispatch(value: dict[str, Any], variables: Any, release: Any, context: Any) -> dict[str, Any]:
@@ -217,18 +217,18 @@ class Compiler:
 class _Lazy:
     """A projector compiled on first use (an interface may have many object types, few seen)."""
 
-    __slots__ = ("compiler", "fields", "function", "type_name")
+    __slots__ = ("compiler", "function", "selection", "type_name")
 
-    def __init__(self, compiler: Compiler, fields: tuple[Field, ...], type_name: str) -> None:
+    def __init__(self, compiler: Compiler, selection: Selection, type_name: str) -> None:
         self.compiler = compiler
-        self.fields = fields
+        self.selection = selection
         self.type_name = type_name
         self.function: ObjectProjector | None = None
 
     def __call__(self, value: dict[str, Any], variables: Any, release: Any, context: Any) -> dict[str, Any]:
         function = self.function
         if function is None:
-            function = self.function = self.compiler.projector(self.fields, self.type_name)
+            function = self.function = self.compiler.projector(self.selection, self.type_name)
         return function(value, variables, release, context)
 
 

@@ -25,7 +25,7 @@ from .compiled import Compiler, Fallback, ObjectProjector
 from .fetching import Fetcher, Run
 from .hooks import Hooks, RequestContext
 from .introspection import Introspection
-from .projection import NullInNonNull, Projector
+from .projection import NullInNonNull, PathEntry, Projector
 from .transport import Transport
 
 
@@ -104,9 +104,10 @@ class Executor:
         completed: list[dict[str, Any] | None] = []
         for index, obj in enumerate(objects):
             typename = obj.get("__typename", plan.type_name)
-            fields = plan.selection.by_type.get(typename, plan.selection.fields(plan.type_name))
+            fields_of = typename if typename in plan.selection.by_type else plan.type_name
             try:
-                completed.append(projector.object(fields, obj, typename, [ENTITIES_PATH[0], index]))
+                path: list[PathEntry] = [ENTITIES_PATH[0], index]
+                completed.append(projector.object(plan.selection, obj, typename, path, fields_of))
             except NullInNonNull:
                 completed.append(None)
         return completed, run.errors
@@ -136,5 +137,5 @@ def _fall_back(*args: Any) -> dict[str, Any]:
 class _GeneralOnly(Compiler):
     """A compiler whose every projector falls back: the projection takes the general path."""
 
-    def projector(self, fields: Any, type_name: str) -> ObjectProjector:
+    def projector(self, selection: Any, type_name: str, fields_of: str | None = None) -> ObjectProjector:
         return _fall_back

@@ -43,7 +43,6 @@ class Fetcher:
         self.transport = transport
         self.hooks = hooks
         self.abstract = abstract  # interface and union names: never a concrete __typename
-        self._flat: dict[int, tuple[Fetch, FlatInputs]] = {}
 
     async def root(self, fetch: Fetch, run: Run) -> None:
         variables = {name: run.variables[name] for name in fetch.variables if name in run.variables}
@@ -216,17 +215,15 @@ class Fetcher:
         return answer
 
     def _flat_inputs(self, fetch: Fetch) -> FlatInputs:
-        """Per typename, the inputs of a fetch that are flat (cached per fetch: plans live long)."""
-        found = self._flat.get(id(fetch))
-        if found is not None and found[0] is fetch:
-            return found[1]
+        """Per typename, the inputs of a fetch that are flat (kept on the fetch: plans live long)."""
+        found: FlatInputs | None = fetch.derived.get("flat")
+        if found is not None:
+            return found
         assert fetch.inputs is not None
         shapes: FlatInputs = {}
         for typename, entity_input in fetch.inputs.items():
             flat = entity_input.flat
             if flat is not None:
                 shapes[typename] = (entity_input.typename, flat, entity_input.key_fields)
-        if len(self._flat) > 10_000:
-            self._flat.clear()
-        self._flat[id(fetch)] = (fetch, shapes)
+        fetch.derived["flat"] = shapes
         return shapes

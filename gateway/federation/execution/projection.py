@@ -67,20 +67,28 @@ class Projector:
         self._error_paths: set[tuple[PathEntry, ...]] | None = None
 
     def root(self, selection: Selection, data: dict[str, Any]) -> dict[str, Any] | None:
-        fields = selection.fields(selection.type_name)
         try:
-            return self.object(fields, data, selection.type_name, [])
+            return self.object(selection, data, selection.type_name, [])
         except NullInNonNull:
             return None
 
     def object(
-        self, fields: tuple[Field, ...], value: Mapping[str, Any], type_name: str, path: list[PathEntry]
+        self,
+        selection: Selection,
+        value: Mapping[str, Any],
+        type_name: str,
+        path: list[PathEntry],
+        fields_of: str | None = None,
     ) -> dict[str, Any]:
+        """`value` projected as an object of `type_name`, with the fields `selection` has for
+        `fields_of` (default: `type_name`)."""
         if self.compiled is not None and type(value) is dict:
+            project = self.compiled.projector(selection, type_name, fields_of)
             try:
-                return self.compiled.projector(fields, type_name)(value, self.variables, self._current, self.context)
+                return project(value, self.variables, self._current, self.context)
             except Fallback:  # something unusual: the general path redoes this object
                 pass
+        fields = selection.fields(fields_of or type_name)
         outer = self._current
         own = value.get(RELEASE)
         if isinstance(own, Release):
@@ -162,14 +170,13 @@ class Projector:
         selection = field.selection
         assert selection is not None
         if not selection.abstract:
-            return self.object(selection.fields(selection.type_name), value, selection.type_name, path)
+            return self.object(selection, value, selection.type_name, path)
         typename = value.get("__typename")
-        fields = selection.by_type.get(typename) if isinstance(typename, str) else None
-        if fields is None:
+        if not isinstance(typename, str) or typename not in selection.by_type:
             self.error(f"a subgraph returned an object of a type that cannot be here: {typename!r}", path)
             return None
         # an object a subgraph knows only by its interface (`@interfaceObject`) keeps the interface's fields
-        return self.object(fields, value, typename, path)  # type: ignore[arg-type]
+        return self.object(selection, value, typename, path)
 
     def _scalar(self, type_: GraphQLScalarType, value: Any, path: list[PathEntry]) -> Any:
         expected = SCALAR_TYPES.get(type_.name)

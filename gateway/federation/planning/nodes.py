@@ -9,7 +9,7 @@ representation from an object found at the flatten path.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..operation import ALWAYS, Alternatives
@@ -73,6 +73,8 @@ class Fetch:
     inputs: Mapping[str, EntityInput] | None = None
     renames: tuple[Rename, ...] = ()
     pretty: str = ""  # the operation as printed in plans
+    # what the execution derives from it (flat inputs): kept with the plan, not in a cache
+    derived: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -112,12 +114,19 @@ class QueryPlan:
     node: PlanNode | None
     introspection: tuple[Field, ...] = ()
     denied: tuple[dict[str, Any], ...] = ()  # one error per field the caller may not see
+    # what the execution derives from it (the introspection document): kept with it, not in a cache
+    derived: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @property
     def fetches(self) -> tuple[Fetch, ...]:
-        found: list[Fetch] = []
-        _collect(self.node, found)
-        return tuple(found)
+        return fetches_of(self.node)
+
+
+def fetches_of(node: PlanNode | None) -> tuple[Fetch, ...]:
+    """Every fetch of a plan node, in order."""
+    found: list[Fetch] = []
+    _collect(node, found)
+    return tuple(found)
 
 
 def _collect(node: PlanNode | None, found: list[Fetch]) -> None:

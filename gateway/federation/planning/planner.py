@@ -1,7 +1,9 @@
 """The query planner's front door: a document in, a cached plan out.
 
 Parsing and validation against the API schema happen once per document; the plan is built once
-per (document, operation name, active override labels) and kept in a bounded LRU cache. Limits
+per (document, operation name, active override labels). Documents, operations and plans are kept in
+LRU caches bounded by their estimated memory (`cache_bytes`, split between them; `..cache`) and
+by entries (`cache_size`). Limits
 on operations (depth, aliases, work) belong to the security layer: `limits` are called with the
 normalised operation before it is planned, and may raise `OperationError`.
 """
@@ -9,10 +11,8 @@ normalised operation before it is planned, and may raise `OperationError`.
 from __future__ import annotations
 
 import random
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from threading import Lock
+from dataclasses import dataclass, replace
 
 from graphql import (
     DocumentNode,
@@ -31,13 +31,14 @@ from graphql import (
 )
 
 from ..authorization import ANONYMOUS, UNAUTHORIZED, Authorizer, Caller
+from ..cache import FETCH_BYTES, FIELD_BYTES, TEXT_BYTES, WeighedLRU, document_bytes
 from ..errors import ErrorCode, OperationError
 from ..extensions import ComputedField
 from ..operation import FieldSetCache, Normaliser, Operation, Selection
 from ..supergraph import Supergraph
 from .assemble import assemble
 from .builder import PlanBuilder
-from .nodes import PlanNode, QueryPlan
+from .nodes import PlanNode, QueryPlan, fetches_of
 from .subquery import render
 
 OperationLimit = Callable[[Operation], None]
@@ -54,24 +55,6 @@ class PlannerStats:
     normalise_work: int = 0
 
 
-@dataclass
-class _LRU:
-    capacity: int
-    entries: OrderedDict[Hashable, object] = field(default_factory=OrderedDict)
-
-    def get(self, key: Hashable) -> object | None:
-        found = self.entries.get(key)
-        if found is not None:
-            self.entries.move_to_end(key)
-        return found
-
-    def put(self, key: Hashable, value: object) -> None:
-        self.entries[key] = value
-        self.entries.move_to_end(key)
-        while len(self.entries) > self.capacity:
-            self.entries.popitem(last=False)
-
-
 class QueryPlanner:
     """Plans operations against one supergraph."""
 
@@ -80,6 +63,7 @@ class QueryPlanner:
         supergraph: Supergraph,
         *,
         cache_size: int = 1024,
+        cache_bytes: int = 64 * 1024 * 1024,
         limits: Sequence[OperationLimit] = (),
         authorizer: Authorizer | None = None,
         unauthorized_code: str = UNAUTHORIZED,
@@ -90,12 +74,17 @@ class QueryPlanner:
         self.limits = tuple(limits)
         self.authorizer = authorizer
         self.unauthorized_code = unauthorized_code
-        self._operations = _LRU(cache_size)
         self.stats = PlannerStats()
-        self._plans = _LRU(cache_size)
-        self._documents = _LRU(cache_size)
-        self._fieldsets = FieldSetCache(Normaliser(supergraph.schema))
-        self._lock = Lock()
+        # an operation keeps its document and a plan its operation: their weights include them
+        self._documents: WeighedLRU[str, tuple[DocumentNode, int]] = WeighedLRU(cache_bytes // 4, cache_size)
+        self._operations: WeighedLRU[Hashable, Operation] = WeighedLRU(cache_bytes // 4, cache_size)
+        self._plans: WeighedLRU[Hashable, QueryPlan | EntityPlan] = WeighedLRU(cache_bytes // 2, cache_size)
+        self._fieldsets = FieldSetCache(Normaliser(supergraph.schema))  # the supergraph's own: bounded by it
+
+    @property
+    def cached_bytes(self) -> int:
+        """The estimated memory of the documents, operations and plans kept."""
+        return self._documents.weight + self._operations.weight + self._plans.weight
 
     def labels_for(self, enabled: frozenset[str] = frozenset()) -> frozenset[str]:
         """The override labels active for one request: the enabled ones, and `percent(N)` drawn."""
@@ -140,28 +129,32 @@ class QueryPlanner:
         plan = self.plan_operation(operation, labels)
         if decision is not None and decision.denied:
             plan = replace(plan, denied=tuple(decision.errors(self.unauthorized_code)))
-        with self._lock:
-            self._plans.put(key, plan)
+        self._plans.put(key, plan, self._operation_bytes(query, operation) + plan_bytes(plan.node))
         return plan
 
     def operation(self, query: str, operation_name: str | None) -> Operation:
         """The validated, normalised operation (cached), checked against the limits."""
         key = (query, operation_name)
         found = self._operations.get(key)
-        if isinstance(found, Operation):
+        if found is not None:
             return found
         operation = self.normalise(self.document(query), operation_name)
         for limit in self.limits:
             limit(operation)
-        with self._lock:
-            self._operations.put(key, operation)
+        self._operations.put(key, operation, self._operation_bytes(query, operation))
         return operation
+
+    def _operation_bytes(self, query: str, operation: Operation) -> int:
+        """The estimated memory of a normalised operation, its document included."""
+        kept = self._documents.get(query)
+        document = kept[1] if kept is not None else TEXT_BYTES * len(query)
+        return document + FIELD_BYTES * (operation.work + 1)
 
     def document(self, query: str) -> DocumentNode:
         """The parsed and validated document (cached)."""
         found = self._documents.get(query)
-        if isinstance(found, DocumentNode):
-            return found
+        if found is not None:
+            return found[0]
         if len(query) > MAX_DOCUMENT_BYTES:
             raise OperationError(f"the document exceeds {MAX_DOCUMENT_BYTES} characters", ErrorCode.BAD_REQUEST)
         try:
@@ -174,8 +167,8 @@ class QueryPlanner:
             first = errors[0]
             locations = [(loc.line, loc.column) for loc in first.locations or ()]
             raise OperationError(first.message, ErrorCode.GRAPHQL_VALIDATION_FAILED, locations=locations)
-        with self._lock:
-            self._documents.put(query, document)
+        weight = document_bytes(len(query), document)
+        self._documents.put(query, (document, weight), weight)
         return document
 
     def normalise(self, document: DocumentNode, operation_name: str | None) -> Operation:
@@ -223,8 +216,8 @@ class QueryPlanner:
         assert isinstance(fragment, FragmentDefinitionNode)
         normalised = Normaliser(schema).selection(type_name, [(fragment.selection_set, ())])
         plan = self._entity_plan(type_name, normalised, given, labels, given_from, document)
-        with self._lock:
-            self._plans.put(key, plan)
+        weight = TEXT_BYTES * len(selection) + FIELD_BYTES * normaliser_work(normalised) + plan_bytes(plan.node)
+        self._plans.put(key, plan, weight)
         return plan
 
     def plan_selection_entities(
@@ -239,15 +232,14 @@ class QueryPlanner:
     ) -> EntityPlan:
         """`plan_entities` for a selection of a normalised operation (e.g. the records below a
         root field the embedding application answers itself), whose `variables` (definitions) its
-        fetches may use; cached per selection object."""
-        key = ("entities", type_name, selection, tuple(sorted(given)), labels, given_from)
-        found = self._plans.get(key)
+        fetches may use; kept on the selection (so it goes with the operation that holds it)."""
+        key = ("entities", type_name, tuple(sorted(given)), labels, given_from)
+        found = selection.derived.get(key)
         if isinstance(found, EntityPlan):
             return found
         document = DocumentNode(definitions=())
         plan = self._entity_plan(type_name, selection, given, labels, given_from, document, variables or {})
-        with self._lock:
-            self._plans.put(key, plan)
+        selection.derived[key] = plan
         return plan
 
     def _entity_plan(
@@ -283,6 +275,25 @@ class EntityPlan:
     selection: Selection
     node: PlanNode | None
     given: str | None = None  # with `given_from`: the selection set the caller asks that subgraph for
+
+
+def plan_bytes(node: PlanNode | None) -> int:
+    """The estimated memory of a plan's nodes: its fetches and their subgraph operations."""
+    return sum(FETCH_BYTES + 2 * (len(f.operation) + len(f.pretty)) for f in fetches_of(node))
+
+
+def normaliser_work(selection: Selection) -> int:
+    """The fields of a normalised selection, at every depth (each counted once)."""
+    count, pending, seen = 0, [selection], set()
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        for fields in current.by_type.values():
+            count += len(fields)
+            pending.extend(f.selection for f in fields if f.selection is not None)
+    return count
 
 
 def select_operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode:

@@ -37,6 +37,9 @@ class GatewayConfig(BaseModel):
     graphql_path: str = "/graphql"
     health_path: str = "/health"
     plan_cache_size: int = Field(default=1024, ge=1, le=1_000_000)
+    plan_cache_bytes: int = Field(
+        default=64 * 1024 * 1024, ge=1024 * 1024, description="estimated memory of kept documents and plans"
+    )
     subgraph_timeout: float = Field(default=30.0, gt=0, le=600)
     deduplicate_subgraph_requests: bool = True
     deduplicate_inbound_requests: bool = False
