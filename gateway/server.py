@@ -33,6 +33,7 @@ from .config import FEDERATION_ENGINE, ConfigError, GatewayConfig, load_config
 from .cursor import Cursors
 from .execute.executor import Services
 from .limits import Limits
+from .metrics import PLANNING_WORK
 from .plan.planner import Planner
 from .processing_log import LogUnavailable, ProcessingLog
 from .pseudonym import Pseudonymiser
@@ -154,15 +155,24 @@ class Gateway:
         )
 
     def _front_door(self, schema: GraphQLSchema) -> Callable[[str], None]:
-        """The bespoke planner's checks of a document (tokens, limits, validation) against `schema`."""
-        if schema is self.schema:
-            return self.planner.check
-        server = self.config.gateway
-        limits = _operation_limits(self.config)
-        planner = Planner(
-            self.contract, schema, server.plan_cache_size, server.limits.max_tokens, limits, server.plan_cache_bytes
-        )
-        return planner.check
+        """The bespoke planner's checks of a document (tokens, limits, validation) against `schema`,
+        what measuring the limits cost counted in `vum_planning_work_total` (as the bespoke engine does)."""
+        planner = self.planner
+        if schema is not self.schema:
+            server = self.config.gateway
+            limits = _operation_limits(self.config)
+            planner = Planner(
+                self.contract, schema, server.plan_cache_size, server.limits.max_tokens, limits, server.plan_cache_bytes
+            )
+
+        def check(query: str) -> None:
+            before = planner.limit_work
+            try:
+                planner.check(query)
+            finally:
+                PLANNING_WORK.labels("limits").inc(planner.limit_work - before)
+
+        return check
 
     def _gateway_headers(self, state: SourceState) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.signer.token(None, state.config.oin)}"}

@@ -39,6 +39,8 @@ from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
 
 Condition = tuple[tuple[str, bool], ...]  # every (variable, value) must hold
 Alternatives = tuple[Condition, ...]  # one of them must hold
+# per response key, its occurrences (field node, condition), each distinct one once, in document order
+Found = dict[str, dict[tuple[int, Condition], tuple[FieldNode, Condition]]]
 ALWAYS: Alternatives = ((),)
 TYPENAME = "__typename"
 INTROSPECTION_FIELDS = {"__schema": SchemaMetaFieldDef, "__type": TypeMetaFieldDef}
@@ -126,6 +128,7 @@ class Normaliser:
         self.fragments = fragments or {}
         self.work = 0
         self._memo: dict[tuple[str, int, Condition], tuple[Field, ...]] = {}
+        self._spreads: dict[tuple[str, str, Condition], Found] = {}
 
     def operation(self, document: DocumentNode, definition: OperationDefinitionNode) -> Operation:
         root_type = self.schema.get_root_type(definition.operation)
@@ -160,10 +163,10 @@ class Normaliser:
         memo_key = (runtime.name, id(occurrences[0][0]), occurrences[0][1])
         if len(occurrences) == 1 and memo_key in self._memo:
             return self._memo[memo_key]  # a fragment spread again: the same fields
-        found: dict[str, list[tuple[FieldNode, Condition]]] = {}
+        found: Found = {}
         for selection_set, condition in occurrences:
             self._walk(runtime, selection_set, condition, found)
-        fields = tuple(self._field(runtime, key, nodes) for key, nodes in found.items())
+        fields = tuple(self._field(runtime, key, list(nodes.values())) for key, nodes in found.items())
         if len(occurrences) == 1:
             self._memo[memo_key] = fields
         return fields
@@ -173,7 +176,7 @@ class Normaliser:
         runtime: GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType,
         selection_set: SelectionSetNode,
         inherited: Condition,
-        found: dict[str, list[tuple[FieldNode, Condition]]],
+        found: Found,
     ) -> None:
         for selection in selection_set.selections:
             self.work += 1
@@ -183,7 +186,7 @@ class Normaliser:
             condition = inherited + own
             if isinstance(selection, FieldNode):
                 key = selection.alias.value if selection.alias else selection.name.value
-                found.setdefault(key, []).append((selection, condition))
+                found.setdefault(key, {}).setdefault((id(selection), condition), (selection, condition))
             elif isinstance(selection, InlineFragmentNode):
                 type_condition = selection.type_condition.name.value if selection.type_condition else None
                 if self._applies(type_condition, runtime):
@@ -191,7 +194,27 @@ class Normaliser:
             elif isinstance(selection, FragmentSpreadNode):
                 fragment = self.fragments[selection.name.value]
                 if self._applies(fragment.type_condition.name.value, runtime):
-                    self._walk(runtime, fragment.selection_set, condition, found)
+                    self._spread(runtime, fragment, condition, found)
+
+    def _spread(
+        self,
+        runtime: GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType,
+        fragment: FragmentDefinitionNode,
+        condition: Condition,
+        found: Found,
+    ) -> None:
+        """A fragment's occurrences merged into `found`. Each fragment is walked once per runtime
+        type and condition however often it is spread (a fragment spreading another twice, 22 deep,
+        is 44 spreads, not 4 million walks), and its distinct occurrences are merged, never copied."""
+        memo_key = (runtime.name, fragment.name.value, condition)
+        own = self._spreads.get(memo_key)
+        if own is None:
+            own = {}
+            self._walk(runtime, fragment.selection_set, condition, own)
+            self._spreads[memo_key] = own
+        for key, nodes in own.items():
+            self.work += len(nodes)
+            found.setdefault(key, {}).update(nodes)
 
     def _applies(self, type_condition: str | None, runtime: Any) -> bool:
         if type_condition is None or type_condition == runtime.name:

@@ -45,7 +45,7 @@ from ..federation.operation import INTROSPECTION_FIELDS as INTROSPECTION
 from ..federation.operation import Field, Operation, included
 from ..federation.planning.nodes import Condition, Fetch, Flatten, Parallel, PlanNode
 from ..federation.planning.nodes import Sequence as InSequence
-from ..metrics import REFUSED_OPERATIONS
+from ..metrics import PLANNING_WORK, REFUSED_OPERATIONS
 from ..plan.planner import DETAIL_RECORD_FIELD, DETAIL_ROOTS, KINDS, SEARCH_ROOTS, PlanningError
 from ..public_schema import install_input_checks
 from .computed import computed_fields
@@ -124,7 +124,11 @@ class FederationEngine:
         """Raises `PlanningError` for a document refused at the front door (as the bespoke engine
         does: limits before validation), the runtime's `OperationError` for one it cannot run."""
         self._front_door(query)
-        operation = self.runtime.planner.operation(query, operation_name)
+        before = self.runtime.planner.stats.normalise_work
+        try:
+            operation = self.runtime.planner.operation(query, operation_name)
+        finally:  # fragments expanded and fields merged, as the bespoke planner counts its own
+            PLANNING_WORK.labels("selections").inc(self.runtime.planner.stats.normalise_work - before)
         decision = self.authorizer.decide(operation, federation_caller(caller))
         denied = tuple(_denied(r, caller) for r in decision.denied)
         return Prepared(self.authorizer.apply(operation, decision), denied)
