@@ -195,9 +195,9 @@ class ServerConfig(Strict):
     graphiql: bool = Field(default=True, description="serve the explorer (GraphiQL) to browsers at /graphql")
     tls: TlsConfig | None = Field(default=None, description="serve HTTPS (and accept client certificates)")
     engine: str = Field(
-        default=VUM_ENGINE,
-        description="what answers operations: 'vum' (gateway/plan + gateway/execute) or 'federation' "
-        "(the federation runtime, gateway/vum; see the README for its parity)",
+        default=FEDERATION_ENGINE,
+        description="what answers operations: 'federation' (the federation runtime, gateway/vum; the default) "
+        "or 'vum' (the bespoke engine, gateway/plan + gateway/execute; no extension subgraphs)",
     )
 
     @field_validator("engine")

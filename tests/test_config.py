@@ -57,10 +57,10 @@ def test_errors_name_the_bad_key(tmp_path: Path, change: tuple[str, str], named:
     assert named in str(error.value)
 
 
-def test_the_engine_is_vum_unless_configured_and_an_unknown_one_is_named(tmp_path: Path) -> None:
-    assert load_config(write(tmp_path, VALID)).gateway.engine == "vum"
-    federation = VALID.replace("port = 4100", 'port = 4100\nengine = "federation"')
-    assert load_config(write(tmp_path, federation)).gateway.engine == "federation"
+def test_the_engine_is_federation_unless_configured_and_an_unknown_one_is_named(tmp_path: Path) -> None:
+    assert load_config(write(tmp_path, VALID)).gateway.engine == "federation"
+    bespoke = VALID.replace("port = 4100", 'port = 4100\nengine = "vum"')
+    assert load_config(write(tmp_path, bespoke)).gateway.engine == "vum"
     with pytest.raises(ConfigError) as error:
         load_config(write(tmp_path, VALID.replace("port = 4100", 'port = 4100\nengine = "apollo"')))
     assert "gateway.engine" in str(error.value) and "'apollo' is not an engine" in str(error.value)

@@ -84,10 +84,14 @@ def test_extensions_need_the_federation_engine(tmp_path: Path) -> None:
     schema_file = tmp_path / "plaatsen.graphql"
     schema_file.write_text("type Query { a: Int }", encoding="utf-8")
     extension = {"name": "plaatsen", "url": "http://127.0.0.1:4199/graphql", "oin": "0" * 20}
-    config: dict[str, Any] = {"pseudonym": {"key": new_key()}, "extensions": [extension | {"schema_file": schema_file}]}
+    config: dict[str, Any] = {
+        "gateway": {"engine": "vum"},
+        "pseudonym": {"key": new_key()},
+        "extensions": [extension | {"schema_file": schema_file}],
+    }
     with pytest.raises(ConfigError, match=re.escape("extensions: need gateway.engine = 'federation'")):
         parse_config(config)
-    config["gateway"] = {"engine": "federation"}
+    del config["gateway"]  # the default engine: federation
     config["extensions"][0]["name"] = "codelijsten"
     with pytest.raises(ConfigError, match=re.escape("the name(s) codelijsten are taken")):
         parse_config(config)
