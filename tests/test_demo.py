@@ -3,6 +3,7 @@ cleanly on Ctrl-C, starts again at once, and says in one line why when it cannot
 
 from __future__ import annotations
 
+import csv
 import itertools
 import json
 import os
@@ -19,6 +20,7 @@ from typing import Any
 import pytest
 
 from gateway.auth.dev import ALL_SCOPES, mint
+from vumschema.data import POSTCODES as POSTCODE_AREAS
 
 from .conftest import ACCREDITATIE, BEROEPEN, POSTCODES, ROOT
 
@@ -193,6 +195,27 @@ def test_the_personas_are_there(demo: Demo) -> None:
         if e["node"]["werkgever"]
     }
     assert "Confectieatelier Mehmet B.V." in employers
+
+
+PLACES = """query($s: VacatureSelectievraag!) { vacatureMatches(selectievraag: $s, first: 100) {
+  edges { bronID node { adres { postcode plaats } } } } }"""
+
+
+def test_the_extension_subgraph_adds_the_place_of_each_vacancy_address(demo: Demo) -> None:
+    """`plaatsen` (at the gateway's port + 199) is not an organisation: the demo composes it in by
+    `[[extensions]]` in its configuration only, and the search answers `Adres.plaats` from it."""
+    banner = "".join(demo.output)
+    assert "plaatsen" in banner and "extension: Adres.plaats" in banner
+    assert (demo.workdir / "plaatsen.graphql").is_file(), "its SDL, as `[[extensions]] schema_file` names it"
+    body = post(demo, PLACES, {"s": {"selectiegebied": {"postcode": "5611AB", "afstand": 30}}})
+    assert "errors" not in body, body.get("errors")
+    edges = body["data"]["vacatureMatches"]["edges"]
+    addresses = [e["node"]["adres"] for e in edges if e["node"]["adres"]]
+    with POSTCODE_AREAS.open(encoding="utf-8", newline="") as handle:
+        known = {row["pc4"]: row["plaats"] for row in csv.DictReader(handle) if row.get("plaats")}
+    assert len({e["bronID"] for e in edges}) >= 3 and addresses
+    assert all(a["plaats"] == known.get(a["postcode"][:4]) for a in addresses)
+    assert sum(a["plaats"] is not None for a in addresses) >= len(addresses) // 2, addresses
 
 
 def test_with_one_source_stopped_the_query_answers_and_names_it(demo: Demo) -> None:

@@ -204,6 +204,8 @@ def _write_source_files(source: DemoSource, workdir: Path) -> list[str]:
 
 
 CODELIJSTEN_OIN = "99000000000000000099"
+PLAATSEN_OIN = "99000000000000000097"  # the extension subgraph (reference data: the place of a postcode)
+PLAATSEN = "plaatsen"
 GATEWAY_OIN = "99000000000000000098"  # the exchange: X-VUM-fromParty towards a VUM-Bron source
 
 
@@ -235,6 +237,7 @@ async def _start_bron(source: DemoSource, workdir: Path, postcodes: Path, port: 
 
 
 SOURCES_OFFSET = 100  # codelijsten at the gateway's port + 100, the organisations after it
+EXTENSION_OFFSET = 199  # the extension subgraph (plaatsen) at the gateway's port + 199, the demo's last
 BRON_OFFSET = 50  # an organisation's VUM-Bron server at its subgraph's port + 50: the demo stays within port..port+199
 
 
@@ -317,11 +320,33 @@ async def start_sources(
         running.append(RunningSource(source, source_port, process, log_file))
         if bron_port is not None:  # the subgraph asks it only when asked itself
             running[-1].bron = await _start_bron(source, workdir, postcodes, bron_port)
+    running.append(await _start_extension(workdir, gateway_port, gateway_ca))
     waits = [(r.port, r.process, r.source.name, r.log) for r in running]
     waits += [(r.bron.port, r.bron.process, f"{r.source.name}: VUM-Bron", r.bron.log) for r in running if r.bron]
     async with aiohttp.ClientSession() as session:
         await asyncio.gather(*(_wait_ready(session, *wait) for wait in waits))
     return codelijsten
+
+
+def extension_schema_file(workdir: Path) -> Path:
+    return workdir / f"{PLAATSEN}.graphql"
+
+
+async def _start_extension(workdir: Path, gateway_port: int, gateway_ca: Path | None) -> RunningSource:
+    """The extension subgraph `plaatsen` (subgraphs/plaatsen): not an organisation, a second kind of
+    subgraph that adds `Adres.plaats` (the place of a vacancy's postcode) to the VUM graph through
+    `Adres @key(fields: "postcode")`. The gateway composes it in from `[[extensions]]` in its
+    configuration (`gateway_config`), with the SDL the subgraph prints (`--print-sdl`)."""
+    from subgraphs.plaatsen.app import build_schema, read_places
+
+    sdl = build_schema(read_places()).execute_sync("{ _service { sdl } }").data
+    assert sdl is not None
+    extension_schema_file(workdir).write_text(sdl["_service"]["sdl"], encoding="utf-8")
+    port = _port_near(gateway_port + EXTENSION_OFFSET)
+    log_file = workdir / f"{PLAATSEN}.log"
+    args = ["--port", str(port), "--log-level", "warning", *_trust(gateway_port, PLAATSEN_OIN, gateway_ca)]
+    source = DemoSource(PLAATSEN, "Plaatsen (woonplaats per postcode)", PLAATSEN_OIN, PLAATSEN, PLAATSEN)
+    return RunningSource(source, port, await _start(f"subgraphs.{PLAATSEN}", args, log_file), log_file)
 
 
 async def stop_sources(running: Sequence[RunningSource]) -> None:
@@ -350,6 +375,12 @@ def gateway_config(
             "timeout": 5.0,
         }
         for r in running
+        if r.source.adapter != PLAATSEN
+    ]
+    extensions = [
+        {"name": PLAATSEN, "url": r.url, "oin": r.source.oin, "schema_file": str(extension_schema_file(workdir))}
+        for r in running
+        if r.source.adapter == PLAATSEN
     ]
     auth: dict[str, Any] = {
         "dev_issuer": {"issuer": DEV_ISSUER, "key_file": str(ensure_key(workdir / DEV_KEY_NAME))},
@@ -366,6 +397,7 @@ def gateway_config(
             "auth": {**auth, "gateway_oin": GATEWAY_OIN},
             "processing_log": {"dsn": f"sqlite:///{workdir / 'verwerkingen.sqlite'}"},
             "organisations": organisations,
+            "extensions": extensions,
         }
     )
 
@@ -405,10 +437,12 @@ def banner(running: Sequence[RunningSource], port: int, workdir: Path) -> str:
         counts = f"{len(r.source.werkzoekenden):>5} werkzoekenden {len(r.source.vacatures):>4} vacatures"
         if r.source.adapter == "codelijsten":
             counts = f"{'UWV BO&C beroepen':<34}"
+        elif r.source.adapter == PLAATSEN:
+            counts = f"{'extension: Adres.plaats':<34}"
         lines.append(f"    {r.source.id:<30} {r.source.adapter:<12} {counts}  {r.url}")
         if r.bron is not None:
             lines.append(f"    {'':<30} {'VUM-Bron API':<12} {'the source the subgraph asks':<34}  {r.bron.url}")
-    organisations = [r.source for r in running if r.source.adapter != "codelijsten"]
+    organisations = [r.source for r in running if r.source.adapter not in ("codelijsten", PLAATSEN)]
     lines += [
         f"  VUM REST:   http://127.0.0.1:{port}/api/v3 (VUM-Bemiddelaar; X-VUM-fromParty = the token's OIN)",
         "  Callers: GraphiQL offers ready-made headers per role (a token from the demo's own issuer).",
@@ -462,7 +496,7 @@ async def run_demo(
     running: list[RunningSource] = []
     pki = ensure_demo_pki(workdir / "tls") if tls else None
     try:
-        print(f"starting {len(sources)} organisations and codelijsten…", flush=True)
+        print(f"starting {len(sources)} organisations, codelijsten and plaatsen…", flush=True)
         await start_sources(
             sources,
             workdir,
