@@ -2,8 +2,8 @@
 
 Parsing and validation against the API schema happen once per document; the plan is built once
 per (document, operation name, active override labels). Documents, operations and plans are kept in
-LRU caches bounded by their estimated memory (`cache_bytes`, split between them; `..cache`) and
-by entries (`cache_size`). Limits
+LRU caches bounded by their estimated memory (`cache_bytes`, split between them; see
+`gateway/federation/cache.py`) and by entries (`cache_size`). Limits
 on operations (depth, aliases, work) belong to the security layer: `limits` are called with the
 normalised operation before it is planned, and may raise `OperationError`.
 """
@@ -147,7 +147,7 @@ class QueryPlanner:
     def _operation_bytes(self, query: str, operation: Operation) -> int:
         """The estimated memory of a normalised operation, its document included."""
         kept = self._documents.get(query)
-        document = kept[1] if kept is not None else TEXT_BYTES * len(query)
+        document = kept[1] if kept is not None else document_bytes(len(query), operation.document)
         return document + FIELD_BYTES * (operation.work + 1)
 
     def document(self, query: str) -> DocumentNode:
