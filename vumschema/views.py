@@ -116,7 +116,7 @@ def organisation_entities(contract: Contract) -> frozenset[str]:
     gateway fetches by key from their owner for the page it shows (query-then-fetch). A keyed type
     whose fields a reference subgraph resolves (`Beroep`) is only referred to by organisations."""
     found = set()
-    for name, node in subgraph_types(contract, ORGANISATION).items():
+    for name in subgraph_types(contract, ORGANISATION):
         owners = {contract.resolved_by(name, f.name.value) for f in _fields(contract.types[name])}
         if contract.key_fields(name) and owners <= {ORGANISATION, GATEWAY}:
             found.add(name)
