@@ -264,7 +264,11 @@ class ContractTypes:
         async def resolve_reference(cls: Any, info: strawberry.Info, **representation: Any) -> Any:
             if self.record_resolver is None:
                 raise GraphQLError(f"this subgraph cannot resolve {type_name} entities")
-            return await self.record_resolver(info, type_name, representation)
+            found = await self.record_resolver(info, type_name, representation)
+            if found is None:
+                return None
+            names = cls.__strawberry_definition__.fields
+            return cls(**{f.python_name: found[f.python_name] for f in names if f.python_name in found})
 
         return resolve_reference
 
