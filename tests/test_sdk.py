@@ -231,7 +231,7 @@ ENTITIES = """query($r: [_Any!]!) { _entities(representations: $r) { __typename
 async def test_an_organisation_resolves_its_search_results_by_key_with_the_search_s_release(
     contract: Contract,
 ) -> None:
-    records = consented([profile("p1", "5611AB")]) + [profile("zonder", "5611AB")]  # the second: no consent
+    records = [*consented([profile("p1", "5611AB")]), profile("zonder", "5611AB")]  # the second: no consent
     settings = SubgraphSettings(name="t", postcodes=POSTCODES)
     schema = organisation_schema(
         SourceService(InMemoryAdapter(records), PostcodeTable.from_csv(POSTCODES), settings, contract), contract
