@@ -79,13 +79,14 @@ async def search(root: Field, request: VumRequest) -> Any:
     plans = [request.plan(kind.match_type, node.selection) for node in nodes if node.selection is not None]
     name = request.keys.name(place.vraag_id, kind.name, caller.oin, caller.role, question) if request.keys else ""
     listed = await request.keys.get(name) if request.keys is not None and after else None
+    fresh = listed is None
     if listed is None:  # page 1, or its list is gone: phase 1 again (the same vraagID, the same order)
         listed = await _keys(kind, place, arguments["selectievraag"], request)
-        if request.keys is not None:
-            await request.keys.put(name, listed)
     positions = [key.position for key in listed.keys]
     start = bisect.bisect_right(positions, place.position) if place.position else 0
     chosen = listed.keys[start : start + arguments["first"]]
+    if fresh and request.keys is not None and start + len(chosen) < len(listed.keys):
+        await request.keys.put(name, listed)  # kept only for a search that has a next page
     context = request.context(Fanout([], _entities, _unused, place.vraag_id))
     context.attributes[PSEUDONYMS] = lambda k, bron, rid: request.services.pseudonyms.issue(
         k, RecordRef(bron, rid, place.vraag_id, caller.oin)
