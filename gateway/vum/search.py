@@ -63,7 +63,7 @@ class Merged:
     start: int
     chosen: tuple[Key, ...]
     page: list[Hit]
-    failed: dict[str, SourceAnswer] = field(default_factory=dict)  # owners that failed in phase 2
+    failed: dict[str, tuple[str, str]] = field(default_factory=dict)  # owners failed in phase 2: status, why
 
 
 async def search(root: Field, request: VumRequest) -> Any:
@@ -133,7 +133,7 @@ async def _keys(kind: Kind, place: Place, selectievraag: Any, request: VumReques
 
 async def _fetch_page(
     kind: Kind, chosen: tuple[Key, ...], plans: list[EntityPlan], vraag_id: str, request: VumRequest
-) -> tuple[list[Hit | None], dict[str, SourceAnswer]]:
+) -> tuple[list[Hit | None], dict[str, tuple[str, str]]]:
     """Phase 2: the page's records from their owners, one batched `_entities` request each, with
     the client's selection. Consent is read again: what may leave is what both phases release. An
     owner that fails is named (by source id) and its records are left out (None)."""
@@ -145,14 +145,13 @@ async def _fetch_page(
     for index, key in enumerate(chosen):
         owners.setdefault(key.bron_id, []).append(index)
     hits: list[Hit | None] = [None] * len(chosen)
-    failed: dict[str, SourceAnswer] = {}
+    failed: dict[str, tuple[str, str]] = {}
 
     async def ask(bron_id: str, indices: list[int]) -> None:
         state = states.get(bron_id)
         if state is None or not state.usable:
             reason = "no longer connected" if state is None else (state.message or state.schema_status)
-            if state is not None:
-                failed[bron_id] = SourceAnswer(state, status=ERROR, message=f"{PAGE_FAILED}: not queried: {reason}")
+            failed[bron_id] = (ERROR, f"{PAGE_FAILED}: not queried: {reason}")
             return
         kept: list[Answered] = []
         fanout = Fanout([state], _entities, lambda answered: _keep(answered, kept), vraag_id)
@@ -167,9 +166,7 @@ async def _fetch_page(
                 if isinstance(answered.answer, SubgraphFailure) and answered.answer.code is ErrorCode.SUBREQUEST_TIMEOUT
                 else ERROR
             )
-            failed[bron_id] = SourceAnswer(
-                state, status=status, message=f"{PAGE_FAILED}: {problem}", duration_ms=answered.duration_ms
-            )
+            failed[bron_id] = (status, f"{PAGE_FAILED}: {problem}")
             SOURCE_ANSWERS.labels(bron_id, status).inc()
             return
         for index, record in zip(indices, entities, strict=True):
@@ -306,7 +303,7 @@ def _connection(
     edges = [{"cursor": cursor, "bronID": hit.bron_id} for hit, cursor in zip(page, cursors, strict=True)]
     kept = [i for i in range(len(page)) if all(values[i] is not None for values in completed.values())]
     bronnen = [
-        {**b, "status": merged.failed[b["bronID"]].status, "melding": merged.failed[b["bronID"]].message}
+        {**b, "status": merged.failed[b["bronID"]][0], "melding": merged.failed[b["bronID"]][1]}
         if b["bronID"] in merged.failed
         else b
         for b in merged.listed.bronnen
