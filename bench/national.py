@@ -143,6 +143,8 @@ def gateway_config(config: BenchConfig, stand: Stand, port: int) -> Path:
     organisations = [(o, stand.url(o.id)) for o in stand.organisations]
     text = ours_config(config, port, organisations, stand.codelijsten_url, stand.jwks_port, "b3", SOURCE_TIMEOUT)
     text = text.replace("[gateway.rate_limit]", "[gateway.limits]\nmax_subgraph_calls = 10000\n\n[gateway.rate_limit]")
+    if "engine =" not in text:  # query-then-fetch and the kept key lists are the federation engine's
+        text = text.replace("[gateway]\n", '[gateway]\nengine = "federation"\n', 1)
     path = config.work / "gateway-b3.toml"
     path.write_text(text, encoding="utf-8")
     return path

@@ -185,6 +185,21 @@ class ServerConfig(Strict):
     plan_cache_bytes: int = Field(
         default=64 * 1024 * 1024, ge=1024 * 1024, description="estimated memory of kept plans"
     )
+    search_cache_entries: int = Field(
+        default=1000, ge=1, description="searches whose ordered keys are kept for their next pages (federation engine)"
+    )
+    search_cache_bytes: int = Field(
+        default=256 * 1024 * 1024, ge=1024 * 1024, description="memory of the kept key lists, at most"
+    )
+    search_cache_seconds: float = Field(
+        default=600.0, gt=0, le=86400, description="how long a search's key list is kept after its first page"
+    )
+    search_cache_redis_url: str | None = Field(
+        default=None, description="redis://… to share the key lists across replicas (sealed)"
+    )
+    search_cache_redis_url_file: Path | None = Field(
+        default=None, description="a file holding `search_cache_redis_url`"
+    )
     max_source_response_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
     source_connections: int | None = Field(
         default=None, ge=10, le=10_000, description="connections to sources in all; default max(100, 2 × sources)"
@@ -199,6 +214,18 @@ class ServerConfig(Strict):
         description="what answers operations: 'federation' (the federation runtime, gateway/vum; the default) "
         "or 'vum' (the bespoke engine, gateway/plan + gateway/execute; no extension subgraphs)",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_files(cls, data: Any) -> Any:
+        return secrets_from_files(data, "search_cache_redis_url")
+
+    @field_validator("search_cache_redis_url")
+    @classmethod
+    def _search_cache_redis_url(cls, value: str | None) -> str | None:
+        if value is not None and urlsplit(value).scheme not in ("redis", "rediss", "unix"):
+            raise ValueError("a Redis URL: redis://host:6379/0, rediss://… (TLS) or unix:///path")
+        return value
 
     @field_validator("engine")
     @classmethod

@@ -144,14 +144,24 @@ class Gateway:
         if config.gateway.engine != FEDERATION_ENGINE:
             return None
         from .vum.engine import FederationEngine  # composes the VUM supergraph: only when chosen
+        from .vum.keylist import KeyLists
 
+        server = config.gateway
+        keys = KeyLists(
+            config.pseudonym.keys()[0],
+            server.search_cache_entries,
+            server.search_cache_bytes,
+            server.search_cache_seconds,
+            server.search_cache_redis_url,
+        )
         return FederationEngine(
             self.schema,
             lambda: self.services,
             self._front_door,
-            config.gateway.plan_cache_size,
+            server.plan_cache_size,
             config.extensions,
-            config.gateway.plan_cache_bytes,
+            server.plan_cache_bytes,
+            keys,
         )
 
     def _front_door(self, schema: GraphQLSchema) -> Callable[[str], None]:

@@ -186,3 +186,38 @@ def test_a_secret_in_the_file_and_in_a_secret_file_is_ambiguous(tmp_path: Path) 
 def test_a_quota_store_url_that_is_not_redis_is_refused(tmp_path: Path, url: str) -> None:
     with pytest.raises(ConfigError, match=r"auth\.quota_redis_url"):
         load_config(write(tmp_path, VALID + f'\n[auth]\nquota_redis_url = "{url}"\n'))
+
+
+def test_the_search_key_lists_have_defaults_and_bounds(tmp_path: Path) -> None:
+    gateway = load_config(write(tmp_path, VALID)).gateway
+    assert gateway.search_cache_entries == 1000 and gateway.search_cache_bytes == 256 * 1024 * 1024
+    assert gateway.search_cache_seconds == 600 and gateway.search_cache_redis_url is None
+    changed = VALID.replace(
+        "port = 4100", 'port = 4100\nsearch_cache_entries = 50\nsearch_cache_redis_url = "redis://redis:6379/2"'
+    )
+    gateway = load_config(write(tmp_path, changed)).gateway
+    assert gateway.search_cache_entries == 50 and gateway.search_cache_redis_url == "redis://redis:6379/2"
+
+
+@pytest.mark.parametrize(
+    ("setting", "named"),
+    [
+        ("search_cache_entries = 0", "gateway.search_cache_entries: Input should be greater than or equal to 1"),
+        ("search_cache_bytes = 1000", "gateway.search_cache_bytes: Input should be greater than or equal to 1048576"),
+        ("search_cache_seconds = 0", "gateway.search_cache_seconds: Input should be greater than 0"),
+        ('search_cache_redis_url = "http://redis:6379"', "gateway.search_cache_redis_url: Value error, a Redis URL"),
+    ],
+)
+def test_bad_search_key_list_settings_are_named(tmp_path: Path, setting: str, named: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_config(write(tmp_path, VALID.replace("port = 4100", f"port = 4100\n{setting}")))
+    assert named in str(error.value)
+
+
+def test_the_search_key_lists_redis_url_is_read_from_a_mounted_file(tmp_path: Path) -> None:
+    (tmp_path / "keys-redis").write_text("rediss://:s3cret@redis:6380/3\n", encoding="utf-8")
+    text = VALID.replace("port = 4100", f'port = 4100\nsearch_cache_redis_url_file = "{tmp_path / "keys-redis"}"')
+    assert load_config(write(tmp_path, text)).gateway.search_cache_redis_url == "rediss://:s3cret@redis:6380/3"
+    both = text.replace("port = 4100", 'port = 4100\nsearch_cache_redis_url = "redis://x:6379"')
+    with pytest.raises(ConfigError, match="give search_cache_redis_url or search_cache_redis_url_file, not both"):
+        load_config(write(tmp_path, both))

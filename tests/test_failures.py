@@ -7,6 +7,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+import orjson
 import pytest
 import pytest_asyncio
 from starlette.applications import Starlette
@@ -60,11 +61,28 @@ def _garbling(app: Any, body: bytes, status: int) -> Any:
             if b"bronWerkzoekendeProfielMatches" in request_body:
                 await Response(body, status_code=status, media_type="application/json")(scope, receive, send)
                 return
+            if b"_entities" in request_body:  # the page's records (query-then-fetch): as garbled as the search
+                entities = _entities_of(body, orjson.loads(request_body)["variables"]["representations"])
+                await Response(entities, status_code=status, media_type="application/json")(scope, receive, send)
+                return
             await app(scope, replay, send)
             return
         await app(scope, receive, send)
 
     return asgi
+
+
+def _entities_of(body: bytes, representations: list[dict[str, Any]]) -> bytes:
+    """What the garbling source answers for its records by key: the same records it found."""
+    try:
+        matches = orjson.loads(body)["data"]["bronWerkzoekendeProfielMatches"]["matches"]
+    except (orjson.JSONDecodeError, KeyError, TypeError):
+        return body
+    by_id = {m.get("idWerkzoekende"): m for m in matches if isinstance(m, dict)}
+    found = [by_id.get(r["idWerkzoekende"]) for r in representations]
+    return orjson.dumps(
+        {"data": {"_entities": [{"__typename": "WerkzoekendeProfielMatch", **m} if m else None for m in found]}}
+    )
 
 
 def sources(*extra: Source) -> list[Source]:

@@ -221,3 +221,41 @@ async def test_a_forgotten_operation_is_named_to_the_gateway_and_at_start(
         "t: AlleenWerkzoekenden.search_vacatures is not implemented: override it "
         "(return SearchResult(()) if the organisation holds none)"
     )
+
+
+ENTITIES = """query($r: [_Any!]!) { _entities(representations: $r) { __typename
+  ... on WerkzoekendeProfielMatch { idWerkzoekende toestemmingen mobiliteit { bemiddelingspostcode } }
+  ... on VacatureMatch { idVacature } } }"""
+
+
+async def test_an_organisation_resolves_its_search_results_by_key_with_the_search_s_release(
+    contract: Contract,
+) -> None:
+    records = [*consented([profile("p1", "5611AB")]), profile("zonder", "5611AB")]  # the second: no consent
+    settings = SubgraphSettings(name="t", postcodes=POSTCODES)
+    schema = organisation_schema(
+        SourceService(InMemoryAdapter(records), PostcodeTable.from_csv(POSTCODES), settings, contract), contract
+    )
+    asked = [{"__typename": "WerkzoekendeProfielMatch", "idWerkzoekende": i} for i in ("p1", "zonder", "weg")]
+    result = await schema.execute(ENTITIES, variable_values={"r": asked}, context_value=as_caller())
+    assert result.errors is None, result.errors
+    first, without_consent, gone = result.data["_entities"]  # type: ignore[index]
+    assert first["idWerkzoekende"] == "p1" and first["mobiliteit"] == {"bemiddelingspostcode": "5611AB"}
+    assert "MATCHPROFIEL" in first["toestemmingen"], "the consent is stated as in the search's answer"
+    assert without_consent is None, "a profile without consent for this caller does not leave by key either"
+    assert gone is None
+
+
+async def test_resolving_search_results_by_key_needs_the_search_s_scopes(contract: Contract) -> None:
+    settings = SubgraphSettings(name="t", postcodes=POSTCODES)
+    schema = organisation_schema(
+        SourceService(
+            InMemoryAdapter(consented([profile("p1", "5611AB")])), PostcodeTable.from_csv(POSTCODES), settings, contract
+        ),
+        contract,
+    )
+    unscoped = Caller("x", MEDIATOR.oin, "bemiddelaar", frozenset(), suwi=True, purpose="arbeidsbemiddeling")
+    asked = [{"__typename": "WerkzoekendeProfielMatch", "idWerkzoekende": "p1"}]
+    result = await schema.execute(ENTITIES, variable_values={"r": asked}, context_value=as_caller(unscoped))
+    assert result.errors and "requires" in result.errors[0].message
+    assert result.data is None or result.data["_entities"] == [None]

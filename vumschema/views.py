@@ -23,7 +23,7 @@ from graphql import (
     build_ast_schema,
 )
 
-from .contract import ORGANISATION, Contract, FieldNode, directive_args, named_type
+from .contract import GATEWAY, ORGANISATION, Contract, FieldNode, directive_args, named_type
 
 # Directives that only matter between gateway and subgraphs; the public API does not show them.
 FEDERATION_DIRECTIVES = frozenset({"key", "inaccessible", "resolvedBy"})
@@ -109,6 +109,18 @@ def _fields(node: TypeDefinitionNode) -> tuple[FieldNode, ...]:
     if isinstance(node, ObjectTypeDefinitionNode | InputObjectTypeDefinitionNode):
         return tuple(node.fields or ())
     return ()
+
+
+def organisation_entities(contract: Contract) -> frozenset[str]:
+    """The keyed types an organisation resolves itself (`_entities`): the search results, which the
+    gateway fetches by key from their owner for the page it shows (query-then-fetch). A keyed type
+    whose fields a reference subgraph resolves (`Beroep`) is only referred to by organisations."""
+    found = set()
+    for name in subgraph_types(contract, ORGANISATION):
+        owners = {contract.resolved_by(name, f.name.value) for f in _fields(contract.types[name])}
+        if contract.key_fields(name) and owners <= {ORGANISATION, GATEWAY}:
+            found.add(name)
+    return frozenset(found)
 
 
 def subgraph_types(contract: Contract, subgraph: str) -> dict[str, TypeDefinitionNode]:

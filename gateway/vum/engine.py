@@ -51,6 +51,7 @@ from ..public_schema import install_input_checks
 from .computed import computed_fields
 from .detail import detail, organisaties, verwerkingen
 from .hooks import VumHooks
+from .keylist import KeyLists
 from .release import federation_caller, release_rules
 from .request import VumRequest, below
 from .search import search
@@ -86,6 +87,7 @@ class FederationEngine:
         plan_cache_size: int,
         extensions: Sequence[ExtensionConfig] = (),
         plan_cache_bytes: int = 64 * 1024 * 1024,
+        keys: KeyLists | None = None,
     ) -> None:
         contract = services().contract
         supergraph = _supergraph(contract, extensions)
@@ -93,6 +95,7 @@ class FederationEngine:
         # either way its scalars and enums check the caller's input
         self.schema = schema if not extensions else install_input_checks(supergraph.api_schema, contract)
         self.services = services
+        self.keys = keys  # searches' ordered keys, for their next pages
         self.check = front_door(self.schema)  # tokens, limits, validation (raises PlanningError)
         self._checked: WeighedLRU[bytes, PlanningError] = WeighedLRU(plan_cache_bytes // 16, plan_cache_size)
         _written_as_strings(supergraph.api_schema)
@@ -119,6 +122,8 @@ class FederationEngine:
 
     async def close(self) -> None:
         await self.runtime.close()
+        if self.keys is not None:
+            await self.keys.close()
 
     def prepare(self, query: str, operation_name: str | None, caller: Caller | None) -> Prepared:
         """Raises `PlanningError` for a document refused at the front door (as the bespoke engine
@@ -159,7 +164,9 @@ class FederationEngine:
         roots = [f for f in operation.root.fields("Query") if included(f.when, variables)]
         query_type = self.schema.query_type
         assert query_type is not None
-        request = VumRequest(self.runtime, services, operation, caller, variable_values, query_type.fields)
+        request = VumRequest(
+            self.runtime, services, operation, caller, variable_values, query_type.fields, keys=self.keys
+        )
         _check_calls(roots, request)
         for denied in prepared.denied:
             if any(denied.path[0] == root.key for root in roots):
@@ -210,9 +217,11 @@ class FederationEngine:
 
 
 def _check_calls(roots: list[Field], request: VumRequest) -> None:
-    """The requests an operation sends at most: one per usable organisation per search, one per
-    detail, and one per entity fetch that completes their records; refused before anything is
-    asked when that is more than one operation may send."""
+    """The requests an operation sends at most: per search one per usable organisation (phase 1,
+    the keys) and one per owner of the page's records (phase 2: at most `first` owners, counted
+    even when the page comes from a kept key list), one per detail, and one per entity fetch that
+    completes their records; refused before anything is asked when that is more than one
+    operation may send."""
     services = request.services
     usable = sum(1 for state in services.registry.organisations if state.usable)
     calls = 0
@@ -220,7 +229,7 @@ def _check_calls(roots: list[Field], request: VumRequest) -> None:
         if root.denied or root.selection is None:
             continue
         if root.name in SEARCH_ROOTS:
-            kind, asked = KINDS[SEARCH_ROOTS[root.name]], usable
+            kind, asked = KINDS[SEARCH_ROOTS[root.name]], usable + min(usable, _first(root, request, usable))
             path: tuple[str, ...] = ("edges", "node")
             type_name = kind.match_type
         elif root.name in DETAIL_ROOTS:
@@ -236,6 +245,16 @@ def _check_calls(roots: list[Field], request: VumRequest) -> None:
             f"this operation would send {calls} requests to the organisations; this gateway allows "
             f"{services.max_subgraph_calls} per operation (gateway.limits.max_subgraph_calls)"
         )
+
+
+def _first(root: Field, request: VumRequest, otherwise: int) -> int:
+    """A search's `first` (its page's size), when its arguments can be read (else the search
+    itself refuses them)."""
+    try:
+        first = request.arguments(root).get("first")
+    except FieldError:
+        return otherwise
+    return first if isinstance(first, int) and first > 0 else otherwise
 
 
 def _fetches(node: PlanNode | None) -> int:

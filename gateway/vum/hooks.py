@@ -49,8 +49,11 @@ class Fanout:
     vraag_id: str | None = None
     started: dict[str, float] = field(default_factory=dict)  # by URL: when the request left
 
+    def __post_init__(self) -> None:
+        self._by_url = {s.config.url: s for s in reversed(self.asked)}  # the first of a URL, as a scan finds
+
     def state(self, endpoint: Endpoint) -> SourceState:
-        return next(s for s in self.asked if s.config.url == endpoint.url)
+        return self._by_url[endpoint.url]  # by URL: hundreds of organisations answer one fan-out
 
 
 class VumHooks(Hooks):

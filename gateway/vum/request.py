@@ -33,6 +33,7 @@ from ..processing_log import Disclosure, Entry
 from ..quota import Reservation
 from .computed import BRON, PSEUDONYMS, RECORD_ID, VUM_ID
 from .hooks import FANOUT, VUM_CALLER, Fanout
+from .keylist import KeyLists
 from .release import federation_caller
 from .supergraph import ORGANISATIE
 
@@ -56,6 +57,7 @@ class VumRequest:
     entries: list[Entry] = field(default_factory=list)
     withheld: list[dict[str, Any]] = field(default_factory=list)  # the `achtergehouden` extension
     reservations: list[Reservation] = field(default_factory=list)  # quota places taken by disclosed details
+    keys: KeyLists | None = None  # searches' ordered keys, for their next pages (keylist.py)
 
     @property
     def variables(self) -> dict[str, Any]:
@@ -138,6 +140,19 @@ def source_query(
     call = ",".join(f"{name}:${name}" for name in arguments)
     records = selection.replace("{given}", given)
     return f"query({','.join(declarations)}){{{root_field}({call}){records}}}", tuple(used)
+
+
+def entities_query(
+    operation: Operation, type_name: str, selection: str, plans: list[EntityPlan]
+) -> tuple[str, tuple[str, ...]]:
+    """Phase 2 of a search (query-then-fetch): the owner's records of one page by key, with the
+    fields the plans need (as `source_query` asks them) besides `selection` (key and consent)."""
+    given = " ".join(p.given[1:-1] for p in plans if p.given)
+    used = sorted({name for name in VARIABLE.findall(given) if name in operation.variable_definitions})
+    declarations = ["$representations:[_Any!]!"]
+    declarations += [f"${n}:{print_ast(operation.variable_definitions[n].type)}" for n in used]
+    entities = f"_entities(representations:$representations){{... on {type_name}{{{selection} {given}}}}}"
+    return f"query({','.join(declarations)}){{{entities}}}", tuple(used)
 
 
 def plain(

@@ -1,16 +1,21 @@
-"""A search on the federation engine: every organisation asked, one order, one page.
+"""A search on the federation engine: query-then-fetch over every organisation.
 
-The runtime fans the source query out to the registry's usable organisations (`hooks.py`); their
-answers merge here: each organisation's records (a failed one reported in `bronnen`, never
-fatal), profiles without consent for this caller left out, one order by the keyed hash of
-(vraagID, bronID, record id) as the bespoke engine has it (`gateway/execute`), one page after the
-sealed cursor (`gateway/cursor.py`). The page's records are completed by the runtime's entity
-plan (vumID, codelijsten labels, consent per record in the projection), and the processing log
-gets what left.
+Phase 1 asks every usable organisation (the runtime's fan-out, `hooks.py`) only for what the order
+and the count need: each record's key and the consent it carries. The answers merge here (a failed
+organisation reported in `bronnen`, never fatal; profiles without consent for this caller left
+out) into one order by the keyed hash of (vraagID, bronID, record id), as the bespoke engine has it
+(`gateway/execute`), and the page is chosen after the sealed cursor (`gateway/cursor.py`). Phase 2
+asks each owner of the page's records for just those, one batched `_entities` request per owner
+with the client's selection; consent is read again there (what leaves is what both phases
+release). An owner that fails in phase 2 is named in `bronnen` and its records are left out; the
+page's cursors still cover them. The ordered keys are kept (`keylist.py`), so the next page skips
+phase 1. The page's records are completed by the runtime's entity plan (vumID, codelijsten
+labels, consent per record in the projection), and the processing log gets what left.
 """
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 import logging
 import uuid
@@ -33,28 +38,32 @@ from ..federation import RELEASE, ErrorCode, Release
 from ..federation.execution.transport import SubgraphFailure, SubgraphResponse
 from ..federation.operation import Field
 from ..federation.planning.nodes import Fetch
+from ..federation.planning.planner import EntityPlan
 from ..metrics import SECURITY_EVENTS, SOURCE_ANSWERS, SOURCE_SECONDS
 from ..plan.planner import KINDS, SEARCH_ROOTS, WERKZOEKENDE, Kind
 from ..pseudonym import RecordRef
 from ..subgraph_client import ERROR, TIMEOUT, SourceFailure
 from .computed import BRON, PSEUDONYMS, RECORD_ID, VUM_ID
 from .hooks import Answered, Fanout
+from .keylist import Key, KeyList
 from .release import allowed
-from .request import VumRequest, below, disclosures, entry, plain, source_query
+from .request import VumRequest, below, disclosures, entities_query, entry, plain, source_query
 from .supergraph import ORGANISATIE
 
 log = logging.getLogger("vum.federation")
 MATCHES = "{{matches{{__typename {id} {consent} {{given}}}} maximumAantalResultatenBereikt}}"
+PAGE_FAILED = "the records of this page could not be fetched"
 
 
 @dataclass
 class Merged:
-    """A search's answers after the merge: the page and what `bronnen` and `pageInfo` report."""
+    """A page of a search: the ordered keys, the page chosen, the records fetched, who failed."""
 
-    answers: list[SourceAnswer] = field(default_factory=list)
-    total: int = 0
-    start: int = 0
-    page: list[Hit] = field(default_factory=list)
+    listed: KeyList
+    start: int
+    chosen: tuple[Key, ...]
+    page: list[Hit]
+    failed: dict[str, tuple[str, str]] = field(default_factory=dict)  # owners failed in phase 2: status, why
 
 
 async def search(root: Field, request: VumRequest) -> Any:
@@ -68,27 +77,22 @@ async def search(root: Field, request: VumRequest) -> Any:
     place = _place(str(after), question, kind.name, request) if after else Place(uuid.uuid4().hex, "")
     nodes = [n for n in below(root.selection, root.type_name, "edges", "node") if n.selection] if root.selection else []
     plans = [request.plan(kind.match_type, node.selection) for node in nodes if node.selection is not None]
-    consent = "toestemmingen" if kind.name == WERKZOEKENDE else ""
-    selection = MATCHES.format(id=kind.id_field, consent=consent)
-    arguments_types = {"selectievraag": f"{kind.input_type}!", "maximumAantal": "Int"}
-    text, used = source_query(request.operation, kind.search_field, arguments_types, selection, plans)
-    variables = {**{n: request.variables.get(n) for n in used}, "selectievraag": arguments["selectievraag"]}
-    variables["maximumAantal"] = None
-    merged = Merged()
-    registry = request.services.registry
-    fanout = Fanout(
-        [s for s in registry.organisations if s.usable],
-        lambda data: _records(data, kind),
-        lambda answered: _merge_page(answered, kind, place, arguments["first"], merged, request),
-        place.vraag_id,
-    )
-    context = request.context(fanout)
+    name = request.keys.name(place.vraag_id, kind.name, caller.oin, caller.role, question) if request.keys else ""
+    listed = await request.keys.get(name) if request.keys is not None and after else None
+    fresh = listed is None
+    if listed is None:  # page 1, or its list is gone: phase 1 again (the same vraagID, the same order)
+        listed = await _keys(kind, place, arguments["selectievraag"], request)
+    positions = [key.position for key in listed.keys]
+    start = bisect.bisect_right(positions, place.position) if place.position else 0
+    chosen = listed.keys[start : start + arguments["first"]]
+    if fresh and request.keys is not None and start + len(chosen) < len(listed.keys):
+        await request.keys.put(name, listed)  # kept only for a search that has a next page
+    context = request.context(Fanout([], _entities, _unused, place.vraag_id))
     context.attributes[PSEUDONYMS] = lambda k, bron, rid: request.services.pseudonyms.issue(
         k, RecordRef(bron, rid, place.vraag_id, caller.oin)
     )
-    await request.ask(
-        Fetch(0, ORGANISATIE, text, "query", (*used, "selectievraag", "maximumAantal")), variables, context
-    )
+    fetched, failed = await _fetch_page(kind, chosen, plans, place.vraag_id, request)
+    merged = Merged(listed, start, chosen, [hit for hit in fetched if hit is not None], failed)
     records = [hit.record for hit in merged.page]
     refs = [RecordRef(h.bron_id, h.record[kind.id_field], place.vraag_id, caller.oin) for h in merged.page]
     for record, vum_id in zip(records, request.services.pseudonyms.issue_many(kind.name, refs), strict=True):
@@ -103,6 +107,110 @@ async def search(root: Field, request: VumRequest) -> Any:
     else:
         disclosures(records, kind.name)  # security events only: vacancies are not logged
     return value
+
+
+async def _keys(kind: Kind, place: Place, selectievraag: Any, request: VumRequest) -> KeyList:
+    """Phase 1: every organisation asked for its records' keys (and the consent they carry),
+    merged into one order (`bronnen` as they answered)."""
+    consent = "toestemmingen" if kind.name == WERKZOEKENDE else ""
+    selection = MATCHES.format(id=kind.id_field, consent=consent)
+    arguments_types = {"selectievraag": f"{kind.input_type}!", "maximumAantal": "Int"}
+    text, _ = source_query(request.operation, kind.search_field, arguments_types, selection, [])
+    variables = {"selectievraag": selectievraag, "maximumAantal": None}
+    found: list[KeyList] = []
+    registry = request.services.registry
+    fanout = Fanout(
+        [s for s in registry.organisations if s.usable],
+        lambda data: _records(data, kind),
+        lambda answered: _merge_keys(answered, kind, place, found, request),
+        place.vraag_id,
+    )
+    await request.ask(
+        Fetch(0, ORGANISATIE, text, "query", ("selectievraag", "maximumAantal")), variables, request.context(fanout)
+    )
+    return found[0]
+
+
+async def _fetch_page(
+    kind: Kind, chosen: tuple[Key, ...], plans: list[EntityPlan], vraag_id: str, request: VumRequest
+) -> tuple[list[Hit | None], dict[str, tuple[str, str]]]:
+    """Phase 2: the page's records from their owners, one batched `_entities` request each, with
+    the client's selection. Consent is read again: what may leave is what both phases release. An
+    owner that fails is named (by source id) and its records are left out (None)."""
+    consent = "toestemmingen" if kind.name == WERKZOEKENDE else ""
+    text, used = entities_query(request.operation, kind.match_type, f"__typename {kind.id_field} {consent}", plans)
+    variables = {n: request.variables.get(n) for n in used}
+    states = {s.config.id: s for s in request.services.registry.organisations}
+    owners: dict[str, list[int]] = {}
+    for index, key in enumerate(chosen):
+        owners.setdefault(key.bron_id, []).append(index)
+    hits: list[Hit | None] = [None] * len(chosen)
+    failed: dict[str, tuple[str, str]] = {}
+
+    async def ask(bron_id: str, indices: list[int]) -> None:
+        state = states.get(bron_id)
+        if state is None or not state.usable:
+            reason = "no longer connected" if state is None else (state.message or state.schema_status)
+            failed[bron_id] = (ERROR, f"{PAGE_FAILED}: not queried: {reason}")
+            return
+        kept: list[Answered] = []
+        fanout = Fanout([state], _entities, lambda answered: _keep(answered, kept), vraag_id)
+        representations = [{"__typename": kind.match_type, kind.id_field: chosen[i].record_id} for i in indices]
+        fetch = Fetch(0, ORGANISATIE, text, "query", (*used, "representations"))
+        await request.ask(fetch, {**variables, "representations": representations}, request.context(fanout))
+        answered = kept[0]
+        entities, problem = _read_entities(answered, len(indices))
+        if problem is not None:
+            status = (
+                TIMEOUT
+                if isinstance(answered.answer, SubgraphFailure) and answered.answer.code is ErrorCode.SUBREQUEST_TIMEOUT
+                else ERROR
+            )
+            failed[bron_id] = (status, f"{PAGE_FAILED}: {problem}")
+            SOURCE_ANSWERS.labels(bron_id, status).inc()
+            return
+        for index, record in zip(indices, entities, strict=True):
+            key = chosen[index]
+            if record is None or record.get(kind.id_field) != key.record_id:
+                continue  # gone since phase 1, or its consent withdrawn: nothing of it leaves
+            hit = Hit(key.position, bron_id, record)
+            allowed_now = allowed(request.caller, kind.name, record) & key.allowed
+            if kind.name == WERKZOEKENDE and "MATCHPROFIEL" not in allowed_now:
+                continue
+            hit.allowed = allowed_now
+            record[RELEASE] = Release(allowed_now)
+            record[RECORD_ID] = key.record_id
+            record[BRON] = bron_id
+            hits[index] = hit
+
+    await asyncio.gather(*(ask(bron_id, indices) for bron_id, indices in owners.items()))
+    return hits, failed
+
+
+def _keep(answered: list[Answered], kept: list[Answered]) -> SubgraphResponse:
+    kept.extend(answered)
+    return SubgraphResponse({})
+
+
+def _unused(answered: list[Answered]) -> SubgraphResponse:
+    raise AssertionError("the completion context fans out to no organisation")
+
+
+def _entities(data: Any) -> list[dict[str, Any]]:
+    found = data.get("_entities") if isinstance(data, dict) else None
+    return [r for r in found if isinstance(r, dict)] if isinstance(found, list) else []
+
+
+def _read_entities(answered: Answered, expected: int) -> tuple[list[dict[str, Any] | None], str | None]:
+    """The owner's records in the order asked, or why it gave none."""
+    if isinstance(answered.answer, SubgraphFailure):
+        return [], answered.answer.message
+    data, errors = answered.answer.data, answered.answer.errors
+    found = data.get("_entities") if isinstance(data, dict) else None
+    if not isinstance(found, list) or len(found) != expected:
+        message = str(errors[0].get("message"))[:300] if errors else "the source's answer lacks its entities"
+        return [], message
+    return [r if isinstance(r, dict) else None for r in found], None
 
 
 def _check(kind: Kind, arguments: dict[str, Any], request: VumRequest) -> None:
@@ -158,23 +266,17 @@ def _not_asked(request: VumRequest) -> dict[str, SourceAnswer]:
     return found
 
 
-def _merge_page(
-    answered: list[Answered], kind: Kind, place: Place, first: int, merged: Merged, request: VumRequest
+def _merge_keys(
+    answered: list[Answered], kind: Kind, place: Place, found: list[KeyList], request: VumRequest
 ) -> SubgraphResponse:
-    """The organisations' answers as one page (in `merged`); the tree gets the page's records."""
+    """The organisations' keys in one order (in `found`), with what `bronnen` reports of them."""
     by_source = {a.state.config.id: _source_answer(a, kind) for a in answered} | _not_asked(request)
-    merged.answers = [
-        by_source[s.config.id] for s in request.services.registry.organisations if s.config.id in by_source
-    ]
-    _refuse_when_every_source_refused_the_input(merged.answers)
-    hits = _consented(_merge(merged.answers, kind.id_field, place.vraag_id, request.services.order_key), kind, request)
-    start = bisect.bisect_right(hits, place.position, key=lambda hit: hit.position) if place.position else 0
-    merged.total, merged.start, merged.page = len(hits), start, hits[start : start + first]
-    for hit in merged.page:
-        hit.record[RELEASE] = Release(hit.allowed)
-        hit.record[RECORD_ID] = hit.record[kind.id_field]
-        hit.record[BRON] = hit.bron_id
-    return SubgraphResponse({kind.search_field: {"matches": [hit.record for hit in merged.page]}})
+    answers = [by_source[s.config.id] for s in request.services.registry.organisations if s.config.id in by_source]
+    _refuse_when_every_source_refused_the_input(answers)
+    hits = _consented(_merge(answers, kind.id_field, place.vraag_id, request.services.order_key), kind, request)
+    keys = tuple(Key(hit.position, hit.bron_id, hit.record[kind.id_field], hit.allowed) for hit in hits)
+    found.append(KeyList(keys, tuple(a.status_object() for a in answers), any(a.more for a in answers)))
+    return SubgraphResponse({kind.search_field: {"matches": []}})
 
 
 def _consented(hits: list[Hit], kind: Kind, request: VumRequest) -> list[Hit]:
@@ -196,21 +298,27 @@ def _connection(
     root: Field, merged: Merged, vraag_id: str, question: bytes, completed: dict[Field, list[Any]], request: VumRequest
 ) -> Any:
     """The connection the client asked for, around the completed records."""
-    page, start = merged.page, merged.start
-    cursors = _cursors(root, merged, vraag_id, question, request)
+    page, start, total = merged.page, merged.start, len(merged.listed.keys)
+    cursors, first_cursor, last_cursor = _cursors(root, merged, vraag_id, question, request)
     edges = [{"cursor": cursor, "bronID": hit.bron_id} for hit, cursor in zip(page, cursors, strict=True)]
     kept = [i for i in range(len(page)) if all(values[i] is not None for values in completed.values())]
+    bronnen = [
+        {**b, "status": merged.failed[b["bronID"]][0], "melding": merged.failed[b["bronID"]][1]}
+        if b["bronID"] in merged.failed
+        else b
+        for b in merged.listed.bronnen
+    ]
     value = {
         "vraagID": vraag_id,
-        "maximumAantalResultatenBereikt": any(a.more for a in merged.answers),
-        "totalCount": merged.total,
+        "maximumAantalResultatenBereikt": merged.listed.more,
+        "totalCount": total,
         "pageInfo": {
-            "hasNextPage": start + len(page) < merged.total,
+            "hasNextPage": start + len(merged.chosen) < total,
             "hasPreviousPage": start > 0,
-            "startCursor": cursors[0] if cursors else None,
-            "endCursor": cursors[-1] if cursors else None,
+            "startCursor": first_cursor,
+            "endCursor": last_cursor,
         },
-        "bronnen": [a.status_object() for a in merged.answers],
+        "bronnen": bronnen,
     }
     variables = request.variables
 
@@ -226,19 +334,22 @@ def _connection(
     return plain(root.selection, root.type_name, value, variables, {"edges": edge_list})
 
 
-def _cursors(root: Field, merged: Merged, vraag_id: str, question: bytes, request: VumRequest) -> list[str | None]:
-    """Each record's cursor when the operation asks for cursors; the page's ends otherwise."""
+def _cursors(
+    root: Field, merged: Merged, vraag_id: str, question: bytes, request: VumRequest
+) -> tuple[list[str | None], str | None, str | None]:
+    """Each shown record's cursor when the operation asks for cursors, and the page's ends. The
+    end is the last record chosen for the page, also when it was left out in phase 2 (its owner
+    failed, its consent withdrawn), so the next page starts after it."""
     assert request.caller is not None and root.selection is not None
-    page = merged.page
-    if below(root.selection, root.type_name, "edges", "cursor"):
-        wanted = list(range(len(page)))
-    elif below(root.selection, root.type_name, "pageInfo") and page:
-        wanted = [0, len(page) - 1]
-    else:
-        wanted = []
-    places = [Place(vraag_id, page[index].position) for index in wanted]
+    page, chosen = merged.page, merged.chosen
+    with_edges = bool(below(root.selection, root.type_name, "edges", "cursor"))
+    wanted = [hit.position for hit in page] if with_edges else []
+    ends = bool(chosen) and bool(below(root.selection, root.type_name, "pageInfo"))
+    if ends:
+        wanted += [(page[0].position if page else chosen[0].position), chosen[-1].position]
+    places = [Place(vraag_id, position) for position in wanted]
     issued = request.services.cursors.issue_many(places, question, SEARCH_ROOTS[root.name], request.caller.oin)
-    cursors: list[str | None] = [None] * len(page)
-    for index, cursor in zip(wanted, issued, strict=True):
-        cursors[index] = cursor
-    return cursors
+    cursors: list[str | None] = list(issued[: len(page)]) if with_edges else [None] * len(page)
+    if ends:
+        return cursors, issued[-2], issued[-1]
+    return cursors, None, None

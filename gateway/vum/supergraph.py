@@ -43,7 +43,7 @@ from graphql import (
 
 from vumschema import GATEWAY, ORGANISATION, Contract, load_contract
 from vumschema.contract import directive_args, directive_values, named_type
-from vumschema.views import public_document, subgraph_types
+from vumschema.views import organisation_entities, public_document, subgraph_types
 
 from ..federation.compose import SubgraphInput, compose
 from ..federation.supergraph import Supergraph, read_supergraph
@@ -103,7 +103,7 @@ def _clean_field(field: Any, kept: tuple[str, ...]) -> Any:
 
 def _keyed(node: TypeDefinitionNode, resolvable: bool) -> TypeDefinitionNode:
     key = RECORD_KEYS.get(node.name.value)
-    if key is None or not isinstance(node, ObjectTypeDefinitionNode):
+    if key is None or not isinstance(node, ObjectTypeDefinitionNode) or "key" in _names(node):
         return node
     added = _directive("key", fields=key, resolvable=resolvable)
     return dataclasses.replace(node, directives=(*(node.directives or ()), added))
@@ -134,10 +134,11 @@ def _internal(node: TypeDefinitionNode, public: set[str]) -> TypeDefinitionNode:
     return dataclasses.replace(node, directives=(*(node.directives or ()), _directive("inaccessible")))
 
 
-def _referring(node: TypeDefinitionNode) -> TypeDefinitionNode:
-    """An entity a reference subgraph resolves (`Beroep`): organisations only refer to it."""
+def _referring(node: TypeDefinitionNode, own: frozenset[str] = frozenset()) -> TypeDefinitionNode:
+    """An entity a reference subgraph resolves (`Beroep`): organisations only refer to it. The
+    search results (`own`) an organisation resolves itself, as the SDK serves them."""
     keys = [d for d in node.directives or () if d.name.value == "key"]
-    if not keys:
+    if not keys or node.name.value in own:
         return node
     fields = str((directive_args(node, "key") or {})["fields"])
     others = tuple(d for d in node.directives or () if d.name.value != "key")
@@ -189,9 +190,13 @@ def organisatie_sdl(
     gateway composes it (see the module's docstring); `referred`: keys extensions give types."""
     authorization = ("inaccessible", "authenticated", "requiresScopes")
     kept = (*CONTRACT_DIRECTIVES, "key", *(authorization if gateway_view else ()))
-    types = [_referring(_clean(node, kept)) for node in subgraph_types(contract, ORGANISATION).values()]
     if not gateway_view:
+        own = organisation_entities(contract)
+        types = [_referring(_clean(node, kept), own) for node in subgraph_types(contract, ORGANISATION).values()]
         return _document(contract, types, ("@key",))
+    # the gateway view: every key non-resolvable, the search results' too (the gateway fetches a
+    # page's records from their owner itself, per organisation: `search.py`, not the planner)
+    types = [_referring(_clean(node, kept)) for node in subgraph_types(contract, ORGANISATION).values()]
     public = {d.name.value for d in public_document(contract).definitions if isinstance(d, TypeDefinitionNode)}
     types = [
         _referred(_with_policies(_internal(_keyed(node, resolvable=False), public)), referred or {}) for node in types

@@ -224,6 +224,22 @@ class SourceService:
         result = await self._ask(self.adapter.search_vacatures(vraag, limit))
         return self._answer(result, vraag, limit, started, lambda r: self._release_vacancy(r, caller, "VacatureMatch"))
 
+    async def record(
+        self, info: strawberry.Info, type_name: str, representation: Mapping[str, Any]
+    ) -> dict[str, Any] | None:
+        """A search result by its key (`_entities`): the gateway asks the owner for the records of
+        the page it shows. Same scopes and the same release as the search that found it, so the
+        consent is read again now (withdrawn since: null, nothing of the record leaves)."""
+        if type_name == "WerkzoekendeProfielMatch":
+            caller = self._authorise(info, "bronWerkzoekendeProfielMatches")
+            found = await self._ask(self.adapter.get_werkzoekende(str(representation.get("idWerkzoekende"))))
+            return self._release_profile(found, caller, type_name) if found is not None else None
+        if type_name == "VacatureMatch":
+            caller = self._authorise(info, "bronVacatureMatches")
+            found = await self._ask(self.adapter.get_vacature(str(representation.get("idVacature"))))
+            return self._release_vacancy(found, caller, type_name) if found is not None else None
+        raise source_error(f"this subgraph cannot resolve {type_name} entities", "BAD_USER_INPUT")
+
     async def werkzoekende(self, info: strawberry.Info, idWerkzoekende: str) -> Record | None:
         caller = self._authorise(info, "bronWerkzoekendeProfiel")
         record = await self._ask(self.adapter.get_werkzoekende(idWerkzoekende))
@@ -265,7 +281,7 @@ def build_schema(types: ContractTypes, handlers: Mapping[str, Any]) -> strawberr
 
 
 def organisation_schema(service: SourceService, contract: Contract) -> strawberry.federation.Schema:
-    types = contract_types(contract, ORGANISATION)
+    types = contract_types(contract, ORGANISATION, record_resolver=service.record)
     handlers = {
         "bronWerkzoekendeProfielMatches": service.werkzoekende_matches,
         "bronWerkzoekendeProfiel": service.werkzoekende,

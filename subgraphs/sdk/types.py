@@ -35,7 +35,7 @@ from strawberry.types.scalar import ScalarDefinition
 from vumschema import Contract, load_contract
 from vumschema.constraints import ValueChecker
 from vumschema.contract import description_of, directive_args
-from vumschema.views import subgraph_types
+from vumschema.views import organisation_entities, subgraph_types
 
 # -- the contract's directives as strawberry schema directives --------------------------------
 
@@ -128,6 +128,8 @@ def _directives(node: Any) -> list[object]:
 
 Handler = Callable[..., Awaitable[Any]]
 EntityResolver = Callable[[str, Mapping[str, Any]], Mapping[str, Any] | None]
+# (info, type name, representation) -> the record as released to the caller, or None
+RecordResolver = Callable[[Any, str, Mapping[str, Any]], Awaitable[Mapping[str, Any] | None]]
 
 
 class InvalidInput(GraphQLError):
@@ -164,6 +166,7 @@ class ContractTypes:
     subgraph: str
     nodes: dict[str, TypeDefinitionNode]
     entity_resolver: EntityResolver | None = None
+    record_resolver: RecordResolver | None = None  # an organisation's own entities (its search results)
     classes: dict[str, Any] = field(default_factory=dict)
     scalars: dict[Any, ScalarDefinition] = field(default_factory=dict)
 
@@ -227,6 +230,12 @@ class ContractTypes:
             )
         name = node.name.value
         keys = self.contract.key_fields(name)
+        if self.subgraph == "organisation" and keys and name in organisation_entities(self.contract):
+            # A search result: its owner resolves it by key (the page's records, query-then-fetch).
+            namespace["resolve_reference"] = classmethod(self._record_resolver(name))
+            return strawberry.federation.type(
+                type(name, (), namespace), name=name, description=description_of(node), keys=[" ".join(keys)]
+            )
         if self.subgraph == "organisation" and keys:
             # Organisations only refer to an entity; a reference subgraph resolves it.
             return strawberry.federation.type(
@@ -248,6 +257,18 @@ class ContractTypes:
             if fields is None:
                 raise GraphQLError(f"this subgraph cannot resolve {type_name} entities")
             return cls(**fields)
+
+        return resolve_reference
+
+    def _record_resolver(self, type_name: str) -> Callable[..., Any]:
+        async def resolve_reference(cls: Any, info: strawberry.Info, **representation: Any) -> Any:
+            if self.record_resolver is None:
+                raise GraphQLError(f"this subgraph cannot resolve {type_name} entities")
+            found = await self.record_resolver(info, type_name, representation)
+            if found is None:
+                return None
+            names = cls.__strawberry_definition__.fields
+            return cls(**{f.python_name: found[f.python_name] for f in names if f.python_name in found})
 
         return resolve_reference
 
@@ -296,13 +317,18 @@ class ContractTypes:
         ]
 
 
-def contract_types(contract: Contract, subgraph: str, entity_resolver: EntityResolver | None = None) -> ContractTypes:
+def contract_types(
+    contract: Contract,
+    subgraph: str,
+    entity_resolver: EntityResolver | None = None,
+    record_resolver: RecordResolver | None = None,
+) -> ContractTypes:
     """The strawberry types of `subgraph`'s share of the contract (built lazily on use).
 
     A reference subgraph passes `entity_resolver(type_name, representation) -> dict of fields`
     to answer `_entities`.
     """
-    return ContractTypes(contract, subgraph, subgraph_types(contract, subgraph), entity_resolver)
+    return ContractTypes(contract, subgraph, subgraph_types(contract, subgraph), entity_resolver, record_resolver)
 
 
 def plain(value: Any) -> Any:
