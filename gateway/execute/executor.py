@@ -255,9 +255,7 @@ def _arguments(root: Search | Detail | Verwerkingen, request: Request) -> dict[s
 def _entry(request: Request, vraag_id: str, soort: str, metas: list[RecordMeta]) -> None:
     """Queue the processing-log entry for what this root field discloses."""
     caller = request.caller
-    disclosures = tuple(
-        Disclosure(m.bron_id, m.record_id, m.vum_id, frozenset(m.disclosed)) for m in metas if m.disclosed
-    )
+    disclosures = tuple(Disclosure(m.bron_id, m.record_id, frozenset(m.disclosed)) for m in metas if m.disclosed)
     if caller is None or not disclosures:
         return
     now = datetime.datetime.now(datetime.UTC)
