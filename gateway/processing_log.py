@@ -8,8 +8,10 @@ One compact row per request (`verwerking`): who asked, when, why, and in one bin
 (`inzage`) what left, 36 bytes per record: a keyed hash of (bronID, record id) (32 bytes, BLAKE2b
 with the log key as a MAC), the index of its organisation in the row's list (2 bytes) and a bitmask
 over the row's list of categories (2 bytes). Beside it `verwerking_sleutel` holds (record hash,
-verwerking id) under a primary key, so `verwerkingen(vumID)` stays an indexed lookup. The log holds
-no vumIDs and no source ids in the clear: without the key a hash names no one.
+verwerking id) under a primary key, so `verwerkingen(vumID)` stays an indexed lookup; its record
+hash is the first 8 bytes of the 32 as an integer (a small index, cheap appends), and a lookup
+checks the full hash in `inzage`. The log holds no vumIDs and no source ids in the clear: without
+the key a hash names no one.
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ verwerking = Table(
 sleutel = Table(
     "verwerking_sleutel",
     metadata,
-    Column("record_hash", LargeBinary(DIGEST), primary_key=True),
+    Column("record_hash", BigInteger, primary_key=True),  # `index_key` of the record's hash
     Column("verwerking_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
     sqlite_with_rowid=False,  # the primary key is the table: one B-tree, appends write it once
 )
@@ -87,7 +89,7 @@ POSTGRES_VERWERKING = (
     "%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::bytea[])"
 )
 POSTGRES_SLEUTEL = (
-    "INSERT INTO verwerking_sleutel (record_hash, verwerking_id) SELECT * FROM unnest(%s::bytea[], %s::bigint[])"
+    "INSERT INTO verwerking_sleutel (record_hash, verwerking_id) SELECT * FROM unnest(%s::bigint[], %s::bigint[])"
 )
 
 
@@ -99,6 +101,11 @@ def log_key(pseudonym_key: bytes) -> bytes:
 def record_digest(key: bytes, bron_id: str, record_id: str) -> bytes:
     """A keyed hash (BLAKE2b as a MAC) of one record: findable with the key, opaque without."""
     return hashlib.blake2b(f"{bron_id}\x1f{record_id}".encode(), key=key, digest_size=DIGEST).digest()
+
+
+def index_key(digest: bytes) -> int:
+    """A record hash as `verwerking_sleutel` indexes it: its first 8 bytes, a signed integer."""
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 class LogUnavailable(Exception):
@@ -142,10 +149,10 @@ class Seen:
 
 @dataclass(frozen=True)
 class _Row:
-    """An entry as it is stored: its columns, and the hashes for `verwerking_sleutel`."""
+    """An entry as it is stored: its columns, and its keys in `verwerking_sleutel`."""
 
     columns: tuple[Any, ...]
-    hashes: tuple[bytes, ...]
+    keys: tuple[int, ...]  # `index_key` of each record, once
 
 
 class ProcessingLog:
@@ -236,16 +243,22 @@ class ProcessingLog:
         if len(categories) > MAX_CATEGORIES:
             raise ValueError(f"{len(categories)} categories in one entry; the log holds {MAX_CATEGORIES}")
         bits = {c: 1 << i for i, c in enumerate(categories)}
+        masks: dict[frozenset[str], int] = {}  # most records of a request disclose the same categories
         pack, hasher = SLOT.pack, self._hasher
-        slots = []
-        hashes: dict[bytes, None] = {}
+        slots: list[bytes] = []
+        keys: dict[int, None] = {}
         for d in entry.disclosures:
             h = hasher.copy()
             h.update(f"{d.bron_id}\x1f{d.record_id}".encode())
             digest = h.digest()
-            organisation = organisations.setdefault(d.bron_id, len(organisations))
-            slots.append(pack(digest, organisation, sum(bits[c] for c in d.categories)))
-            hashes[digest] = None  # once per entry: the same record twice is one key
+            organisation = organisations.get(d.bron_id)
+            if organisation is None:
+                organisation = organisations[d.bron_id] = len(organisations)
+            mask = masks.get(d.categories)
+            if mask is None:
+                mask = masks[d.categories] = sum(bits[c] for c in d.categories)
+            slots.append(pack(digest, organisation, mask))
+            keys[int.from_bytes(digest[:8], "big", signed=True)] = None  # the same record twice: one key
         columns = (
             entry.tijdstip,
             entry.afnemer,
@@ -257,7 +270,7 @@ class ProcessingLog:
             orjson.dumps(categories).decode(),
             b"".join(slots),
         )
-        return _Row(columns, tuple(hashes))
+        return _Row(columns, tuple(keys))
 
     def _append(self, entries: Sequence[Entry]) -> None:
         rows = [self._row(entry) for entry in entries]
@@ -280,7 +293,7 @@ class ProcessingLog:
         query = (
             select(verwerking)
             .join(sleutel, sleutel.c.verwerking_id == verwerking.c.id)
-            .where(sleutel.c.record_hash == digest)
+            .where(sleutel.c.record_hash == index_key(digest))
             .order_by(verwerking.c.tijdstip, verwerking.c.id)
         )
         with self.engine.connect() as connection:
@@ -310,7 +323,7 @@ def _append_sqlite(connection: Connection, rows: list[_Row]) -> None:
     keys = []
     for row in rows:
         entry_id = connection.exec_driver_sql(SQLITE_VERWERKING, row.columns).lastrowid
-        keys += [(digest, entry_id) for digest in row.hashes]
+        keys += [(key, entry_id) for key in row.keys]
     if keys:
         connection.exec_driver_sql(SQLITE_SLEUTEL, keys)
 
@@ -321,9 +334,9 @@ def _append_postgresql(connection: Connection, rows: list[_Row]) -> None:
     ids = [i for (i,) in connection.exec_driver_sql(POSTGRES_IDS, (len(rows),))]
     columns = [list(column) for column in zip(*(row.columns for row in rows), strict=True)]
     connection.exec_driver_sql(POSTGRES_VERWERKING, (ids, *columns))
-    hashes = [digest for row in rows for digest in row.hashes]
-    owners = [entry_id for entry_id, row in zip(ids, rows, strict=True) for _ in row.hashes]
-    connection.exec_driver_sql(POSTGRES_SLEUTEL, (hashes, owners))
+    keys = [key for row in rows for key in row.keys]
+    owners = [entry_id for entry_id, row in zip(ids, rows, strict=True) for _ in row.keys]
+    connection.exec_driver_sql(POSTGRES_SLEUTEL, (keys, owners))
 
 
 def _masks(inzage: bytes, digest: bytes) -> list[int]:
