@@ -176,9 +176,7 @@ class ProcessingLog:
 
     def record_hash(self, bron_id: str, record_id: str) -> bytes:
         """`record_digest` under this log's key."""
-        hasher = self._hasher.copy()
-        hasher.update(f"{bron_id}\x1f{record_id}".encode())
-        return hasher.digest()
+        return record_digest(self.key, bron_id, record_id)
 
     async def start(self) -> None:
         await asyncio.to_thread(self._create_and_purge)
@@ -229,7 +227,7 @@ class ProcessingLog:
             batch, self._pending = self._pending, []
             try:
                 await asyncio.to_thread(self._append, [entry for entries, _ in batch for entry in entries])
-            except (SQLAlchemyError, ValueError) as error:
+            except (SQLAlchemyError, ValueError, struct.error) as error:  # struct: over 65,535 organisations
                 log.error("processing log not written (%s): nothing is disclosed", type(error).__name__)
                 for _, waiter in batch:
                     waiter.set_exception(LogUnavailable("the processing log cannot be written"))
@@ -248,7 +246,7 @@ class ProcessingLog:
         slots: list[bytes] = []
         keys: dict[int, None] = {}
         for d in entry.disclosures:
-            h = hasher.copy()
+            h = hasher.copy()  # record_digest, with the key set up once per log
             h.update(f"{d.bron_id}\x1f{d.record_id}".encode())
             digest = h.digest()
             organisation = organisations.get(d.bron_id)
@@ -258,7 +256,7 @@ class ProcessingLog:
             if mask is None:
                 mask = masks[d.categories] = sum(bits[c] for c in d.categories)
             slots.append(pack(digest, organisation, mask))
-            keys[int.from_bytes(digest[:8], "big", signed=True)] = None  # the same record twice: one key
+            keys[index_key(digest)] = None  # the same record twice: one key
         columns = (
             entry.tijdstip,
             entry.afnemer,
