@@ -2,39 +2,49 @@
 
 Every disclosure is appended before the answer leaves the gateway; when the entry cannot be
 written, the answer is not sent (fail closed). SQLite by default, PostgreSQL by DSN, with a
-retention period. Records are found by a keyed hash of (bronID, record id), so the log holds no
-source ids in the clear, and `verwerkingen(vumID)` can list every disclosure of one profile.
+retention period.
+
+One compact row per request (`verwerking`): who asked, when, why, and in one binary column
+(`inzage`) what left, 36 bytes per record: a keyed hash of (bronID, record id) (32 bytes, BLAKE2b
+with the log key as a MAC), the index of its organisation in the row's list (2 bytes) and a bitmask
+over the row's list of categories (2 bytes). Beside it `verwerking_sleutel` holds (record hash,
+verwerking id) under a primary key, so `verwerkingen(vumID)` stays an indexed lookup; its record
+hash is the first 8 bytes of the 32 as an integer (a small index, cheap appends), and a lookup
+checks the full hash in `inzage`. The log holds no vumIDs and no source ids in the clear: without
+the key a hash names no one.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import datetime
 import hashlib
 import logging
+import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
-    ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
+    Text,
     create_engine,
     delete,
     event,
-    insert,
     inspect,
     select,
     text,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
@@ -42,36 +52,60 @@ log = logging.getLogger("vum.verwerkingen")
 
 SCHEMA_LOCK = int.from_bytes(hashlib.blake2b(b"vum-verwerkingen-schema", digest_size=8).digest(), "big", signed=True)
 
+DIGEST = 32  # bytes of a record's keyed hash
+SLOT = struct.Struct(">32sHH")  # one disclosed record in `inzage`: hash, organisation index, categories
+MAX_CATEGORIES = 16  # bits of the mask
+
 metadata = MetaData()
 verwerking = Table(
     "verwerking",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
     Column("tijdstip", DateTime(timezone=True), nullable=False, index=True),
     Column("afnemer", String(200), nullable=False),
     Column("afnemer_oin", String(20), nullable=False),
     Column("doelbinding", String(100), nullable=False),
     Column("vraag_id", String(100), nullable=False),
     Column("soort", String(20), nullable=False),
+    Column("organisaties", Text, nullable=False),  # JSON list: the bronIDs the slots point into
+    Column("categorieen", Text, nullable=False),  # JSON list: the categories the slots' bits name
+    Column("inzage", LargeBinary, nullable=False),  # SLOT per disclosed record
 )
-inzage = Table(
-    "verwerking_inzage",
+sleutel = Table(
+    "verwerking_sleutel",
     metadata,
-    Column("verwerking_id", Integer, ForeignKey("verwerking.id", ondelete="CASCADE"), nullable=False),
-    Column("bron_id", String(64), nullable=False),
-    Column("record_hash", BigInteger, nullable=False, index=True),  # a small index: appends stay cheap
-    Column("record_key", String(44), nullable=False),
-    Column("vum_id", String(500), nullable=False),
-    Column("categorieen", String(100), nullable=False),
+    Column("record_hash", BigInteger, primary_key=True),  # `index_key` of the record's hash
+    Column("verwerking_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    sqlite_with_rowid=False,  # the primary key is the table: one B-tree, appends write it once
+)
+OLD_TABLES = {"verwerking_inzage": "one row per disclosed profile, with vumIDs"}
+
+_HEAD = "tijdstip, afnemer, afnemer_oin, doelbinding, vraag_id, soort, organisaties, categorieen, inzage"
+SQLITE_VERWERKING = f"INSERT INTO verwerking ({_HEAD}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+SQLITE_SLEUTEL = "INSERT INTO verwerking_sleutel (record_hash, verwerking_id) VALUES (?, ?)"
+POSTGRES_IDS = "SELECT nextval(pg_get_serial_sequence('verwerking', 'id')) FROM generate_series(1, %s)"
+POSTGRES_VERWERKING = (
+    f"INSERT INTO verwerking (id, {_HEAD}) SELECT * FROM unnest(%s::bigint[], %s::timestamptz[], %s::text[], "
+    "%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::bytea[])"
+)
+POSTGRES_SLEUTEL = (
+    "INSERT INTO verwerking_sleutel (record_hash, verwerking_id) SELECT * FROM unnest(%s::bigint[], %s::bigint[])"
 )
 
 
-_COLUMNS = "verwerking_id, bron_id, record_hash, record_key, vum_id, categorieen"
-INSERT_INZAGE = {
-    "qmark": f"INSERT INTO verwerking_inzage ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
-    "pyformat": f"INSERT INTO verwerking_inzage ({_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s)",
-    "format": f"INSERT INTO verwerking_inzage ({_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s)",
-}
+def log_key(pseudonym_key: bytes) -> bytes:
+    """The log's own key, derived from the pseudonym key (one secret to keep, two uses kept apart)."""
+    return hashlib.blake2b(b"vum-verwerkingen", key=pseudonym_key, digest_size=32).digest()
+
+
+def record_digest(key: bytes, bron_id: str, record_id: str) -> bytes:
+    """A keyed hash (BLAKE2b as a MAC) of one record: findable with the key, opaque without."""
+    return hashlib.blake2b(f"{bron_id}\x1f{record_id}".encode(), key=key, digest_size=DIGEST).digest()
+
+
+def index_key(digest: bytes) -> int:
+    """A record hash as `verwerking_sleutel` indexes it: its first 8 bytes, a signed integer."""
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 class LogUnavailable(Exception):
@@ -84,7 +118,6 @@ class Disclosure:
 
     bron_id: str
     record_id: str
-    vum_id: str
     categories: frozenset[str]
 
 
@@ -114,6 +147,14 @@ class Seen:
     categorieen: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class _Row:
+    """An entry as it is stored: its columns, and its keys in `verwerking_sleutel`."""
+
+    columns: tuple[Any, ...]
+    keys: tuple[int, ...]  # `index_key` of each record, once
+
+
 class ProcessingLog:
     """Appends and reads entries in a worker thread (SQLAlchemy Core on SQLite or PostgreSQL)."""
 
@@ -129,14 +170,13 @@ class ProcessingLog:
             event.listen(self.engine, "connect", _sqlite_wal)
         self.retention = datetime.timedelta(days=retention_days)
         self.key = key
+        self._hasher = hashlib.blake2b(key=key, digest_size=DIGEST)  # copied per record: the key is set up once
         self._pending: list[tuple[list[Entry], asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
 
-    def record_key(self, bron_id: str, record_id: str) -> tuple[int, str]:
-        """A keyed hash (BLAKE2b as a MAC) of the record: findable with the key, opaque without.
-        Returned as its first 8 bytes (a signed integer, for a compact index) and in full."""
-        digest = hashlib.blake2b(f"{bron_id}\x1f{record_id}".encode(), key=self.key, digest_size=32).digest()
-        return int.from_bytes(digest[:8], "big", signed=True), base64.urlsafe_b64encode(digest).decode().rstrip("=")
+    def record_hash(self, bron_id: str, record_id: str) -> bytes:
+        """`record_digest` under this log's key."""
+        return record_digest(self.key, bron_id, record_id)
 
     async def start(self) -> None:
         await asyncio.to_thread(self._create_and_purge)
@@ -150,26 +190,15 @@ class ProcessingLog:
                 # Replicas that start together on an empty database: one creates the tables, the
                 # others wait for its transaction and find them (else: "relation already exists").
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+            _check_layout(connection)
             metadata.create_all(connection)
-        self._check_layout()
         self._purge()
-
-    def _check_layout(self) -> None:
-        """Refuse to start on a log written by another version, rather than fail every request."""
-        for table in (verwerking, inzage):
-            found = {column["name"] for column in inspect(self.engine).get_columns(table.name)}
-            missing = {column.name for column in table.columns} - found
-            if missing:
-                raise LogUnavailable(
-                    f"the processing log has another layout (table {table.name} lacks {', '.join(sorted(missing))}); "
-                    "migrate it or configure another processing_log.dsn"
-                )
 
     def _purge(self) -> None:
         cutoff = datetime.datetime.now(datetime.UTC) - self.retention
         with self.engine.begin() as connection:
             old = select(verwerking.c.id).where(verwerking.c.tijdstip < cutoff)
-            connection.execute(delete(inzage).where(inzage.c.verwerking_id.in_(old)))
+            connection.execute(delete(sleutel).where(sleutel.c.verwerking_id.in_(old)))
             removed = connection.execute(delete(verwerking).where(verwerking.c.tijdstip < cutoff)).rowcount
         if removed:
             log.info("retention: removed %d entries older than %d days", removed, self.retention.days)
@@ -198,7 +227,7 @@ class ProcessingLog:
             batch, self._pending = self._pending, []
             try:
                 await asyncio.to_thread(self._append, [entry for entries, _ in batch for entry in entries])
-            except SQLAlchemyError as error:
+            except (SQLAlchemyError, ValueError, struct.error) as error:  # struct: over 65,535 organisations
                 log.error("processing log not written (%s): nothing is disclosed", type(error).__name__)
                 for _, waiter in batch:
                     waiter.set_exception(LogUnavailable("the processing log cannot be written"))
@@ -206,60 +235,140 @@ class ProcessingLog:
             for _, waiter in batch:
                 waiter.set_result(None)
 
+    def _row(self, entry: Entry) -> _Row:
+        organisations: dict[str, int] = {}
+        categories = sorted({c for d in entry.disclosures for c in d.categories})
+        if len(categories) > MAX_CATEGORIES:
+            raise ValueError(f"{len(categories)} categories in one entry; the log holds {MAX_CATEGORIES}")
+        bits = {c: 1 << i for i, c in enumerate(categories)}
+        masks: dict[frozenset[str], int] = {}  # most records of a request disclose the same categories
+        pack, hasher = SLOT.pack, self._hasher
+        slots: list[bytes] = []
+        keys: dict[int, None] = {}
+        for d in entry.disclosures:
+            h = hasher.copy()  # record_digest, with the key set up once per log
+            h.update(f"{d.bron_id}\x1f{d.record_id}".encode())
+            digest = h.digest()
+            organisation = organisations.get(d.bron_id)
+            if organisation is None:
+                organisation = organisations[d.bron_id] = len(organisations)
+            mask = masks.get(d.categories)
+            if mask is None:
+                mask = masks[d.categories] = sum(bits[c] for c in d.categories)
+            slots.append(pack(digest, organisation, mask))
+            keys[index_key(digest)] = None  # the same record twice: one key
+        columns = (
+            entry.tijdstip,
+            entry.afnemer,
+            entry.afnemer_oin,
+            entry.doelbinding,
+            entry.vraag_id,
+            entry.soort,
+            orjson.dumps(list(organisations)).decode(),
+            orjson.dumps(categories).decode(),
+            b"".join(slots),
+        )
+        return _Row(columns, tuple(keys))
+
     def _append(self, entries: Sequence[Entry]) -> None:
+        rows = [self._row(entry) for entry in entries]
+        # Straight to the driver: per-row parameter processing would cost more than the rest.
         with self.engine.begin() as connection:
-            for entry in entries:
-                row = {
-                    "tijdstip": entry.tijdstip,
-                    "afnemer": entry.afnemer,
-                    "afnemer_oin": entry.afnemer_oin,
-                    "doelbinding": entry.doelbinding,
-                    "vraag_id": entry.vraag_id,
-                    "soort": entry.soort,
-                }
-                entry_id = connection.execute(insert(verwerking).values(row)).inserted_primary_key[0]  # type: ignore[index]
-                key = self.record_key
-                rows = [
-                    (entry_id, d.bron_id, *key(d.bron_id, d.record_id), d.vum_id, ",".join(sorted(d.categories)))
-                    for d in entry.disclosures
-                ]
-                # Straight to the driver: a search can disclose a thousand profiles, and per-row
-                # parameter processing would cost more than the rest of the request.
-                connection.exec_driver_sql(INSERT_INZAGE[connection.dialect.paramstyle], rows)
+            if connection.dialect.name == "postgresql":
+                _append_postgresql(connection, rows)
+            else:
+                _append_sqlite(connection, rows)
 
     async def seen(self, bron_id: str, record_id: str) -> list[Seen]:
         """Every disclosure of one profile, oldest first."""
         try:
-            return await asyncio.to_thread(self._seen, self.record_key(bron_id, record_id))
+            return await asyncio.to_thread(self._seen, self.record_hash(bron_id, record_id))
         except SQLAlchemyError as error:
             log.error("processing log not readable (%s)", type(error).__name__)
             raise LogUnavailable("the processing log cannot be read") from None
 
-    def _seen(self, record_key: tuple[int, str]) -> list[Seen]:
-        record_hash, full_key = record_key
+    def _seen(self, digest: bytes) -> list[Seen]:
         query = (
-            select(verwerking, inzage.c.categorieen)
-            .join(inzage, inzage.c.verwerking_id == verwerking.c.id)
-            .where(inzage.c.record_hash == record_hash, inzage.c.record_key == full_key)
+            select(verwerking)
+            .join(sleutel, sleutel.c.verwerking_id == verwerking.c.id)
+            .where(sleutel.c.record_hash == index_key(digest))
             .order_by(verwerking.c.tijdstip, verwerking.c.id)
         )
         with self.engine.connect() as connection:
             rows = connection.execute(query).all()
-        return [
-            Seen(
-                _utc(row.tijdstip),
-                row.afnemer,
-                row.afnemer_oin,
-                row.doelbinding,
-                row.vraag_id,
-                row.soort,
-                tuple(c for c in row.categorieen.split(",") if c),
-            )
-            for row in rows
-        ]
+        found = []
+        for row in rows:
+            categories = orjson.loads(row.categorieen)
+            for mask in _masks(bytes(row.inzage), digest):
+                found.append(
+                    Seen(
+                        _utc(row.tijdstip),
+                        row.afnemer,
+                        row.afnemer_oin,
+                        row.doelbinding,
+                        row.vraag_id,
+                        row.soort,
+                        tuple(c for i, c in enumerate(categories) if mask & (1 << i)),
+                    )
+                )
+        return found
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _append_sqlite(connection: Connection, rows: list[_Row]) -> None:
+    keys = []
+    for row in rows:
+        entry_id = connection.exec_driver_sql(SQLITE_VERWERKING, row.columns).lastrowid
+        keys += [(key, entry_id) for key in row.keys]
+    if keys:
+        connection.exec_driver_sql(SQLITE_SLEUTEL, keys)
+
+
+def _append_postgresql(connection: Connection, rows: list[_Row]) -> None:
+    """Three statements, however many entries and records: ids drawn at once, then both tables
+    filled from arrays (`unnest`)."""
+    ids = [i for (i,) in connection.exec_driver_sql(POSTGRES_IDS, (len(rows),))]
+    columns = [list(column) for column in zip(*(row.columns for row in rows), strict=True)]
+    connection.exec_driver_sql(POSTGRES_VERWERKING, (ids, *columns))
+    keys = [key for row in rows for key in row.keys]
+    owners = [entry_id for entry_id, row in zip(ids, rows, strict=True) for _ in row.keys]
+    connection.exec_driver_sql(POSTGRES_SLEUTEL, (keys, owners))
+
+
+def _masks(inzage: bytes, digest: bytes) -> list[int]:
+    """The category masks of the slots of `inzage` that hold this record."""
+    masks = []
+    at = inzage.find(digest)
+    while at >= 0:
+        if at % SLOT.size == 0:
+            masks.append(SLOT.unpack_from(inzage, at)[2])
+        at = inzage.find(digest, at + 1)
+    return masks
+
+
+def _check_layout(connection: Connection) -> None:
+    """Refuse to start on a log written by another version, rather than fail every request."""
+    inspector = inspect(connection)
+    tables = set(inspector.get_table_names())
+    for name, what in OLD_TABLES.items():
+        if name in tables:
+            raise LogUnavailable(
+                f"the processing log has an older layout (table {name}: {what}); this version writes one "
+                "row per request (tables verwerking and verwerking_sleutel) and does not convert it: keep "
+                "the old database for its retention period and configure a new processing_log.dsn"
+            )
+    for table in (verwerking, sleutel):
+        if table.name not in tables:
+            continue
+        found = {column["name"] for column in inspector.get_columns(table.name)}
+        missing = {column.name for column in table.columns} - found
+        if missing:
+            raise LogUnavailable(
+                f"the processing log has another layout (table {table.name} lacks {', '.join(sorted(missing))}); "
+                "keep that database and configure a new processing_log.dsn"
+            )
 
 
 def _sqlite_wal(connection: Any, record: Any) -> None:

@@ -35,7 +35,7 @@ from .execute.executor import Services
 from .limits import Limits
 from .metrics import PLANNING_WORK
 from .plan.planner import Planner
-from .processing_log import LogUnavailable, ProcessingLog
+from .processing_log import LogUnavailable, ProcessingLog, log_key
 from .pseudonym import Pseudonymiser
 from .public_schema import build_public_schema
 from .quota import DetailQuota, MemoryQuota, RedisQuota
@@ -105,7 +105,7 @@ class Gateway:
         self.processing_log = ProcessingLog(
             config.processing_log.dsn,
             config.processing_log.retention_days,
-            hashlib.blake2b(b"vum-verwerkingen", key=keys[0], digest_size=32).digest(),
+            log_key(keys[0]),
         )
         self.quota: DetailQuota = (
             RedisQuota(auth.detail_quota, auth.quota_redis_url)

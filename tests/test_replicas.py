@@ -35,7 +35,7 @@ from sqlalchemy import create_engine, text
 from gateway.config import PseudonymConfig
 from gateway.demo.runner import with_consent
 from gateway.demo.synthetic import generate, read_beroepen, read_postcodes
-from gateway.processing_log import ProcessingLog
+from gateway.processing_log import SLOT, ProcessingLog, log_key, record_digest
 from gateway.pseudonym import Pseudonymiser
 from gateway.serving import free_port
 
@@ -110,6 +110,7 @@ class Running:
     dsn: str
     pseudonyms: Pseudonymiser
     client: aiohttp.ClientSession
+    log_key: bytes  # the processing log's, from the pseudonym key
     outcomes: list[Outcome] = field(default_factory=list)
 
     async def post(self, kind: str, payload: dict[str, Any]) -> Outcome:
@@ -235,9 +236,9 @@ async def running(postgres_server: str, tmp_path_factory: pytest.TempPathFactory
         cluster.write_configuration()
         await cluster.start_replicas()
         key = (work / "secrets" / "pseudonym-key").read_text().strip()
-        pseudonyms = Pseudonymiser(PseudonymConfig(key=key).keys())
+        keys = PseudonymConfig(key=key).keys()
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as client:
-            yield Running(cluster, issuer, subgraphs, dsn, pseudonyms, client)
+            yield Running(cluster, issuer, subgraphs, dsn, Pseudonymiser(keys), client, log_key(keys[0]))
     except ClusterError as error:
         pytest.fail(f"{error}\n{cluster.logs()}")
     finally:
@@ -322,25 +323,30 @@ async def load(running: Running, stop: asyncio.Event) -> None:
             await running.search(after=found["pageInfo"]["endCursor"])
 
 
-def logged_disclosures(dsn: str) -> set[tuple[str, str]]:
+def logged_disclosures(dsn: str) -> set[tuple[bytes, str]]:
+    """(record hash, soort) of every record in the log: the log holds no vumIDs, only keyed hashes."""
     engine = create_engine(dsn)
-    query = "SELECT i.vum_id, v.soort FROM verwerking v JOIN verwerking_inzage i ON i.verwerking_id = v.id"
     with engine.connect() as connection:
-        rows = connection.execute(text(query)).all()
+        rows = connection.execute(text("SELECT soort, inzage FROM verwerking")).all()
     engine.dispose()
-    return {(row.vum_id, row.soort) for row in rows}
+    return {
+        (SLOT.unpack_from(row.inzage, at)[0], row.soort) for row in rows for at in range(0, len(row.inzage), SLOT.size)
+    }
 
 
-def answered_disclosures(outcomes: list[Outcome]) -> set[tuple[str, str]]:
+def answered_disclosures(running: Running, outcomes: list[Outcome]) -> set[tuple[bytes, str]]:
+    """(record hash, soort) of every record answered: its vumID opened, hashed as the log does."""
     disclosed = set()
     for outcome in outcomes:
         if not outcome.answered:
             continue
         if outcome.kind == "detail":
-            detail = outcome.body["data"]["werkzoekendeProfiel"]
-            disclosed.add((detail["vumID"], "DETAIL"))
+            found = [(outcome.body["data"]["werkzoekendeProfiel"]["vumID"], "DETAIL")]
         else:
-            disclosed |= {(vumid, "ZOEKRESULTAAT") for vumid in vumids(outcome)}
+            found = [(vumid, "ZOEKRESULTAAT") for vumid in vumids(outcome)]
+        for vumid, soort in found:
+            record = running.pseudonyms.open("werkzoekende", vumid)
+            disclosed.add((record_digest(running.log_key, record.bron_id, record.record_id), soort))
     return disclosed
 
 
@@ -381,7 +387,7 @@ async def test_a_replica_killed_under_load(running: Running, signum: signal.Sign
         assert not errors, f"a drained replica fails no request: {[(o.kind, o.error) for o in errors]}"
     after = [o for o in outcomes if o.started > exited_at]
     assert after and {logged[o.request_id].replica for o in after} == {r.name for r in cluster.replicas} - {victim.name}
-    answered = answered_disclosures(outcomes)
+    answered = answered_disclosures(running, outcomes)
     lost = answered - logged_disclosures(running.dsn)
     assert not lost, f"{len(lost)} answered disclosures are not in the processing log"
     redispatched = sum(1 for o in outcomes if logged[o.request_id].retries.startswith("+"))
@@ -421,7 +427,9 @@ async def limited(postgres_server: str, tmp_path_factory: pytest.TempPathFactory
         await cluster.start_haproxy()
         await cluster.start_replicas()
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as client:
-            yield Running(cluster, issuer, [], spec.processing_log_dsn, Pseudonymiser([b"k" * 32]), client)
+            yield Running(
+                cluster, issuer, [], spec.processing_log_dsn, Pseudonymiser([b"k" * 32]), client, log_key(b"k" * 32)
+            )
     except ClusterError as error:
         pytest.fail(f"{error}\n{cluster.logs()}")
     finally:

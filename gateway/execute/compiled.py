@@ -1,12 +1,15 @@
 """A fast path for the projection pass: each selection compiled once into straight-line Python.
 
 For a selection without `@skip`/`@include` conditions, the projector generates one small function
-per object selection (a dict built field by field, with exact type checks on every value) and
-caches it with the plan. The generated code handles only the ordinary case: valid values, no
-consent to strip. On anything else (a wrong type, a null in a non-null position, a field outside
-a record's consent) it raises `Fallback`, and the projector redoes that object with the general
-path, which produces the exact errors, nulls and security events. So the fast path never changes
-an answer; it only skips the interpretive overhead when nothing is wrong.
+per object selection (with exact type checks on every value) and caches it with the plan. When
+every field of the object may be released (the caller may see all of its categories, or it has
+none), the function builds the whole object in one dict expression and records what left once per
+category; otherwise it builds it field by field, null where a category may not be released. The
+generated code handles only the ordinary case. On anything else (a wrong type, a null in a
+non-null position, a value outside a record's consent) it raises `Fallback`, and the projector
+redoes that object with the general path, which produces the exact errors, nulls and security
+events. So the fast path never changes an answer; it only skips the interpretive overhead when
+nothing is wrong.
 """
 
 from __future__ import annotations
@@ -77,19 +80,64 @@ class Compiler:
     def _compile(self, selections: tuple[Selected, ...], type_: GraphQLObjectType) -> ObjectProjector:
         namespace: dict[str, Any] = {"Fallback": Fallback, "_fallback": _fallback}
         name = f"project_{type_.name}_{next(self._counter)}"
-        lines = [f"def {name}(v, m):", "    o = {}"]
+        lines = [f"def {name}(v, m):"]
         if type_.name in RECORD_TYPES:
             lines.append(f"    m = v.get({META!r}, m)")  # inside a record, its consent applies
         categories = self._categories(selections, type_)
-        for index, category in enumerate(categories):  # once per object: may it release, did it?
-            lines += [f"    a{index} = m is None or {category!r} in m.allowed", f"    d{index} = False"]
-        for selected in selections:
-            lines += self._field(selected, type_, namespace, categories)
-        for index, category in enumerate(categories):
-            lines += [f"    if d{index} and m is not None:", f"        m.disclosed.add({category!r})"]
-        lines.append("    return o")
+        for index, category in enumerate(categories):  # once per object: may it release?
+            lines.append(f"    a{index} = m is None or {category!r} in m.allowed")
+        fast = self._all_released(selections, type_, namespace, categories)
+        lines += fast
+        if categories or not fast:  # field by field, for when some category may not be released
+            lines.append("    o = {}")
+            lines += [f"    d{index} = False" for index in range(len(categories))]
+            for selected in selections:
+                lines += self._field(selected, type_, namespace, categories)
+            for index, category in enumerate(categories):
+                lines += [f"    if d{index} and m is not None:", f"        m.disclosed.add({category!r})"]
+            lines.append("    return o")
         exec("\n".join(lines), namespace)
         return namespace[name]  # type: ignore[no-any-return]
+
+    def _all_released(
+        self,
+        selections: tuple[Selected, ...],
+        type_: GraphQLObjectType,
+        namespace: dict[str, Any],
+        categories: list[str],
+    ) -> list[str]:
+        """The fast path of the fast path: when every category is released, the object is one dict
+        expression over its values read into locals, and each category is marked disclosed when one
+        of its values is not empty (a completed value is empty exactly when the value it was read
+        from is). Nothing for an object with a denied non-null field (it always falls back)."""
+        if any(s.denied and isinstance(s.definition and s.definition.type, GraphQLNonNull) for s in selections):
+            return []
+        indent = "        " if categories else "    "
+        reads, items = [], []
+        by_category: dict[str, list[str]] = {c: [] for c in categories}
+        for selected in selections:
+            key = repr(selected.key)
+            if selected.name == TYPENAME:
+                items.append(f"{key}: {type_.name!r}")
+                continue
+            if selected.denied:
+                items.append(f"{key}: None")
+                continue
+            assert selected.definition is not None
+            var = f"x{next(self._counter)}"
+            reads.append(f"{indent}{var} = v.get({selected.name!r})")
+            items.append(f"{key}: {self._value(selected, selected.definition.type, namespace, var)}")
+            category = self._category(type_.name, selected.name)
+            if category is not None:
+                by_category[category].append(var)
+        lines = [f"    if {' and '.join(f'a{i}' for i in range(len(categories)))}:"] if categories else []
+        lines += reads
+        lines.append(f"{indent}o = {{{', '.join(items)}}}")
+        for category, names in by_category.items():
+            released = " or ".join(f"({n} is not None and {n} != [] and {n} != '')" for n in names)
+            lines += [f"{indent}if m is not None and ({released}):", f"{indent}    m.disclosed.add({category!r})"]
+        lines.append(f"{indent}return o")
+        return lines
 
     def _categories(self, selections: tuple[Selected, ...], type_: GraphQLObjectType) -> list[str]:
         found = (self._category(type_.name, s.name) for s in selections if s.name != TYPENAME and not s.denied)

@@ -255,9 +255,7 @@ def _arguments(root: Search | Detail | Verwerkingen, request: Request) -> dict[s
 def _entry(request: Request, vraag_id: str, soort: str, metas: list[RecordMeta]) -> None:
     """Queue the processing-log entry for what this root field discloses."""
     caller = request.caller
-    disclosures = tuple(
-        Disclosure(m.bron_id, m.record_id, m.vum_id, frozenset(m.disclosed)) for m in metas if m.disclosed
-    )
+    disclosures = tuple(Disclosure(m.bron_id, m.record_id, frozenset(m.disclosed)) for m in metas if m.disclosed)
     if caller is None or not disclosures:
         return
     now = datetime.datetime.now(datetime.UTC)
@@ -528,7 +526,7 @@ def _mark(page: list[Hit], kind: str, id_field: str, vraag_id: str, request: Req
     for hit, vumid in zip(page, request.services.pseudonyms.issue_many(kind, refs), strict=True):
         record = hit.record
         record["vumID"] = vumid
-        record[META] = meta = RecordMeta(hit.bron_id, record[id_field], vumid, hit.allowed)
+        record[META] = meta = RecordMeta(hit.bron_id, record[id_field], hit.allowed)
         metas.append(meta)
     return metas
 
@@ -620,7 +618,7 @@ async def _fetch_detail(root: Detail, request: Request, ref: RecordRef, state: S
     id_field = KINDS[root.kind].id_field
     if not isinstance(record, dict) or record.get(id_field) != ref.record_id:
         raise FieldError(f"{state.config.name} answered with another record", "INVALID_SOURCE_DATA")
-    meta = RecordMeta(ref.bron_id, ref.record_id, vumid, _allowed(request, root.kind, record))
+    meta = RecordMeta(ref.bron_id, ref.record_id, _allowed(request, root.kind, record))
     if root.kind == WERKZOEKENDE and "MATCHPROFIEL" not in meta.allowed:
         SECURITY_EVENTS.labels(ref.bron_id, "profiel_zonder_toestemming").inc()
         return None

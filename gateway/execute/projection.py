@@ -56,7 +56,6 @@ class RecordMeta:
 
     bron_id: str
     record_id: str
-    vum_id: str
     allowed: frozenset[str]
     disclosed: set[str] = field(default_factory=set)
     violations: list[str] = field(default_factory=list)  # categories a source sent but may not

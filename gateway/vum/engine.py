@@ -40,6 +40,7 @@ from ..federation import Authorizer, FederationRuntime, RuntimeOptions, Supergra
 from ..federation.authorization import Requirement
 from ..federation.cache import WeighedLRU
 from ..federation.compose import SubgraphInput
+from ..federation.execution.compiled import strings_only
 from ..federation.execution.transport import Endpoint
 from ..federation.operation import INTROSPECTION_FIELDS as INTROSPECTION
 from ..federation.operation import Field, Operation, included
@@ -298,16 +299,11 @@ def _introspection_only(operation: Operation) -> DocumentNode:
 def _written_as_strings(schema: GraphQLSchema) -> None:
     """The contract's scalars (Postcode, Datum, URI) are JSON strings: a source that sends
     anything else for one sends a value of the wrong type (null, with an error), as the bespoke
-    projection has it. Set once on the shared supergraph (idempotent)."""
+    projection has it; the compiled projection checks them inline. Set once on the shared
+    supergraph (idempotent)."""
     for type_ in schema.type_map.values():
         if isinstance(type_, GraphQLScalarType) and type_.name not in SPECIFIED and not type_.name.startswith("_"):
-            type_.serialize = _string  # type: ignore[method-assign]
-
-
-def _string(value: Any) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"not a string: {type(value).__name__}")
-    return value
+            type_.serialize = strings_only  # type: ignore[method-assign]
 
 
 def _supergraph(contract: Contract, extensions: Sequence[ExtensionConfig]) -> Supergraph:

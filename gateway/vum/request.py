@@ -31,7 +31,7 @@ from ..federation.runtime import FederationRuntime
 from ..metrics import SECURITY_EVENTS
 from ..processing_log import Disclosure, Entry
 from ..quota import Reservation
-from .computed import BRON, PSEUDONYMS, RECORD_ID, VUM_ID
+from .computed import BRON, PSEUDONYMS, RECORD_ID
 from .hooks import FANOUT, VUM_CALLER, Fanout
 from .keylist import KeyLists
 from .release import federation_caller
@@ -214,9 +214,7 @@ def disclosures(records: list[dict[str, Any]], kind: str) -> tuple[Disclosure, .
                 kind,
             )
         if release.released:
-            found.append(
-                Disclosure(record[BRON], record[RECORD_ID], record.get(VUM_ID, ""), frozenset(release.released))
-            )
+            found.append(Disclosure(record[BRON], record[RECORD_ID], frozenset(release.released)))
     return tuple(found)
 
 

@@ -4,7 +4,10 @@ For the fields of an object type (as the plan normalised them), `Compiler.projec
 function that builds the response object key by key, with an exact type check on every value,
 `@skip`/`@include` tested inline, child objects and lists projected by their own generated
 functions, abstract positions dispatched on `__typename` through a table, computed fields called,
-and release categories checked once per object. The generated code handles only the ordinary
+and release categories checked once per object. Where every field of an object is unconditional
+and every category it touches may be released (or it touches none), the object is one dict
+expression (scalars written as JSON strings checked inline, not by a call per value) and what it
+released is recorded once per category. The generated code handles only the ordinary
 case; on anything else (a wrong type, a null in a non-null position, an unknown `__typename`, a
 value withheld by a release rule) it raises `Fallback`, and the projector redoes that object on
 the general path (`projection.py`), which produces the exact errors, nulls and records. So the
@@ -53,6 +56,14 @@ def accepts(type_: GraphQLScalarType, value: Any) -> bool:
     except (GraphQLError, TypeError, ValueError):
         return False
     return True
+
+
+def strings_only(value: Any) -> str:
+    """A custom scalar's `serialize` for one written as a JSON string (anything else is refused);
+    installed by an embedding application, it is checked inline by the generated code."""
+    if not isinstance(value, str):
+        raise TypeError(f"not a string: {type(value).__name__}")
+    return value
 
 
 ObjectProjector = Callable[[dict[str, Any], Any, Any, Any], dict[str, Any]]
@@ -105,24 +116,74 @@ class Compiler:
     def _compile(self, fields: tuple[Field, ...], type_name: str) -> ObjectProjector:
         namespace: dict[str, Any] = {"_fallback": _fallback, "_empty": empty}
         name = f"project_{type_name}_{next(self._counter)}"
-        lines = [f"def {name}(v, V, m, C):", "    o = {}"]
+        lines = [f"def {name}(v, V, m, C):"]
         categories = self._categories(fields, type_name)
         if categories:
             lines.append(f"    m = v.get({RELEASE!r}, m)")
-            for index, category in enumerate(categories):  # once per object: may it release, did it?
-                lines += [f"    a{index} = m is None or {category!r} in m.allowed", f"    d{index} = False"]
-        for field in fields:
-            body = self._field(field, type_name, namespace, categories)
-            if field.when is ALWAYS:
-                lines += [f"    {line}" for line in body]
-            else:
-                lines.append(f"    if {_condition(field.when)}:")
-                lines += [f"        {line}" for line in body]
-        for index, category in enumerate(categories):
-            lines += [f"    if d{index} and m is not None:", f"        m.released.add({category!r})"]
-        lines.append("    return o")
+            for index, category in enumerate(categories):  # once per object: may it release?
+                lines.append(f"    a{index} = m is None or {category!r} in m.allowed")
+        fast = self._all_released(fields, type_name, namespace, categories)
+        lines += fast
+        if categories or not fast:  # field by field: conditions, or a category that may not be released
+            lines.append("    o = {}")
+            lines += [f"    d{index} = False" for index in range(len(categories))]
+            for field in fields:
+                body = self._field(field, type_name, namespace, categories)
+                if field.when is ALWAYS:
+                    lines += [f"    {line}" for line in body]
+                else:
+                    lines.append(f"    if {_condition(field.when)}:")
+                    lines += [f"        {line}" for line in body]
+            for index, category in enumerate(categories):
+                lines += [f"    if d{index} and m is not None:", f"        m.released.add({category!r})"]
+            lines.append("    return o")
         exec("\n".join(lines), namespace)  # code generated from the schema: no request data in it
         return namespace[name]  # type: ignore[no-any-return]
+
+    def _all_released(
+        self, fields: tuple[Field, ...], type_name: str, namespace: dict[str, Any], categories: list[str]
+    ) -> list[str]:
+        """When every category is released: the object as one dict expression over its values read
+        into locals, then each category recorded when one of its values left (not empty). Nothing
+        when a field is conditional or a denied non-null (those take the field-by-field path)."""
+        if any(f.when is not ALWAYS or (f.denied and isinstance(f.type, GraphQLNonNull)) for f in fields):
+            return []
+        indent = "        " if categories else "    "
+        reads, items = [], []
+        by_category: dict[str, list[str]] = {c: [] for c in categories}
+        for field in fields:
+            key = repr(field.key)
+            if field.is_typename:
+                items.append(f"{key}: {type_name!r}")
+                continue
+            if field.denied:
+                items.append(f"{key}: None")
+                continue
+            var = f"x{next(self._counter)}"
+            reads.append(f"{indent}{var} = {self._read(field, type_name, namespace)}")
+            items.append(f"{key}: {self._value(field, field.type, namespace, var)}")
+            category = self.release.category(type_name, field.name) if self.release is not None else None
+            if category is not None:
+                by_category[category].append(key)
+        lines = [f"    if {' and '.join(f'a{i}' for i in range(len(categories)))}:"] if categories else []
+        lines += reads
+        lines.append(f"{indent}o = {{{', '.join(items)}}}")
+        for category, keys in by_category.items():
+            released = " or ".join(f"not _empty(o[{key}])" for key in keys)  # the completed values
+            lines += [f"{indent}if m is not None and ({released}):", f"{indent}    m.released.add({category!r})"]
+        lines.append(f"{indent}return o")
+        return lines
+
+    def _read(self, field: Field, type_name: str, namespace: dict[str, Any]) -> str:
+        """An expression: the field's value as the subgraphs gave it, or as its computed field computes it."""
+        computed = self.computed.get((type_name, field.name))
+        if computed is None:
+            return f"v.get({field.key!r})"
+        helper = f"c{next(self._counter)}"
+        pairs = tuple((name, computed_key(field.key, name)) for name in required_names(computed))
+        compute = computed.compute
+        namespace[helper] = lambda v, C, pairs=pairs, compute=compute: compute({n: v.get(k) for n, k in pairs}, v, C)
+        return f"{helper}(v, C)"
 
     def _categories(self, fields: tuple[Field, ...], type_name: str) -> list[str]:
         if self.release is None:
@@ -136,17 +197,7 @@ class Compiler:
             return [f"o[{key}] = {type_name!r}"]
         if field.denied:
             return ["_fallback()" if isinstance(field.type, GraphQLNonNull) else f"o[{key}] = None"]
-        computed = self.computed.get((type_name, field.name))
-        if computed is not None:
-            helper = f"c{next(self._counter)}"
-            pairs = tuple((name, computed_key(field.key, name)) for name in required_names(computed))
-            compute = computed.compute
-            namespace[helper] = lambda v, C, pairs=pairs, compute=compute: compute(
-                {n: v.get(k) for n, k in pairs}, v, C
-            )
-            read = f"x = {helper}(v, C)"
-        else:
-            read = f"x = v.get({key})"
+        read = f"x = {self._read(field, type_name, namespace)}"
         value = self._value(field, field.type, namespace, "x")
         category = self.release.category(type_name, field.name) if self.release is not None else None
         if category is None:
@@ -178,6 +229,8 @@ class Compiler:
             item = f"i{next(self._counter)}"
             inner = self._value(field, type_.of_type, namespace, item)
             body, check = f"[{inner} for {item} in {var}]", f"type({var}) is list"
+        elif isinstance(type_, GraphQLScalarType) and vars(type_).get("serialize") is strings_only:
+            body, check = var, f"type({var}) is str"  # the exact type a JSON string decodes to: no call
         elif isinstance(type_, GraphQLScalarType) and type_.name not in SCALAR_CHECKS and checks_output(type_):
             namespace[helper] = functools.partial(accepts, type_)
             body, check = var, f"{helper}({var})"
