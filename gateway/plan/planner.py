@@ -20,7 +20,6 @@ from graphql import (
     GraphQLError,
     GraphQLObjectType,
     GraphQLSchema,
-    Node,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
@@ -33,6 +32,7 @@ from vumschema import GATEWAY, ORGANISATION, Contract
 from vumschema.policy import Caller
 
 from ..auth.fields import Denied, authorise
+from ..federation.cache import count_nodes
 from ..input_errors import literal_errors
 from ..limits import MAX_TOKENS, Limits, Measurement, check_limits
 from ..metrics import PLANNING_WORK, REFUSED_OPERATIONS
@@ -243,7 +243,7 @@ class Planner:
             authorised, refused = authorise(self.contract, root, caller)
             denied += refused
             planned.append(self._root(authorised, document, operation))
-        return QueryPlan(operation, tuple(planned), tuple(denied)), _count_nodes(document)
+        return QueryPlan(operation, tuple(planned), tuple(denied)), count_nodes(document)
 
     def _root(self, selected: Selected, document: DocumentNode, operation: OperationDefinitionNode) -> RootPlan:
         if selected.name in SEARCH_ROOTS:
@@ -385,19 +385,3 @@ def _only_root_field(document: DocumentNode, operation: OperationDefinitionNode,
     )
     fragments = [d for d in document.definitions if isinstance(d, FragmentDefinitionNode)]
     return DocumentNode(definitions=(reduced, *fragments))
-
-
-def _count_nodes(document: DocumentNode) -> int:
-    """The number of nodes of a parsed document (what keeping it costs, roughly)."""
-    count = 0
-    pending: list[Node] = [document]
-    while pending:
-        node = pending.pop()
-        count += 1
-        for key in node.keys:
-            value = getattr(node, key, None)
-            if isinstance(value, Node):
-                pending.append(value)
-            elif isinstance(value, tuple | list):
-                pending.extend(item for item in value if isinstance(item, Node))
-    return count
