@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
@@ -222,8 +223,18 @@ async def test_the_gateways_own_overload_never_takes_a_healthy_source_out_of_ser
         "gemeente": "CONFORM",
         "uwv": "CONFORM",
     }
-    after = await stack.query(aliased_searches(1), {"s": AREA})
-    assert [b["status"] for b in after["data"]["z0"]["bronnen"]] == ["OK", "OK"]
+    # every search after the flood asks both (none is skipped as out of service); the flood's last
+    # held requests still finishing in this process may make the first answers late on a busy machine
+    deadline = time.monotonic() + 10
+    while True:
+        asked = {name: app.calls["search"] for name, app in sources.items()}
+        after = await stack.query(aliased_searches(1), {"s": AREA})
+        assert all(app.calls["search"] > asked[name] for name, app in sources.items()), "both were asked"
+        statuses = [b["status"] for b in after["data"]["z0"]["bronnen"]]
+        if statuses == ["OK", "OK"] or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.2)
+    assert statuses == ["OK", "OK"]
 
 
 async def test_a_source_that_is_really_down_is_still_taken_out_of_service() -> None:
