@@ -86,3 +86,25 @@ async def read_body(receive: Any) -> tuple[bytes, Any]:
         return {"type": "http.request", "body": body, "more_body": False}
 
     return body, replay
+
+
+class WatchedSubgraph:
+    """A subgraph app (`factory(trust)`) behind `handle`, which sees each HTTP request's body first:
+    the tests' stand-ins count, hold or fail requests by overriding it."""
+
+    def __init__(self, factory: Any) -> None:
+        self.factory = factory
+
+    def __call__(self, trust: Any) -> Any:
+        self.app = self.factory(trust)
+        return self.asgi
+
+    async def asgi(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        body, replay = await read_body(receive)
+        await self.handle(body, scope, replay, send)
+
+    async def handle(self, body: bytes, scope: Any, replay: Any, send: Any) -> None:
+        await self.app(scope, replay, send)

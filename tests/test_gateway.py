@@ -17,11 +17,10 @@ from gateway.config import new_key
 from gateway.demo.synthetic import generate, read_beroepen, read_postcodes
 from subgraphs.bestand.adapter import BestandAdapter
 from subgraphs.sdk.adapter import InMemoryAdapter
-from subgraphs.sdk.identity import GatewayTrust
 from subgraphs.sql.adapter import SqlAdapter
 
 from .conftest import BEROEPEN, POSTCODES
-from .servers import read_body
+from .servers import WatchedSubgraph
 from .stack import ENGINES, AppFactory, Source, Stack, consented, organisation_app, start_stack
 
 SEARCH = """
@@ -37,22 +36,14 @@ query Zoek($s: WerkzoekendeSelectievraag!, $first: Int, $after: String) {
 EINDHOVEN = {"selectiegebied": {"postcode": "5611AB", "afstand": 40}}
 
 
-class Counting:
+class Counting(WatchedSubgraph):
     """Counts the GraphQL requests a subgraph receives, by the root field they ask for."""
 
     def __init__(self, factory: AppFactory) -> None:
-        self.factory = factory
+        super().__init__(factory)
         self.calls: Counter[str] = Counter()
 
-    def __call__(self, trust: GatewayTrust) -> Any:
-        self.app = self.factory(trust)
-        return self.asgi
-
-    async def asgi(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        body, replay = await read_body(receive)
+    async def handle(self, body: bytes, scope: Any, replay: Any, send: Any) -> None:
         for field in ("bronWerkzoekendeProfielMatches", "bronWerkzoekendeProfiel(", "_service", "_entities"):
             if field.encode() in body:
                 self.calls[field] += 1

@@ -23,12 +23,11 @@ import redis
 
 from gateway.config import FEDERATION_ENGINE, ServerConfig
 from subgraphs.sdk.adapter import InMemoryAdapter
-from subgraphs.sdk.identity import GatewayTrust
 from vumschema.policy import Caller
 
 from .conftest import need
 from .issuer import ALL_SCOPES, MEDIATOR
-from .servers import read_body
+from .servers import WatchedSubgraph
 from .stack import ENGINE_VARIABLE, AppFactory, Source, Stack, consented, organisation_app, start_stack
 from .test_rest_contract import bemiddelaar_client
 
@@ -48,23 +47,15 @@ def records(prefix: str) -> list[dict[str, Any]]:
     return [{"idWerkzoekende": f"{prefix}{i}", "mobiliteit": {"bemiddelingspostcode": "5611AB"}} for i in range(3)]
 
 
-class Observed:
+class Observed(WatchedSubgraph):
     """A subgraph that counts its requests by kind, and can hold searches for a while."""
 
     def __init__(self, factory: AppFactory) -> None:
-        self.factory = factory
+        super().__init__(factory)
         self.calls: Counter[str] = Counter()
         self.hold = 0.0  # seconds each search waits before it is answered
 
-    def __call__(self, trust: GatewayTrust) -> Any:
-        self.app = self.factory(trust)
-        return self.asgi
-
-    async def asgi(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        body, replay = await read_body(receive)
+    async def handle(self, body: bytes, scope: Any, replay: Any, send: Any) -> None:
         kind = "schema" if b"_service" in body else "search" if b"Matches" in body else "other"
         self.calls[kind] += 1
         if kind == "search" and self.hold:

@@ -26,12 +26,11 @@ from gateway.server import Gateway
 from gateway.serving import free_port
 from gateway.vum.keylist import Key, KeyList, KeyLists
 from subgraphs.sdk.adapter import InMemoryAdapter
-from subgraphs.sdk.identity import GatewayTrust
 from subgraphs.sdk.selectievraag import Record
 
 from .conftest import need
 from .issuer import MEDIATOR
-from .servers import LiveServer, read_body
+from .servers import LiveServer, WatchedSubgraph
 from .stack import AppFactory, Source, Stack, consented, organisation_app, start_stack
 
 AREA = {"s": {"selectiegebied": {"postcode": "5611AB", "afstand": 50}}}
@@ -47,24 +46,16 @@ def profiles(prefix: str, count: int = PER_SOURCE) -> list[dict[str, Any]]:
     return [{"idWerkzoekende": f"{prefix}-{i}", "mobiliteit": {"bemiddelingspostcode": "5612AB"}} for i in range(count)]
 
 
-class Recorded:
+class Recorded(WatchedSubgraph):
     """A subgraph that records the bodies it is asked and the bytes it answers, by kind."""
 
     def __init__(self, factory: AppFactory) -> None:
-        self.factory = factory
+        super().__init__(factory)
         self.asked: dict[str, list[bytes]] = {"search": [], "entities": [], "other": []}
         self.sent: Counter[str] = Counter()
         self.fail_entities = False
 
-    def __call__(self, trust: GatewayTrust) -> Any:
-        self.app = self.factory(trust)
-        return self.asgi
-
-    async def asgi(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        body, replay = await read_body(receive)
+    async def handle(self, body: bytes, scope: Any, replay: Any, send: Any) -> None:
         kind = "entities" if b"_entities" in body else "search" if b"Matches" in body else "other"
         self.asked[kind].append(body)
         if kind == "entities" and self.fail_entities:
