@@ -121,6 +121,21 @@ async def _new_search(page: Page) -> None:
     await page.locator('.graphiql-explorer-root [data-field-name="vumID"]').wait_for(state="detached", timeout=TIMEOUT)
 
 
+async def _execute(page: Page) -> None:
+    """Press ▶ and wait for the gateway's answer; if none comes, say what the page shows (the
+    button's state, GraphiQL's response pane) and keep a screenshot, so a failure names its cause."""
+    button = page.locator(".graphiql-execute-button")
+    await page.get_by_label("Execute query (Ctrl-Enter)").wait_for(timeout=TIMEOUT)  # not "Stop query"
+    try:
+        async with page.expect_response(lambda r: r.request.method == "POST", timeout=TIMEOUT):
+            await button.click()
+    except PlaywrightTimeoutError:
+        await page.screenshot(path=str(ARTIFACTS / "no-answer.png"))
+        label = await button.get_attribute("aria-label")
+        pane = await page.locator(".graphiql-response").all_inner_texts()
+        raise AssertionError(f"▶ brought no answer in {TIMEOUT} ms; the button says {label!r}, the response pane {pane}")
+
+
 async def _matches(page: Page) -> list[str]:
     try:
         await page.locator(".vum-matches li").first.wait_for(timeout=TIMEOUT)
@@ -155,7 +170,7 @@ async def test_a_mediator_builds_a_search_by_clicking_and_reads_the_list_the_map
     assert "werkzoekendeProfielMatches" in query and '"5611AB"' in query and "afstand: 15" in query
     assert "omschrijvingBeroepsnaam" in query and "codeSoortRijbewijs" in query
 
-    await page.locator(".graphiql-execute-button").click()
+    await _execute(page)
     rows = await _matches(page)
     heading = await page.locator(".vum-results h2").inner_text()
     found = int(re.search(r"(\d+) gevonden", heading).group(1))  # type: ignore[union-attr]
@@ -202,9 +217,19 @@ async def test_each_persona_search_loads_with_its_role_and_shows_its_matches(pag
 
 async def test_without_a_token_the_page_says_what_is_wrong(page: Page) -> None:
     await page.select_option("#role", label="Zonder token")
-    await page.locator(".graphiql-execute-button").click()
+    await _execute(page)
     await page.locator(".vum-results .vum-error").first.wait_for(timeout=TIMEOUT)
     assert "UNAUTHENTICATED" in await page.locator(".vum-results").inner_text()
+
+
+async def test_a_search_the_gateway_never_answers_is_reported_in_the_results_panel(page: Page) -> None:
+    async def dropped(route: Route) -> None:
+        await route.abort("connectionreset")
+
+    await page.route("**/graphql", dropped)
+    await page.locator("[data-persona=anja-henk]").click()
+    await page.locator(".vum-results .vum-error").first.wait_for(timeout=TIMEOUT)
+    assert "De gateway is niet bereikbaar" in await page.locator(".vum-results").inner_text()
 
 
 async def test_the_docs_panel_shows_the_standard(page: Page) -> None:
@@ -246,7 +271,7 @@ async def test_a_gateway_that_refuses_forbidden_fields_whole_still_shows_what_ma
             await _new_search(page)
             for field in ("werkzoekendeProfielMatches", "edges", "node", "vumID"):
                 await _tick(page, field)
-            await page.locator(".graphiql-execute-button").click()
+            await _execute(page)
             await _matches(page)
             await page.locator(".vum-match").first.click()
             detail = page.locator(".vum-detail")

@@ -40,21 +40,31 @@ const memoryStorage = () => {
   };
 };
 
-function makeFetcher(endpoint, onResult) {
-  return async (params, options) => {
-    const response = await fetch(endpoint, {
+// The gateway's answer as a GraphQL response; a request that failed on the way (the gateway
+// unreachable, the connection dropped) becomes one too, so the results panel says so.
+async function answerOf(endpoint, params, options) {
+  let response;
+  try {
+    response = await fetch(endpoint, {
       method: "POST",
       headers: { Accept: "application/json", "Content-Type": "application/json", ...((options && options.headers) || {}) },
       body: JSON.stringify(params),
       credentials: "omit",
     });
-    const text = await response.text();
-    let body;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = { errors: [{ message: `De gateway antwoordde met HTTP ${response.status} zonder JSON.` }] };
-    }
+  } catch (error) {
+    return { errors: [{ message: `De gateway is niet bereikbaar (${error.message}). Probeer het opnieuw.` }] };
+  }
+  const text = await response.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { errors: [{ message: `De gateway antwoordde met HTTP ${response.status} zonder JSON.` }] };
+  }
+}
+
+function makeFetcher(endpoint, onResult) {
+  return async (params, options) => {
+    const body = await answerOf(endpoint, params, options);
     if (params.operationName !== "IntrospectionQuery") onResult(params, body);
     return body;
   };
