@@ -133,7 +133,9 @@ async def _execute(page: Page) -> None:
         await page.screenshot(path=str(ARTIFACTS / "no-answer.png"))
         label = await button.get_attribute("aria-label")
         pane = await page.locator(".graphiql-response").all_inner_texts()
-        raise AssertionError(f"▶ brought no answer in {TIMEOUT} ms; the button says {label!r}, the response pane {pane}") from None
+        raise AssertionError(
+            f"▶ brought no answer in {TIMEOUT} ms; the button says {label!r}, the response pane {pane}"
+        ) from None
 
 
 async def _matches(page: Page) -> list[str]:
