@@ -25,7 +25,7 @@ import random
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from vumschema import Contract
 from vumschema.conformance import check_conformance
@@ -64,6 +64,7 @@ class SourceState:
     message: str | None = "not checked yet"
     checked_at: float = 0.0
     sdl_digest: str | None = None  # sha256 of the SDL last read
+    matches_seen: dict[str, int] = field(default_factory=dict)  # per kind: the count of its last search answer
 
     @property
     def usable(self) -> bool:

@@ -176,6 +176,48 @@ async def test_pages_together_are_the_one_big_page_in_the_same_order(sources: di
     assert records(stack, big) != records(stack, again), "the order is random per search"
 
 
+async def test_a_page_expected_to_hold_every_record_asks_each_source_once(sources: dict[str, Recorded]) -> None:
+    """Once the gateway has seen each organisation answer 8 records, a page of 50 is expected to
+    hold them all: each source is asked once, with the client's fields, and nobody by `_entities`."""
+    stack = await qtf_stack(sources)
+    try:
+        await page(stack, 5)  # organisations not asked yet: query-then-fetch
+        searches, entities = calls(sources, "search"), calls(sources, "entities")
+        whole = await page(stack, 50)
+        again = await page(stack, 50)
+    finally:
+        await stack.close()
+    assert calls(sources, "search") == searches + 2 * len(NAMES) and calls(sources, "entities") == entities
+    for source in sources.values():
+        assert "bemiddelingspostcode" in orjson.loads(source.asked["search"][-1])["query"], "the client's fields"
+    assert whole["totalCount"] == 3 * PER_SOURCE and not whole["pageInfo"]["hasNextPage"]
+    nodes = [edge["node"] for edge in whole["edges"]]
+    assert len(nodes) == 3 * PER_SOURCE and all(n["mobiliteit"]["bemiddelingspostcode"] == "5612AB" for n in nodes)
+    assert sorted(records(stack, whole)) == sorted((name, f"{name}-{i}") for name in NAMES for i in range(PER_SOURCE))
+    assert records(stack, whole) != records(stack, again), "still in an order random per search"
+
+
+async def test_a_source_grown_beyond_the_expected_page_still_pages_right() -> None:
+    """The guess from the last answers is only a cost: a source that grew since makes the one-phase
+    page hold fewer than all, and page 2 comes from the kept key list by `_entities`."""
+    grown = InMemoryAdapter(consented(profiles("gemeente", 2)))
+    sources = {"gemeente": recorded("gemeente", grown), "uwv": recorded("uwv")}
+    stack = await qtf_stack(sources)
+    try:
+        await page(stack, 12)  # learns: 2 + 8
+        grown.replace(consented(profiles("gemeente", 20)), [])
+        first = await page(stack, 12)  # expected 10 <= 12: one phase, and 28 arrive
+        entities = calls(sources, "entities")
+        second = await page(stack, 12, first["pageInfo"]["endCursor"])
+        third = await page(stack, 12, second["pageInfo"]["endCursor"])
+    finally:
+        await stack.close()
+    assert first["totalCount"] == 28 and len(first["edges"]) == 12 and first["pageInfo"]["hasNextPage"]
+    assert calls(sources, "entities") > entities, "page 2 fetched by key from its owners"
+    shown = records(stack, first) + records(stack, second) + records(stack, third)
+    assert len(shown) == 28 == len(set(shown)) and not third["pageInfo"]["hasNextPage"]
+
+
 async def test_the_pages_order_is_the_one_of_their_search(sources: dict[str, Recorded]) -> None:
     stack = await qtf_stack(sources)
     try:

@@ -9,8 +9,11 @@ asks each owner of the page's records for just those, one batched `_entities` re
 with the client's selection; consent is read again there (what leaves is what both phases
 release). An owner that fails in phase 2 is named in `bronnen` and its records are left out; the
 page's cursors still cover them. The ordered keys are kept (`keylist.py`), so the next page skips
-phase 1. The page's records are completed by the runtime's entity plan (vumID, codelijsten
-labels, consent per record in the projection), and the processing log gets what left.
+phase 1. When the page is expected to hold every record (the organisations' last answers add up
+to no more than `first`), phase 1 asks for the client's fields too and phase 2 is skipped: a second
+round trip to every owner for the same records would be waste. The page's records are completed
+by the runtime's entity plan (vumID, codelijsten labels, consent per record in the projection),
+and the processing log gets what left.
 """
 
 from __future__ import annotations
@@ -53,6 +56,15 @@ from .supergraph import ORGANISATIE
 log = logging.getLogger("vum.federation")
 MATCHES = "{{matches{{__typename {id} {consent} {{given}}}} maximumAantalResultatenBereikt}}"
 PAGE_FAILED = "the records of this page could not be fetched"
+UNKNOWN_MATCHES = 100  # what an organisation not asked yet is expected to answer: a VUM source's usual cap
+
+
+@dataclass
+class Listed:
+    """Phase 1's outcome: the ordered keys and, when it asked for whole records, their hits."""
+
+    keys: KeyList
+    hits: dict[tuple[str, str], Hit] | None = None  # (bron_id, record id) -> hit
 
 
 @dataclass
@@ -78,10 +90,14 @@ async def search(root: Field, request: VumRequest) -> Any:
     nodes = [n for n in below(root.selection, root.type_name, "edges", "node") if n.selection] if root.selection else []
     plans = [request.plan(kind.match_type, node.selection) for node in nodes if node.selection is not None]
     name = request.keys.name(place.vraag_id, kind.name, caller.oin, caller.role, question) if request.keys else ""
-    listed = await request.keys.get(name) if request.keys is not None and after else None
-    fresh = listed is None
-    if listed is None:  # page 1, or its list is gone: phase 1 again (the same vraagID, the same order)
-        listed = await _keys(kind, place, arguments["selectievraag"], request)
+    kept = await request.keys.get(name) if request.keys is not None and after else None
+    fresh = kept is None
+    if kept is None:  # page 1, or its list is gone: phase 1 again (the same vraagID, the same order)
+        whole = not after and _one_page_expected(kind, arguments["first"], request)
+        phase1 = await _keys(kind, place, arguments["selectievraag"], plans if whole else None, request)
+    else:
+        phase1 = Listed(kept)
+    listed = phase1.keys
     positions = [key.position for key in listed.keys]
     start = bisect.bisect_right(positions, place.position) if place.position else 0
     chosen = listed.keys[start : start + arguments["first"]]
@@ -91,7 +107,11 @@ async def search(root: Field, request: VumRequest) -> Any:
     context.attributes[PSEUDONYMS] = lambda k, bron, rid: request.services.pseudonyms.issue(
         k, RecordRef(bron, rid, place.vraag_id, caller.oin)
     )
-    fetched, failed = await _fetch_page(kind, chosen, plans, place.vraag_id, request)
+    failed: dict[str, tuple[str, str]] = {}
+    if phase1.hits is not None:  # the records came with the keys
+        fetched = _released([phase1.hits[key.bron_id, key.record_id] for key in chosen], kind)
+    else:
+        fetched, failed = await _fetch_page(kind, chosen, plans, place.vraag_id, request)
     merged = Merged(listed, start, chosen, [hit for hit in fetched if hit is not None], failed)
     records = [hit.record for hit in merged.page]
     refs = [RecordRef(h.bron_id, h.record[kind.id_field], place.vraag_id, caller.oin) for h in merged.page]
@@ -109,26 +129,44 @@ async def search(root: Field, request: VumRequest) -> Any:
     return value
 
 
-async def _keys(kind: Kind, place: Place, selectievraag: Any, request: VumRequest) -> KeyList:
+def _one_page_expected(kind: Kind, first: int, request: VumRequest) -> bool:
+    """Whether the organisations' last answers to this kind of search add up to no more than one
+    page (an organisation not asked yet counting as `UNKNOWN_MATCHES`)."""
+    usable = (s for s in request.services.registry.organisations if s.usable)
+    return sum(s.matches_seen.get(kind.name, UNKNOWN_MATCHES) for s in usable) <= first
+
+
+async def _keys(
+    kind: Kind, place: Place, selectievraag: Any, plans: list[EntityPlan] | None, request: VumRequest
+) -> Listed:
     """Phase 1: every organisation asked for its records' keys (and the consent they carry),
-    merged into one order (`bronnen` as they answered)."""
+    merged into one order (`bronnen` as they answered); with `plans`, for the fields those need
+    too, and the merged records kept."""
     consent = "toestemmingen" if kind.name == WERKZOEKENDE else ""
     selection = MATCHES.format(id=kind.id_field, consent=consent)
     arguments_types = {"selectievraag": f"{kind.input_type}!", "maximumAantal": "Int"}
-    text, _ = source_query(request.operation, kind.search_field, arguments_types, selection, [])
-    variables = {"selectievraag": selectievraag, "maximumAantal": None}
-    found: list[KeyList] = []
+    text, used = source_query(request.operation, kind.search_field, arguments_types, selection, plans or [])
+    variables = {**{n: request.variables.get(n) for n in used}, "selectievraag": selectievraag, "maximumAantal": None}
+    found: list[Listed] = []
     registry = request.services.registry
     fanout = Fanout(
         [s for s in registry.organisations if s.usable],
         lambda data: _records(data, kind),
-        lambda answered: _merge_keys(answered, kind, place, found, request),
+        lambda answered: _merge_keys(answered, kind, place, plans is not None, found, request),
         place.vraag_id,
     )
-    await request.ask(
-        Fetch(0, ORGANISATIE, text, "query", ("selectievraag", "maximumAantal")), variables, request.context(fanout)
-    )
+    fetch = Fetch(0, ORGANISATIE, text, "query", (*used, "selectievraag", "maximumAantal"))
+    await request.ask(fetch, variables, request.context(fanout))
     return found[0]
+
+
+def _released(hits: list[Hit], kind: Kind) -> list[Hit | None]:
+    """Phase 1's whole records made ready for completion, as phase 2 makes its own."""
+    for hit in hits:
+        hit.record[RELEASE] = Release(hit.allowed)
+        hit.record[RECORD_ID] = hit.record[kind.id_field]
+        hit.record[BRON] = hit.bron_id
+    return list(hits)
 
 
 async def _fetch_page(
@@ -248,6 +286,7 @@ def _source_answer(answered: Answered, kind: Kind) -> SourceAnswer:
     else:
         try:
             _read_search_answer(answer, answered.answer.data, answered.answer.errors, kind.search_field, kind.id_field)
+            answered.state.matches_seen[kind.name] = len(answer.records)
         except SourceFailure as failure:
             answer.status, answer.message = failure.status, failure.message
     SOURCE_ANSWERS.labels(source, answer.status).inc()
@@ -267,15 +306,17 @@ def _not_asked(request: VumRequest) -> dict[str, SourceAnswer]:
 
 
 def _merge_keys(
-    answered: list[Answered], kind: Kind, place: Place, found: list[KeyList], request: VumRequest
+    answered: list[Answered], kind: Kind, place: Place, whole: bool, found: list[Listed], request: VumRequest
 ) -> SubgraphResponse:
-    """The organisations' keys in one order (in `found`), with what `bronnen` reports of them."""
+    """The organisations' keys in one order (in `found`, with the hits when they are `whole`
+    records), with what `bronnen` reports of them."""
     by_source = {a.state.config.id: _source_answer(a, kind) for a in answered} | _not_asked(request)
     answers = [by_source[s.config.id] for s in request.services.registry.organisations if s.config.id in by_source]
     _refuse_when_every_source_refused_the_input(answers)
     hits = _consented(_merge(answers, kind.id_field, place.vraag_id, request.services.order_key), kind, request)
     keys = tuple(Key(hit.position, hit.bron_id, hit.record[kind.id_field], hit.allowed) for hit in hits)
-    found.append(KeyList(keys, tuple(a.status_object() for a in answers), any(a.more for a in answers)))
+    listed = KeyList(keys, tuple(a.status_object() for a in answers), any(a.more for a in answers))
+    found.append(Listed(listed, {(h.bron_id, h.record[kind.id_field]): h for h in hits} if whole else None))
     return SubgraphResponse({kind.search_field: {"matches": []}})
 
 
