@@ -54,7 +54,6 @@ from .request import VumRequest, below, disclosures, entities_query, entry, plai
 from .supergraph import ORGANISATIE
 
 log = logging.getLogger("vum.federation")
-MATCHES = "{{matches{{__typename {id} {consent} {{given}}}} maximumAantalResultatenBereikt}}"
 PAGE_FAILED = "the records of this page could not be fetched"
 UNKNOWN_MATCHES = 100  # what an organisation not asked yet is expected to answer: a VUM source's usual cap
 
@@ -143,7 +142,8 @@ async def _keys(
     merged into one order (`bronnen` as they answered); with `plans`, for the fields those need
     too, and the merged records kept."""
     consent = "toestemmingen" if kind.name == WERKZOEKENDE else ""
-    selection = MATCHES.format(id=kind.id_field, consent=consent)
+    typename = "__typename " if plans is not None else ""  # keys only: nothing projected, every byte counts
+    selection = f"{{matches{{{typename}{kind.id_field} {consent} {{given}}}} maximumAantalResultatenBereikt}}"
     arguments_types = {"selectievraag": f"{kind.input_type}!", "maximumAantal": "Int"}
     text, used = source_query(request.operation, kind.search_field, arguments_types, selection, plans or [])
     variables = {**{n: request.variables.get(n) for n in used}, "selectievraag": selectievraag, "maximumAantal": None}
@@ -151,7 +151,7 @@ async def _keys(
     registry = request.services.registry
     fanout = Fanout(
         [s for s in registry.organisations if s.usable],
-        lambda data: _records(data, kind),
+        lambda data: [],  # keys and whole records alike are marked with their source when merged
         lambda answered: _merge_keys(answered, kind, place, plans is not None, found, request),
         place.vraag_id,
     )
@@ -269,12 +269,6 @@ def _place(after: str, question: bytes, kind: str, request: VumRequest) -> Place
         raise FieldError(f"after: {error}", "BAD_USER_INPUT") from None
 
 
-def _records(data: Any, kind: Kind) -> list[dict[str, Any]]:
-    result = data.get(kind.search_field) if isinstance(data, dict) else None
-    matches = result.get("matches") if isinstance(result, dict) else None
-    return [r for r in matches if isinstance(r, dict)] if isinstance(matches, list) else []
-
-
 def _source_answer(answered: Answered, kind: Kind) -> SourceAnswer:
     """One organisation's part, as `bronnen` reports it."""
     answer = SourceAnswer(answered.state, duration_ms=answered.duration_ms)
@@ -323,8 +317,16 @@ def _merge_keys(
 def _consented(hits: list[Hit], kind: Kind, request: VumRequest) -> list[Hit]:
     """Profiles whose match profile may reach this caller (a security event if one was sent)."""
     kept = []
+    decided: dict[tuple[Any, ...], frozenset[str]] = {}  # by the consent a record states: most share a few
     for hit in hits:
-        hit.allowed = allowed(request.caller, kind.name, hit.record)
+        stated = hit.record.get("toestemmingen")
+        try:
+            key = tuple(stated) if isinstance(stated, list) else ()
+            if key not in decided:
+                decided[key] = allowed(request.caller, kind.name, hit.record)
+            hit.allowed = decided[key]
+        except TypeError:  # unhashable entries: no consent list, decided on their own
+            hit.allowed = allowed(request.caller, kind.name, hit.record)
         if kind.name != WERKZOEKENDE or "MATCHPROFIEL" in hit.allowed:
             kept.append(hit)
             continue
