@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import tracemalloc
 from collections import Counter
 from pathlib import Path
 from typing import Any, ClassVar
@@ -378,11 +379,45 @@ async def test_key_lists_are_bounded_by_entries_bytes_and_time() -> None:
     assert await lists.get("a") is None and await lists.get("c") == key_list(3), "least recently used first"
     now[0] = 11
     assert await lists.get("c") is None, "expired"
-    small = KeyLists(b"k" * 32, entries=100, max_bytes=len(key_list(100).dump()) + 10)
+    small = KeyLists(b"k" * 32, entries=100, max_bytes=key_list(100).size() + 10)
     await small.put("big", key_list(100))
     await small.put("small", key_list(1))
     assert await small.get("big") is None and await small.get("small") is not None
     assert small.bytes <= small.max_bytes
+
+
+def test_a_key_list_s_size_is_not_less_than_the_memory_it_holds() -> None:
+    """The byte bound counts an estimate (serialising 30,000 keys per search to weigh them cost a
+    tenth of page 1): it must not undercount what a national search's list really holds."""
+    sources = [f"organisatie-{i:03d}" for i in range(300)]
+    consent = frozenset({"MATCHPROFIEL", "CONTACTGEGEVENS"})
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        keys = [
+            Key(f"{i * 2654435761 % 2**64:016x}", sources[i % 300], f"werkzoekende-{i:08d}", consent)
+            for i in range(30_000)
+        ]
+        bronnen: tuple[dict[str, Any], ...] = tuple(
+            {
+                "bronID": s,
+                "naam": f"Organisatie {s}",
+                "oin": "0" * 20,
+                "status": "OK",
+                "aantal": 100,
+                "maximumAantalResultatenBereikt": False,
+                "duurMs": 12.5,
+                "melding": None,
+                "nietOndersteundeCriteria": [],
+            }
+            for s in sources
+        )
+        found = KeyList(tuple(sorted(keys)), bronnen, False)
+        del keys
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert found.size() >= held, f"estimated {found.size()} bytes, held {held}"
 
 
 async def test_a_key_list_in_redis_is_sealed_and_a_forged_one_ignored() -> None:

@@ -23,7 +23,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from cryptography.exceptions import InvalidTag
@@ -33,11 +33,13 @@ from redis import asyncio as aioredis
 log = logging.getLogger("vum.federation")
 NONCE_BYTES = 12
 PREFIX = "vum:keys:"
+KEY_BYTES = 256  # one Key: the tuple, its position and record id strings (source ids and consent sets are shared)
+SOURCE_BYTES = 1024  # one organisation's `bronnen` entry
 
 
-@dataclass(frozen=True)
-class Key:
-    """One record of a search, where it stands in the order, and what phase 1 said may be released."""
+class Key(NamedTuple):
+    """One record of a search, where it stands in the order, and what phase 1 said may be released.
+    A tuple: a search at national scale makes tens of thousands, and sorts them by position."""
 
     position: str
     bron_id: str
@@ -52,6 +54,10 @@ class KeyList:
     keys: tuple[Key, ...]
     bronnen: tuple[dict[str, Any], ...]
     more: bool
+
+    def size(self) -> int:
+        """An estimate of the memory it holds, for the bound in bytes (without serialising it)."""
+        return KEY_BYTES * len(self.keys) + SOURCE_BYTES * len(self.bronnen)
 
     def dump(self) -> bytes:
         keys = [[k.position, k.bron_id, k.record_id, sorted(k.allowed)] for k in self.keys]
@@ -115,14 +121,14 @@ class KeyLists:
             log.warning("search key lists: a list in Redis fails authentication; ignored")
             return None
         found = KeyList.load(raw)
-        self._keep(name, found, len(raw))
+        self._keep(name, found, found.size())
         return found
 
     async def put(self, name: str, found: KeyList) -> None:
-        raw = found.dump()
-        self._keep(name, found, len(raw))
+        self._keep(name, found, found.size())
         if self.redis is None:
             return
+        raw = found.dump()
         nonce = os.urandom(NONCE_BYTES)
         sealed = nonce + self._cipher.encrypt(nonce, raw, name.encode())
         try:

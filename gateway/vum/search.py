@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import hashlib
 import logging
 import uuid
 from collections.abc import Callable
@@ -33,7 +34,6 @@ from ..execute.executor import (
     FieldError,
     Hit,
     SourceAnswer,
-    _merge,
     _read_search_answer,
     _refuse_when_every_source_refused_the_input,
 )
@@ -60,10 +60,10 @@ UNKNOWN_MATCHES = 100  # what an organisation not asked yet is expected to answe
 
 @dataclass
 class Listed:
-    """Phase 1's outcome: the ordered keys and, when it asked for whole records, their hits."""
+    """Phase 1's outcome: the ordered keys and, when it asked for whole records, those."""
 
     keys: KeyList
-    hits: dict[tuple[str, str], Hit] | None = None  # (bron_id, record id) -> hit
+    records: dict[tuple[str, str], dict[str, Any]] | None = None  # by (bronID, record id)
 
 
 @dataclass
@@ -97,8 +97,7 @@ async def search(root: Field, request: VumRequest) -> Any:
     else:
         phase1 = Listed(kept)
     listed = phase1.keys
-    positions = [key.position for key in listed.keys]
-    start = bisect.bisect_right(positions, place.position) if place.position else 0
+    start = bisect.bisect_right(listed.keys, place.position, key=lambda key: key.position) if place.position else 0
     chosen = listed.keys[start : start + arguments["first"]]
     if fresh and request.keys is not None and start + len(chosen) < len(listed.keys):
         await request.keys.put(name, listed)  # kept only for a search that has a next page
@@ -107,8 +106,10 @@ async def search(root: Field, request: VumRequest) -> Any:
         k, RecordRef(bron, rid, place.vraag_id, caller.oin)
     )
     failed: dict[str, tuple[str, str]] = {}
-    if phase1.hits is not None:  # the records came with the keys
-        fetched = _released([phase1.hits[key.bron_id, key.record_id] for key in chosen], kind)
+    if phase1.records is not None:  # the records came with the keys
+        fetched = _released(
+            [Hit(k.position, k.bron_id, phase1.records[k.bron_id, k.record_id], k.allowed) for k in chosen], kind
+        )
     else:
         fetched, failed = await _fetch_page(kind, chosen, plans, place.vraag_id, request)
     merged = Merged(listed, start, chosen, [hit for hit in fetched if hit is not None], failed)
@@ -302,39 +303,68 @@ def _not_asked(request: VumRequest) -> dict[str, SourceAnswer]:
 def _merge_keys(
     answered: list[Answered], kind: Kind, place: Place, whole: bool, found: list[Listed], request: VumRequest
 ) -> SubgraphResponse:
-    """The organisations' keys in one order (in `found`, with the hits when they are `whole`
-    records), with what `bronnen` reports of them."""
+    """The organisations' keys in one order (in `found`, with the records when they are `whole`),
+    with what `bronnen` reports of them."""
     by_source = {a.state.config.id: _source_answer(a, kind) for a in answered} | _not_asked(request)
     answers = [by_source[s.config.id] for s in request.services.registry.organisations if s.config.id in by_source]
     _refuse_when_every_source_refused_the_input(answers)
-    hits = _consented(_merge(answers, kind.id_field, place.vraag_id, request.services.order_key), kind, request)
-    keys = tuple(Key(hit.position, hit.bron_id, hit.record[kind.id_field], hit.allowed) for hit in hits)
-    listed = KeyList(keys, tuple(a.status_object() for a in answers), any(a.more for a in answers))
-    found.append(Listed(listed, {(h.bron_id, h.record[kind.id_field]): h for h in hits} if whole else None))
+    keys, records = _ordered(answers, kind, place.vraag_id, whole, request)
+    listed = KeyList(tuple(keys), tuple(a.status_object() for a in answers), any(a.more for a in answers))
+    found.append(Listed(listed, records))
     return SubgraphResponse({kind.search_field: {"matches": []}})
 
 
-def _consented(hits: list[Hit], kind: Kind, request: VumRequest) -> list[Hit]:
-    """Profiles whose match profile may reach this caller (a security event if one was sent)."""
-    kept = []
-    decided: dict[tuple[Any, ...], frozenset[str]] = {}  # by the consent a record states: most share a few
-    for hit in hits:
-        stated = hit.record.get("toestemmingen")
-        try:
-            key = tuple(stated) if isinstance(stated, list) else ()
-            if key not in decided:
-                decided[key] = allowed(request.caller, kind.name, hit.record)
-            hit.allowed = decided[key]
-        except TypeError:  # unhashable entries: no consent list, decided on their own
-            hit.allowed = allowed(request.caller, kind.name, hit.record)
-        if kind.name != WERKZOEKENDE or "MATCHPROFIEL" in hit.allowed:
-            kept.append(hit)
-            continue
-        SECURITY_EVENTS.labels(hit.bron_id, "profiel_zonder_toestemming").inc()
-        log.warning(
-            "security event: source %s returned a profile without consent for this caller; left out", hit.bron_id
-        )
-    return kept
+def _ordered(
+    answers: list[SourceAnswer], kind: Kind, vraag_id: str, whole: bool, request: VumRequest
+) -> tuple[list[Key], dict[tuple[str, str], dict[str, Any]] | None]:
+    """Every record's key in the search's order, and with `whole` the records by (bronID, id).
+
+    A record's place is the keyed hash of (vraagID, bronID, record id): stable across the search's
+    pages, unlinkable across searches. A record a source sent twice counts once; a profile whose
+    match profile may not reach this caller is left out (a security event). Tens of thousands per
+    search at national scale: tuples, one keyed hash state copied, consent decided once per
+    distinct consent list."""
+    keyed = hashlib.blake2b(key=request.services.order_key, digest_size=8)
+    decided: dict[tuple[Any, ...], frozenset[str]] = {}
+    keys: list[Key] = []
+    records: dict[tuple[str, str], dict[str, Any]] = {}
+    for answer in answers:
+        bron_id = answer.state.config.id
+        prefix = f"{vraag_id}\x1f{bron_id}\x1f"
+        seen: set[str] = set()
+        for record in answer.records:
+            record_id = record[kind.id_field]
+            if record_id in seen:
+                continue
+            seen.add(record_id)
+            released = _consent(record, kind, decided, request)
+            if kind.name == WERKZOEKENDE and "MATCHPROFIEL" not in released:
+                SECURITY_EVENTS.labels(bron_id, "profiel_zonder_toestemming").inc()
+                log.warning(
+                    "security event: source %s returned a profile without consent for this caller; left out", bron_id
+                )
+                continue
+            digest = keyed.copy()
+            digest.update(f"{prefix}{record_id}".encode())
+            keys.append(Key(digest.hexdigest(), bron_id, record_id, released))
+            if whole:
+                records[bron_id, record_id] = record
+    keys.sort()
+    return keys, records if whole else None
+
+
+def _consent(
+    record: dict[str, Any], kind: Kind, decided: dict[tuple[Any, ...], frozenset[str]], request: VumRequest
+) -> frozenset[str]:
+    """What the record may release to this caller, decided once per distinct consent list."""
+    stated = record.get("toestemmingen")
+    try:
+        key = tuple(stated) if isinstance(stated, list) else ()
+        if key not in decided:
+            decided[key] = allowed(request.caller, kind.name, record)
+        return decided[key]
+    except TypeError:  # unhashable entries: no consent list, decided on its own
+        return allowed(request.caller, kind.name, record)
 
 
 def _connection(
