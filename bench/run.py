@@ -314,6 +314,7 @@ def run(config: BenchConfig) -> Results:
     """Set up, run every scenario, and return the figures (the caller writes the report)."""
     environment.ensure_python_packages()
     environment.ensure_node_modules()
+    environment.compile_project()
     config.work.mkdir(parents=True, exist_ok=True)
     results = Results()
     if "B0" in config.scenarios:

@@ -14,11 +14,16 @@ At hundreds of sources the comparison itself is the cost (8–9 s of CPU per rou
 verdict is kept per (subgraph, sha256 of the SDL): an unchanged SDL, or one another source serves
 too, is not compared again. Periodic checks are spread over the interval (each source at its own
 jittered offset) with at most `CHECKS_IN_FLIGHT` at once; a failed source is rechecked sooner.
+Reading an SDL still costs about 2 ms of CPU, so the round is stretched to at most
+`CHECKS_PER_SECOND` (300 sources: every 60 s instead of 30), and a source whose answer to a
+search failed is checked at once instead (`check_soon`): a schema that changed is noticed by the
+first search it breaks, not by the next round.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import random
@@ -53,6 +58,8 @@ CHECKS_IN_FLIGHT = 16  # schema checks at once: a round of hundreds must not flo
 VERDICTS_KEPT = 256  # distinct (subgraph, SDL) verdicts remembered; most sources serve the SDK's SDL
 JITTER = 0.1  # share of the interval by which each source's next check moves, so checks stay spread
 FIRST_BACKOFF = 0.5  # seconds before an unreachable source is checked again, doubling up to the interval
+CHECKS_PER_SECOND = 5.0  # periodic checks at most: the round is stretched beyond the interval when needed
+SOON_AFTER = 5.0  # seconds: a source is checked on a failed answer at most this often
 
 
 @dataclass
@@ -65,6 +72,7 @@ class SourceState:
     checked_at: float = 0.0
     sdl_digest: str | None = None  # sha256 of the SDL last read
     matches_seen: dict[str, int] = field(default_factory=dict)  # per kind: the count of its last search answer
+    wake: asyncio.Event = field(default_factory=asyncio.Event)  # set: check now (`Registry.check_soon`)
 
     @property
     def usable(self) -> bool:
@@ -163,12 +171,27 @@ class Registry:
 
     async def keep_checking(self, interval: float) -> None:
         """Check every source, then again periodically (a source may come up, or change its
-        schema), each on its own schedule: soon while it is unreachable, backing off to `interval`."""
+        schema), each on its own schedule: soon while it is unreachable, backing off to `interval`
+        (stretched to at most `CHECKS_PER_SECOND`), and at once when `check_soon` asks."""
         enabled = [s for s in self.states.values() if s.config.enabled]
         unchecked = {s.config.id for s in enabled}
         if not unchecked:
             self._all_checked()
-        await asyncio.gather(*(self._keep_checking(state, interval, unchecked) for state in enabled))
+        round_seconds = max(interval, len(enabled) / CHECKS_PER_SECOND)
+        if round_seconds > interval:
+            log.info(
+                "%d sources: each schema checked every %.0f s (at most %g checks a second), and at once after "
+                "a failed answer",
+                len(enabled),
+                round_seconds,
+                CHECKS_PER_SECOND,
+            )
+        await asyncio.gather(*(self._keep_checking(state, round_seconds, unchecked) for state in enabled))
+
+    def check_soon(self, state: SourceState) -> None:
+        """Check this source now (its answer to a search failed), unless it was checked moments ago."""
+        if state.config.enabled and time.monotonic() - state.checked_at >= SOON_AFTER:
+            state.wake.set()
 
     def _all_checked(self) -> None:
         self.checked = True
@@ -187,6 +210,8 @@ class Registry:
                 delay, backoff = min(delay, backoff), min(backoff * 2, interval)
             else:
                 backoff = FIRST_BACKOFF
-            await asyncio.sleep(delay)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(state.wake.wait(), delay)
+            state.wake.clear()
             await self.check_bounded(state)
             delay = interval * random.uniform(1 - JITTER, 1 + JITTER)

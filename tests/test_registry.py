@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass
 
 import orjson
@@ -37,9 +38,11 @@ class SdlSource:
     most_in_flight: int = 0
     delay: float = 0.0
     gate: asyncio.Event | None = None  # when given, no answer before it is set
+    asked: int = 0
 
     def app(self) -> Starlette:
         async def graphql(request: Request) -> Response:
+            self.asked += 1
             self.in_flight += 1
             self.most_in_flight = max(self.most_in_flight, self.in_flight)
             try:
@@ -179,4 +182,54 @@ async def test_the_gateway_serves_before_a_source_that_hangs_is_checked(monkeypa
     finally:
         assert mirror.gate is not None
         mirror.gate.set()
+        await stack.close()
+
+
+async def test_periodic_checks_of_many_sources_are_stretched_to_at_most_checks_per_second(
+    contract: Contract, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forty sources, an interval of 0.2 s, at most 20 checks a second: a round takes 2 s, not 0.2."""
+    monkeypatch.setattr(registry_module, "CHECKS_PER_SECOND", 20.0)
+    mirror = SdlSource()
+    server = await LiveServer(mirror.app()).start()
+    client = SubgraphClient(1024 * 1024)
+    await client.start()
+    try:
+        sources = [
+            OrganisationConfig(id=f"org-{i}", name=f"Org {i}", oin=oin_of(i), kind="gemeente", url=server.url)
+            for i in range(40)
+        ]
+        checking = asyncio.create_task(Registry(sources, contract, client).keep_checking(0.2))
+        await asyncio.sleep(3.0)
+        checking.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await checking
+    finally:
+        await client.close()
+        await server.stop()
+    # 40 at start, then each source once per 2 s round (its first at a random offset in it): at most 2 more each
+    assert 40 < mirror.asked <= 40 * 3, f"{mirror.asked} checks in 3 s (unstretched: about {40 + 40 * 3 / 0.2:.0f})"
+
+
+async def test_a_source_whose_search_answer_fails_is_checked_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A source that changed its schema is noticed by the first search it fails, not by the next round."""
+    monkeypatch.setattr(registry_module, "SOON_AFTER", 0.0)
+    mirror = SdlSource()
+    stack = await with_mirror(mirror)
+    try:
+        registry = stack.gateway.services.registry
+        spiegel = registry.states["spiegel"]
+        mirror.sdl = await served_sdl(stack, "echt")
+        await registry.check(spiegel)
+        assert spiegel.schema_status == CONFORM
+        mirror.sdl = NOT_THE_CONTRACT  # changed; its search answers (an SDL, no matches) fail
+        body = await stack.query(QUERY, AREA)
+        statuses = {b["bronID"]: b["status"] for b in body["data"]["werkzoekendeProfielMatches"]["bronnen"]}
+        assert statuses == {"echt": "OK", "spiegel": "ERROR"}
+        for _ in range(100):
+            if spiegel.schema_status == NOT_CONFORMING:
+                break
+            await asyncio.sleep(0.05)
+        assert spiegel.schema_status == NOT_CONFORMING, "checked right after the failed answer"
+    finally:
         await stack.close()

@@ -207,6 +207,8 @@ async def _fetch_page(
             )
             failed[bron_id] = (status, f"{PAGE_FAILED}: {problem}")
             SOURCE_ANSWERS.labels(bron_id, status).inc()
+            if status == ERROR:
+                request.services.registry.check_soon(state)  # its schema may have changed
             return
         for index, record in zip(indices, entities, strict=True):
             key = chosen[index]
@@ -306,7 +308,10 @@ def _merge_keys(
     """The organisations' keys in one order (in `found`, with the records when they are `whole`),
     with what `bronnen` reports of them."""
     by_source = {a.state.config.id: _source_answer(a, kind) for a in answered} | _not_asked(request)
-    answers = [by_source[s.config.id] for s in request.services.registry.organisations if s.config.id in by_source]
+    registry = request.services.registry
+    answers = [by_source[s.config.id] for s in registry.organisations if s.config.id in by_source]
+    for failed in (a for a in answered if by_source[a.state.config.id].status == ERROR):
+        registry.check_soon(failed.state)  # its schema may have changed
     _refuse_when_every_source_refused_the_input(answers)
     keys, records = _ordered(answers, kind, place.vraag_id, whole, request)
     listed = KeyList(tuple(keys), tuple(a.status_object() for a in answers), any(a.more for a in answers))
