@@ -404,7 +404,7 @@ def write_b3(run: NationalRun, directory: Path) -> Path:
     lines += [
         "",
         "Calls per search include the gateway's periodic schema checks that fell in the window "
-        f"({run.organisations} sources every 30 s, spread); bytes are response bodies (ours: with HTTP "
+        f"({run.organisations} sources, at most 5 checks a second, spread); bytes are response bodies (ours: with HTTP "
         "heads). Quick runs measure few searches per window at hundreds of organisations: read the CPU "
         "figures as ±15 %.",
         *run.notes,
