@@ -29,6 +29,9 @@ def parser() -> argparse.ArgumentParser:
         "--gateways", default=",".join(GATEWAYS), help="gateways of B0 and B1 (default ours,apollo,hive)"
     )
     result.add_argument("--no-profile", action="store_true", help="skip the py-spy profiles of our gateway")
+    result.add_argument(
+        "--engine", choices=("federation", "vum"), help="our gateway's [gateway] engine (default: its own default)"
+    )
     result.add_argument("--postcodes", type=Path, help="PC4 centroid CSV (default: the packaged vumschema/data/…)")
     result.add_argument("--beroepen", type=Path, help="UWV BO&C list (default: the packaged vumschema/data/…)")
     result.add_argument("--postgres", help="R: PostgreSQL server DSN (default $VUM_TEST_POSTGRES_DSN or local)")
@@ -50,7 +53,7 @@ def config_from(args: argparse.Namespace) -> BenchConfig:
         "profile": not args.no_profile,
         "results": args.results or (WORK / "results-quick" if args.quick else RESULTS),
     }
-    for name in ("duration", "warmup", "postcodes", "beroepen", "postgres", "redis"):
+    for name in ("duration", "warmup", "postcodes", "beroepen", "postgres", "redis", "engine"):
         if getattr(args, name) is not None:
             changes[name] = getattr(args, name)
     if args.organisations is not None:

@@ -76,5 +76,6 @@ class BenchConfig:
     work: Path = WORK
     results: Path = RESULTS
     quick: bool = False
+    engine: str | None = None  # our gateway's [gateway] engine; None: the gateway's default
     postgres: str = DEFAULT_POSTGRES  # scenario R: a server where the run may create a database
     redis: str = DEFAULT_REDIS

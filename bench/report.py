@@ -173,7 +173,8 @@ def markdown(config: BenchConfig, results: Results) -> str:
         "",
         f"{host['date']}; {'quick smoke run' if config.quick else 'full run'}: {config.duration:g} s measured after "
         f"{config.warmup:g} s warm-up per run, closed loop at concurrency {config.concurrency}. "
-        "Produced by `python -m bench`; the raw figures are in `latest.json`.",
+        + (f'Our gateway with `engine = "{config.engine}"`. ' if config.engine else "")
+        + "Produced by `python -m bench`; the raw figures are in `latest.json`.",
         "",
         "## Targets",
         "",

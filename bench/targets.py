@@ -73,6 +73,7 @@ def ours_config(
     """The gateway's TOML: the bench issuer, its signing key, a processing log, the organisations
     and codelijsten; defaults otherwise."""
     lines = ["[gateway]", 'host = "127.0.0.1"', f"port = {port}"]
+    lines += [f"engine = {_toml_string(config.engine)}"] if config.engine else []
     # One load generator is one caller: the per-caller rate limit would measure itself, not the gateway.
     lines += ["", "[gateway.rate_limit]", "enabled = false"]
     lines += ["", "[pseudonym]", f"key = {_toml_string(new_key())}"]
