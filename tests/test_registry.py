@@ -73,6 +73,23 @@ async def served_sdl(stack: Stack, source_id: str) -> str:
     return sdl
 
 
+async def conforming(stack: Stack, mirror: SdlSource) -> SourceState:
+    """The mirror (`spiegel`) serving echt's SDL, checked: in service."""
+    spiegel = stack.gateway.services.registry.states["spiegel"]
+    mirror.sdl = await served_sdl(stack, "echt")
+    await stack.gateway.services.registry.check(spiegel)
+    assert spiegel.schema_status == CONFORM
+    return spiegel
+
+
+def organisations(url: str, count: int = 40) -> list[OrganisationConfig]:
+    """`count` organisations served by one process at `url`."""
+    return [
+        OrganisationConfig(id=f"org-{i}", name=f"Org {i}", oin=oin_of(i), kind="gemeente", url=url)
+        for i in range(count)
+    ]
+
+
 async def test_an_unchanged_sdl_is_not_compared_again_and_a_changed_one_is() -> None:
     mirror = SdlSource()
     stack = await with_mirror(mirror)
@@ -121,10 +138,7 @@ async def test_a_conforming_source_that_fails_twice_goes_down_and_once_does_not(
     stack = await with_mirror(mirror)
     try:
         registry = stack.gateway.services.registry
-        spiegel = registry.states["spiegel"]
-        mirror.sdl = await served_sdl(stack, "echt")
-        await registry.check(spiegel)
-        assert spiegel.schema_status == CONFORM
+        spiegel = await conforming(stack, mirror)
 
         mirror.failing = True
         recovery = asyncio.create_task(registry.check(spiegel))
@@ -148,11 +162,7 @@ async def test_checks_of_many_sources_are_bounded_in_flight(contract: Contract) 
     client = SubgraphClient(1024 * 1024)
     await client.start()
     try:
-        sources = [
-            OrganisationConfig(id=f"org-{i}", name=f"Org {i}", oin=oin_of(i), kind="gemeente", url=server.url)
-            for i in range(40)
-        ]
-        registry = Registry(sources, contract, client)
+        registry = Registry(organisations(server.url), contract, client)
         await registry.check_all()
     finally:
         await client.close()
@@ -195,11 +205,7 @@ async def test_periodic_checks_of_many_sources_are_stretched_to_at_most_checks_p
     client = SubgraphClient(1024 * 1024)
     await client.start()
     try:
-        sources = [
-            OrganisationConfig(id=f"org-{i}", name=f"Org {i}", oin=oin_of(i), kind="gemeente", url=server.url)
-            for i in range(40)
-        ]
-        checking = asyncio.create_task(Registry(sources, contract, client).keep_checking(0.2))
+        checking = asyncio.create_task(Registry(organisations(server.url), contract, client).keep_checking(0.2))
         await asyncio.sleep(3.0)
         checking.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -217,11 +223,7 @@ async def test_a_source_whose_search_answer_fails_is_checked_at_once(monkeypatch
     mirror = SdlSource()
     stack = await with_mirror(mirror)
     try:
-        registry = stack.gateway.services.registry
-        spiegel = registry.states["spiegel"]
-        mirror.sdl = await served_sdl(stack, "echt")
-        await registry.check(spiegel)
-        assert spiegel.schema_status == CONFORM
+        spiegel = await conforming(stack, mirror)
         mirror.sdl = NOT_THE_CONTRACT  # changed; its search answers (an SDL, no matches) fail
         body = await stack.query(QUERY, AREA)
         statuses = {b["bronID"]: b["status"] for b in body["data"]["werkzoekendeProfielMatches"]["bronnen"]}
