@@ -4,9 +4,10 @@
 fetch of it fans out to the organisations the root field asks (`Fanout.asked`: all of them for a
 search, the owner for a detail), each within its own timeout and with a token the gateway signs
 for that organisation; every answer is merged (`fans_out`), also with one organisation or none,
-by the root field's `Fanout.merge` (a search: concatenate, order, page; see `engine.py`). Each
-record is marked with its source when it arrives (`BRON`), which vumID and the processing log
-read. `codelijsten` is the registry's reference source of that kind.
+by the root field's `Fanout.merge` (a search: order the keys, choose the page; see `search.py`).
+The records `Fanout.records` finds in an answer are marked with their source when it arrives
+(`BRON`), which vumID and the processing log read; a search marks its page's records itself, as
+it merges tens of thousands of keys. `codelijsten` is the registry's reference source of that kind.
 """
 
 from __future__ import annotations
