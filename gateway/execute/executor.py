@@ -397,22 +397,30 @@ class Hit:
     allowed: frozenset[str] = frozenset()  # the categories it may release to this caller
 
 
+class SearchOrder:
+    """The order of one search's records: a record's place is the keyed hash of (vraagID, bronID,
+    record id), stable across the search's pages and unlinkable across searches."""
+
+    def __init__(self, order_key: bytes, vraag_id: str) -> None:
+        self._keyed = hashlib.blake2b(key=order_key, digest_size=8)  # keyed once: a copy costs half a keying
+        self._prefix = f"{vraag_id}\x1f"
+
+    def position(self, bron_id: str, record_id: str) -> str:
+        digest = self._keyed.copy()
+        digest.update(f"{self._prefix}{bron_id}\x1f{record_id}".encode())
+        return digest.hexdigest()
+
+
 def _merge(answers: list[SourceAnswer], id_field: str, vraag_id: str, order_key: bytes) -> list[Hit]:
-    """All sources' records in one order; a record a source sent twice counts once. A record's
-    place is the keyed hash of (vraagID, bronID, record id): stable across the search's pages,
-    unlinkable across searches."""
+    """All sources' records in one order (`SearchOrder`); a record a source sent twice counts once."""
     hits: dict[tuple[str, str], Hit] = {}
-    keyed = hashlib.blake2b(key=order_key, digest_size=8)  # keyed once: copies are half the cost per record
-    prefix = f"{vraag_id}\x1f"
+    order = SearchOrder(order_key, vraag_id)
     for answer in answers:
         bron_id = answer.state.config.id
-        source = f"{prefix}{bron_id}\x1f"
         for record in answer.records:
             record_id = record[id_field]
             if (bron_id, record_id) not in hits:
-                digest = keyed.copy()
-                digest.update(f"{source}{record_id}".encode())
-                hits[bron_id, record_id] = Hit(digest.hexdigest(), bron_id, record)
+                hits[bron_id, record_id] = Hit(order.position(bron_id, record_id), bron_id, record)
     return sorted(hits.values(), key=lambda hit: (hit.position, hit.bron_id, hit.record[id_field]))
 
 
