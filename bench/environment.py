@@ -51,8 +51,13 @@ def compile_project() -> None:
     """Byte-compile the project's packages, as `pip install` does for the container image: an
     editable install under PYTHONDONTWRITEBYTECODE would otherwise compile every module at each
     start, and start-up would measure the compiler."""
-    packages = [str(ROOT / name) for name in ("gateway", "vumschema", "subgraphs", "bench")]
-    _run([sys.executable, "-m", "compileall", "-q", *packages], ROOT)
+    compile_tree(ROOT)
+
+
+def compile_tree(root: Path) -> None:
+    """Byte-compile the packages of the checkout at `root` (this one, or a snapshot of another)."""
+    packages = [str(root / name) for name in ("gateway", "vumschema", "subgraphs", "bench") if (root / name).is_dir()]
+    _run([sys.executable, "-m", "compileall", "-q", *packages], root)
 
 
 def _run(command: list[str], cwd: Path) -> None:

@@ -21,7 +21,7 @@ import os
 import sys
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,13 +122,14 @@ class Stand:
         return requests, sent
 
 
-def start_stand(config: BenchConfig, organisations: list[Organisation]) -> Stand:
+def start_stand(config: BenchConfig, organisations: list[Organisation], freeze_gc: bool = False) -> Stand:
     port, codelijsten_port, jwks_port = free_port(), free_port(), free_port()
     specs = [SubgraphSpec("codelijsten", codelijsten_port, None, CODELIJSTEN_OIN)]
     specs += [SubgraphSpec(o.id, port, str(o.records), o.oin, by_path=True) for o in organisations]
     identity.create(config.work)
     spec_file = config.work / "b3-subgraphs.json"
-    ServerSpec(str(config.postcodes), str(config.beroepen), specs, str(config.work), jwks_port).write(spec_file)
+    server = ServerSpec(str(config.postcodes), str(config.beroepen), specs, str(config.work), jwks_port, freeze_gc)
+    server.write(spec_file)
     command = [sys.executable, "-m", "bench.subgraphs", str(spec_file)]
     proc = start(
         "b3 subgraphs", command, config.other_core, config.work / "b3-subgraphs.log", cwd=ROOT, stdout_pipe=True
@@ -173,10 +174,13 @@ async def ask(session: aiohttp.ClientSession, url: str, after: str | None) -> An
         return orjson.loads(await response.read())
 
 
-async def wait_complete(url: str, organisations: int, proc: Proc) -> tuple[float, Any]:
-    """Seconds from now until a search is answered completely, and that answer."""
+async def wait_complete(
+    url: str, organisations: int, proc: Proc, headers: dict[str, str] | None = None
+) -> tuple[float, Any]:
+    """Seconds from now until a search is answered completely, and that answer; `headers`: the
+    caller's (default `our_gateway_headers()`, the work directory's token)."""
     started = time.monotonic()
-    async with aiohttp.ClientSession(headers=our_gateway_headers()) as session:
+    async with aiohttp.ClientSession(headers=headers or our_gateway_headers()) as session:
         while time.monotonic() - started < STARTUP_LIMIT:
             if not proc.alive():
                 raise BenchError(f"our gateway stopped during start:\n{proc.tail()}")
@@ -288,7 +292,7 @@ def run_b3(config: BenchConfig, log: Callable[[str], None]) -> NationalRun:
         work, config.seed, count, config.profiles_per_organisation, config.postcodes, config.beroepen
     )
     os.sched_setaffinity(0, {config.other_core})  # the driver stays off the gateway's core
-    stand = start_stand(config, organisations)
+    stand = start_stand(config, organisations, freeze_gc=True)  # no pauses of seconds in the stand-ins
     try:
         _measure_gateway(config, stand, run, log)
         for concurrency in CONCURRENCIES:
@@ -300,11 +304,19 @@ def run_b3(config: BenchConfig, log: Callable[[str], None]) -> NationalRun:
     return run
 
 
-def _start_gateway(config: BenchConfig, config_file: Path) -> Proc:
+def start_gateway(
+    config: BenchConfig,
+    config_file: Path,
+    tree: Path = ROOT,
+    prefix: Sequence[str] = (sys.executable,),
+    log: Path | None = None,
+) -> Proc:
+    """Our gateway of `tree` (this checkout, or a snapshot of another commit), pinned to its core;
+    `prefix`: the command before `-m gateway.cli` (the interpreter, its flags, a profiler)."""
     for stale in config.work.glob("verwerkingen-b3.sqlite*"):
         stale.unlink()
-    command = [sys.executable, "-m", "gateway.cli", "--log-level", "warning", "serve", "--config", str(config_file)]
-    return start("vum-gateway (b3)", command, config.gateway_core, config.work / "gateway-b3.log", cwd=ROOT)
+    command = [*prefix, "-m", "gateway.cli", "--log-level", "warning", "serve", "--config", str(config_file)]
+    return start("vum-gateway (b3)", command, config.gateway_core, log or config.work / "gateway-b3.log", cwd=tree)
 
 
 def _measure_gateway(config: BenchConfig, stand: Stand, run: NationalRun, log: Callable[[str], None]) -> None:
@@ -314,7 +326,7 @@ def _measure_gateway(config: BenchConfig, stand: Stand, run: NationalRun, log: C
     # A first start warms the stand-ins: each organisation's first SDL and search are answered by its
     # real SDK app (tens of ms each, 300 of them, on the other core), every later one by its memo.
     log(f"B3: warming the stand-ins with a first start of our gateway ({count} organisations)")
-    proc = _start_gateway(config, config_file)
+    proc = start_gateway(config, config_file)
     try:
         cold, _ = asyncio.run(wait_complete(url, count, proc))
     finally:
@@ -324,7 +336,7 @@ def _measure_gateway(config: BenchConfig, stand: Stand, run: NationalRun, log: C
         f"not its memo): {cold:.1f} s; the figure above is a second start, stand-ins warm."
     )
     log(f"B3: starting our gateway again (cold stand-ins took {cold:.1f} s)")
-    proc = _start_gateway(config, config_file)
+    proc = start_gateway(config, config_file)
     try:
         run.startup_seconds, first = asyncio.run(wait_complete(url, count, proc))
         log(f"B3: first complete search {run.startup_seconds:.1f} s after start")

@@ -16,8 +16,9 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
-import redis.asyncio as aioredis
 from cachetools import TTLCache
+
+from . import redis_store
 
 VRAAG_TTL_SECONDS = 24 * 3600  # a search's quota is kept for a day
 MAX_SEARCHES_IN_MEMORY = 100_000  # at most `limit` record keys each
@@ -115,18 +116,19 @@ class RedisQuota:
 
     def __init__(self, limit: int, url: str) -> None:
         self.limit = limit
-        self.redis = aioredis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self.redis = redis_store.connect(url, 2)
         self._take = self.redis.register_script(TAKE)
+        self._failures = redis_store.failures()
 
     async def take(self, search: str, record: str) -> tuple[int, bool]:
         try:
             count, added = await self._take(keys=[_key(search)], args=[record, self.limit, VRAAG_TTL_SECONDS])
-        except (aioredis.RedisError, OSError) as error:
+        except self._failures as error:
             raise QuotaUnavailable(f"the quota store cannot be reached ({type(error).__name__})") from None
         return int(count), bool(added)
 
     async def give_back(self, search: str, record: str) -> None:
-        with contextlib.suppress(aioredis.RedisError, OSError):  # else the place stays taken: errs on the safe side
+        with contextlib.suppress(*self._failures):  # else the place stays taken: errs on the safe side
             await self.redis.srem(_key(search), record)
 
     async def close(self) -> None:

@@ -16,8 +16,9 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
-import redis.asyncio as aioredis
 from cachetools import LRUCache
+
+from . import redis_store
 
 log = logging.getLogger("vum.rate_limit")
 
@@ -101,15 +102,16 @@ class RedisRateLimiter:
     def __init__(self, rate: float, burst: int, url: str, max_callers: int) -> None:
         self.rate = rate
         self.burst = burst
-        self.redis = aioredis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+        self.redis = redis_store.connect(url, 1)
         self._take = self.redis.register_script(TAKE)
+        self._failures = redis_store.failures()
         self._fallback = MemoryRateLimiter(rate, burst, max_callers)
         self._failing = False
 
     async def take(self, caller: str) -> Decision:
         try:
             allowed, wait = await self._take(keys=[f"vum:rate:{caller}"], args=[self.rate, self.burst])
-        except (aioredis.RedisError, OSError) as error:
+        except self._failures as error:
             if not self._failing:
                 log.warning("rate limits are kept per replica: Redis cannot be reached (%s)", type(error).__name__)
                 self._failing = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -17,6 +18,7 @@ from starlette.routing import Route
 
 from bench.memo import Memo, org_path
 from bench.scenario import WrongAnswer, check_ours, check_source_answer
+from bench.startup import import_breakdown
 from bench.subgraphs import protocol_factory
 from gateway.serving import free_port
 from subgraphs.codelijsten.app import create_app as codelijsten_app
@@ -143,3 +145,22 @@ async def test_one_port_serves_many_organisations_by_path_each_its_own() -> None
     assert answers["/org/x/graphql"][0] == 404
     assert stats["requests"] == 4
     assert memos[org_path("gemeente-b").encode()].stats.as_dict() == {"hits": 1, "composed": 0, "misses": 1}
+
+
+def test_the_start_up_import_breakdown_sums_the_top_level_and_groups_own_times(tmp_path: Path) -> None:
+    """`python -m bench.startup --importtime`: the total is the top-level imports' cumulative time;
+    packages are ranked by their modules' own time, the gateway's by subpackage."""
+    log = tmp_path / "importtime.log"
+    log.write_text(
+        "INFO something the gateway logged\n"
+        "import time: self [us] | cumulative | imported package\n"
+        "import time:      1000 |       1000 |     sqlalchemy.sql\n"
+        "import time:      2000 |       3000 |   sqlalchemy\n"
+        "import time:       500 |       3500 | gateway.config\n"
+        "import time:      4000 |       4000 | gateway.vum.engine\n",
+        encoding="utf-8",
+    )
+    lines = import_breakdown(log).splitlines()
+    assert lines[0] == "  imports: 8 ms in all (under -X importtime); by package, own time:"
+    assert [line.split()[0] for line in lines[1:]] == ["gateway.vum", "sqlalchemy", "gateway.config"]
+    assert lines[2].split()[1] == "3.0"

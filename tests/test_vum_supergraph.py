@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
+import pytest
 from graphql import GraphQLSchema, lexicographic_sort_schema, print_schema
 
 from gateway.federation.compose import SubgraphInput, compose
 from gateway.public_schema import build_public_schema
+from gateway.vum import supergraph as module
 from gateway.vum.supergraph import (
     CODELIJSTEN,
     ORGANISATIE,
+    REGENERATE,
+    STORED,
     codelijsten_sdl,
     compose_vum,
     organisatie_sdl,
+    stored_document,
     vum_supergraph,
 )
 from vumschema import load_contract
@@ -84,3 +90,33 @@ def test_the_supergraph_carries_the_contracts_authorisation_and_categories() -> 
             assert field_meta.authorization.policies == (((category,),) if category else ()), (type_name, field_name)
             checked += bool(want or category)
     assert checked > 50
+
+
+def test_the_shipped_supergraph_is_what_composing_the_contract_gives_now() -> None:
+    """The gateway reads `supergraph.graphql` at start instead of composing: it must be current."""
+    if STORED.read_text(encoding="utf-8") != stored_document(load_contract()):
+        pytest.fail(f"{STORED} is not what composing schema.graphql gives now: run `{REGENERATE}`", pytrace=False)
+
+
+def test_the_gateway_reads_the_shipped_supergraph_without_composing(monkeypatch: pytest.MonkeyPatch) -> None:
+    def compose_refused(*args: object, **kwargs: object) -> str:
+        raise AssertionError(f"composed at start: is {STORED.name} current? (`{REGENERATE}`)")
+
+    monkeypatch.setattr(module, "compose_vum", compose_refused)
+    assert vum_supergraph.__wrapped__().sdl == compose_vum(load_contract())
+
+
+def test_a_supergraph_of_another_contract_is_composed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """schema.graphql edited and `supergraph.graphql` not regenerated: the gateway composes it at
+    start, as before there was a file, and says how to regenerate it."""
+    stale = tmp_path / "supergraph.graphql"
+    stale.write_text(STORED.read_text(encoding="utf-8").replace("sha256 ", "sha256 0", 1), encoding="utf-8")
+    monkeypatch.setattr(module, "STORED", stale)
+    with caplog.at_level(logging.WARNING, "vum.federation"):
+        composed = vum_supergraph.__wrapped__()
+    assert composed.sdl == compose_vum(load_contract())
+    assert REGENERATE in caplog.text
+    monkeypatch.setattr(module, "STORED", tmp_path / "missing.graphql")
+    assert vum_supergraph.__wrapped__().sdl == composed.sdl

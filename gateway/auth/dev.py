@@ -20,10 +20,11 @@ import jwt
 from vumschema import load_contract
 from vumschema.policy import BEHEERDER, BEMIDDELAAR, WERKGEVER, WERKZOEKENDE
 
+from ..demo import AUDIENCE, DEV_ISSUER
 from .keys import new_private_key, public_jwk, read_private_key, write_private_key
 
-DEV_ISSUER = "urn:vum:demo-issuer"
-AUDIENCE = "vum-gateway"
+__all__ = ["ALL_SCOPES", "AUDIENCE", "DEV_ISSUER", "ensure_key", "issuer_jwks", "mint", "presets"]
+
 ALL_SCOPES = tuple(sorted(load_contract().scopes()))  # every scope the contract names
 
 

@@ -41,6 +41,21 @@ def add_plan_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--operation-name")
 
 
+def add_compose_arguments(parser: argparse.ArgumentParser) -> None:
+    """`vum-gateway compose`'s (`gateway/federation/compose/cli.py`): here, so that every other
+    command builds its parser without importing the composer."""
+    parser.add_argument(
+        "--subgraph",
+        action="append",
+        default=[],
+        metavar="NAME=SOURCE[@ROUTING_URL]",
+        help="a subgraph: its name, an SDL file or the subgraph's URL, and where the gateway reaches it (repeat)",
+    )
+    parser.add_argument("--config", type=Path, help="rover's supergraph.yaml format (YAML or TOML)")
+    parser.add_argument("-o", "--output", type=Path, help="write the supergraph here (default: standard output)")
+    parser.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for a subgraph's schema")
+
+
 def serve_overrides(args: argparse.Namespace) -> dict[str, object]:
     """Command-line values that override the configuration file (None: not given)."""
     return {

@@ -39,7 +39,6 @@ from ..execute.executor import FieldError, OperationTooLarge, Services, log_disc
 from ..federation import Authorizer, FederationRuntime, RuntimeOptions, Supergraph, read_supergraph
 from ..federation.authorization import Requirement
 from ..federation.cache import WeighedLRU
-from ..federation.compose import SubgraphInput
 from ..federation.execution.compiled import strings_only
 from ..federation.execution.transport import Endpoint
 from ..federation.operation import INTROSPECTION_FIELDS as INTROSPECTION
@@ -310,6 +309,8 @@ def _supergraph(contract: Contract, extensions: Sequence[ExtensionConfig]) -> Su
     """The VUM supergraph, with the extension subgraphs composed in (their SDL from file)."""
     if not extensions:
         return vum_supergraph()
+    from ..federation.compose import SubgraphInput  # only to compose extensions in
+
     inputs = [SubgraphInput(e.name, e.url, e.schema_file.read_text(encoding="utf-8")) for e in extensions]
     try:
         return read_supergraph(compose_vum(contract, extensions=inputs))

@@ -28,7 +28,8 @@ from typing import Any, NamedTuple
 import orjson
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from redis import asyncio as aioredis
+
+from .. import redis_store
 
 log = logging.getLogger("vum.federation")
 NONCE_BYTES = 12
@@ -94,7 +95,8 @@ class KeyLists:
         self.clock = clock
         self.bytes = 0
         self._kept: OrderedDict[str, tuple[float, int, KeyList]] = OrderedDict()
-        self.redis = aioredis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2) if redis_url else None
+        self.redis = redis_store.connect(redis_url, 2) if redis_url else None  # imports redis only when used
+        self._failures: tuple[type[Exception], ...] = redis_store.failures() if redis_url else ()
 
     def name(self, vraag_id: str, kind: str, oin: str, role: str, question: bytes) -> str:
         return search_name(self.secret, vraag_id, kind, oin, role, question)
@@ -110,7 +112,7 @@ class KeyLists:
             return None
         try:
             sealed = await self.redis.get(PREFIX + name)
-        except (aioredis.RedisError, OSError) as error:
+        except self._failures as error:
             log.warning("search key lists: Redis cannot be read (%s); the search asks every source", error)
             return None
         if not isinstance(sealed, bytes):
@@ -133,7 +135,7 @@ class KeyLists:
         sealed = nonce + self._cipher.encrypt(nonce, raw, name.encode())
         try:
             await self.redis.set(PREFIX + name, sealed, ex=max(1, int(self.seconds)))
-        except (aioredis.RedisError, OSError) as error:
+        except self._failures as error:
             log.warning("search key lists: Redis cannot be written (%s); kept in this replica only", error)
 
     def _keep(self, name: str, found: KeyList, size: int) -> None:
@@ -157,5 +159,5 @@ class KeyLists:
 
     async def close(self) -> None:
         if self.redis is not None:
-            with contextlib.suppress(aioredis.RedisError, OSError):
+            with contextlib.suppress(*self._failures):
                 await self.redis.aclose()

@@ -13,14 +13,24 @@ exactly the graph the bespoke engine serves:
 - `gateway`: the public root fields (`@resolvedBy(subgraph: "gateway")`), the types only they reach
   (connections, `bronnen`, `organisaties`, `verwerkingen`), and the gateway's own fields on the
   records (`vumID`), which `computed.py` computes and the planner never sends to a subgraph.
+
+Composing takes ~0.3 s, so the result ships precomposed in `supergraph.graphql` beside this module
+(`python -m gateway.vum.supergraph` writes it; tests/test_vum_supergraph.py fails when it is not
+what composing gives now). Its first line names the digest of the `schema.graphql` it was composed
+from: a gateway whose contract differs (edited, not regenerated) composes at start instead, and
+says so. Extension subgraphs are composed in at start, as always.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
+import logging
+import sys
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from graphql import (
     BooleanValueNode,
@@ -45,9 +55,15 @@ from vumschema import GATEWAY, ORGANISATION, Contract, load_contract
 from vumschema.contract import directive_args, directive_values, named_type
 from vumschema.views import organisation_entities, public_document, subgraph_types
 
-from ..federation.compose import SubgraphInput, compose
 from ..federation.supergraph import Supergraph, read_supergraph
 
+if TYPE_CHECKING:  # the composer is imported only to compose (~50 ms): the shipped supergraph needs none
+    from ..federation.compose import SubgraphInput
+
+log = logging.getLogger("vum.federation")
+
+STORED = Path(__file__).with_name("supergraph.graphql")  # the precomposed supergraph
+REGENERATE = "python -m gateway.vum.supergraph"
 CODELIJSTEN = "codelijsten"
 ORGANISATIE = "organisatie"  # the subgraph's name in the supergraph (the contract says `organisation`)
 LOCAL = "http://gateway.invalid/graphql"  # the gateway's own share: never sent to (computed or local)
@@ -276,6 +292,8 @@ def subgraph_inputs(
 ) -> list[SubgraphInput]:
     """The three shares as subgraphs, and any extension subgraphs; `urls` gives `codelijsten`'s
     (the organisations' are per instance)."""
+    from ..federation.compose import SubgraphInput
+
     urls = urls or {}
     referred = referred_keys(e.sdl for e in extensions)
     return [
@@ -290,13 +308,63 @@ def compose_vum(
     contract: Contract, urls: Mapping[str, str] | None = None, extensions: Sequence[SubgraphInput] = ()
 ) -> str:
     """The VUM supergraph SDL; raises `VumSupergraphError` with every composition error."""
+    from ..federation.compose import compose
+
     result = compose(subgraph_inputs(contract, urls, extensions))
     if result.errors or result.supergraph_sdl is None:
         raise VumSupergraphError("; ".join(f"{e.code}: {e.message}" for e in result.errors))
     return result.supergraph_sdl
 
 
+def _header(contract: Contract) -> str:
+    """The stored file's first lines: which contract it was composed from, and how to regenerate it."""
+    digest = hashlib.sha256(contract.sdl.encode()).hexdigest()
+    return (
+        f"# Composed from schema.graphql (sha256 {digest}) by `{REGENERATE}`.\n"
+        "# Generated: do not edit; regenerate it after changing schema.graphql or the composition.\n\n"
+    )
+
+
+def stored_document(contract: Contract) -> str:
+    """What `supergraph.graphql` holds when it is current: a header and the composed SDL."""
+    return _header(contract) + compose_vum(contract)
+
+
+def stored_supergraph(contract: Contract) -> str | None:
+    """The precomposed SDL when it was composed from `contract`, else None."""
+    try:
+        text = STORED.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    header = _header(contract)
+    return text[len(header) :] if text.startswith(header) else None
+
+
 @functools.cache
 def vum_supergraph() -> Supergraph:
-    """The supergraph of the contract this process loaded (composed once)."""
-    return read_supergraph(compose_vum(load_contract()))
+    """The supergraph of the contract this process loaded: the precomposed one when it was
+    composed from that contract, else composed now (once)."""
+    contract = load_contract()
+    sdl = stored_supergraph(contract)
+    if sdl is None:
+        log.warning("%s is not composed from this schema.graphql: composing at start (run `%s`)", STORED, REGENERATE)
+        sdl = compose_vum(contract)
+    return read_supergraph(sdl)
+
+
+def main() -> int:
+    """`python -m gateway.vum.supergraph [--check]`: write `supergraph.graphql`, or (--check) exit
+    1 when it is not current."""
+    current = stored_document(load_contract())
+    stored = STORED.read_text(encoding="utf-8") if STORED.is_file() else None
+    if "--check" in sys.argv[1:]:
+        print(f"{STORED} is {'current' if stored == current else f'not current: run `{REGENERATE}`'}")
+        return 0 if stored == current else 1
+    if stored != current:
+        STORED.write_text(current, encoding="utf-8")
+    print(f"{STORED}: {'written' if stored != current else 'already current'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -35,6 +35,7 @@ from typing import Annotated, Any
 import aiohttp
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
+from ..cli import add_compose_arguments
 from .composer import CompositionResult, compose
 from .subgraph import SubgraphInput
 
@@ -219,19 +220,6 @@ async def read_sources(sources: Sequence[Source], wait: float) -> list[SubgraphI
     return [SubgraphInput(s.name, s.routing_url, sdls[s.name]) for s in sources]
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--subgraph",
-        action="append",
-        default=[],
-        metavar="NAME=SOURCE[@ROUTING_URL]",
-        help="a subgraph: its name, an SDL file or the subgraph's URL, and where the gateway reaches it (repeat)",
-    )
-    parser.add_argument("--config", type=Path, help="rover's supergraph.yaml format (YAML or TOML)")
-    parser.add_argument("-o", "--output", type=Path, help="write the supergraph here (default: standard output)")
-    parser.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for a subgraph's schema")
-
-
 def run(args: argparse.Namespace) -> int:
     """Compose as the arguments say; raises `ComposeInputError` for input that cannot be read."""
     sources: list[Source] = read_config(args.config) if args.config else []
@@ -274,7 +262,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m gateway.federation.compose", description="Compose a Federation v2 supergraph."
     )
-    add_arguments(parser)
+    add_compose_arguments(parser)
     args = parser.parse_args(argv)
     try:
         sys.exit(run(args))
