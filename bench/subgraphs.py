@@ -58,7 +58,7 @@ class ServerSpec:
     work: str  # where bench.identity wrote the keys
     jwks_port: int  # where this process publishes the gateway's and the issuer's JWKS
     # Freeze what start-up loaded: at B3's 300 organisations a full collection among it paused every
-    # stand-in for 3.5–5 s now and then (`bench.startup` sets it; B3 and the others do not yet).
+    # stand-in for 3.5–5 s now and then (`bench.startup` and B3 set it).
     freeze_gc: bool = False
 
     def write(self, path: Path) -> None:

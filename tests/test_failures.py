@@ -251,7 +251,13 @@ async def test_a_source_that_comes_up_later_is_taken_into_service() -> None:
         _, statuses = await answer(stack)
         assert statuses["later"]["status"] == "ERROR" and "not queried" in statuses["later"]["melding"]
         await stack.subgraphs["later"].start(port)
-        await asyncio.sleep(0.5)
+        # Rechecked on its own schedule: backing off while unreachable, at most a round (a few
+        # sources at `CHECKS_PER_SECOND`: under a second) after it came up; 10 s for a loaded machine.
+        state = stack.gateway.services.registry.states["later"]
+        deadline = time.monotonic() + 10
+        while not state.usable and time.monotonic() < deadline:  # noqa: ASYNC110 - a property, no event
+            await asyncio.sleep(0.05)
+        assert state.usable, f"not taken into service within 10 s: {state.schema_status}"
         result, statuses = await answer(stack)
         assert statuses["later"]["status"] == "OK"
         assert result["totalCount"] == 9
