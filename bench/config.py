@@ -35,15 +35,15 @@ LABELS = {
 }
 
 
-def our_gateway_headers() -> dict[str, str]:
+def our_gateway_headers(work: Path = WORK) -> dict[str, str]:
     """The request headers the load generator sends to OUR gateway: the one place to change them.
 
-    The caller's token and purpose (`bench.identity`); `VUM_BENCH_HEADERS` ("name: value; name:
-    value") adds headers without editing this file.
+    The caller's token and purpose (`bench.identity`, the keys written in `work`);
+    `VUM_BENCH_HEADERS` ("name: value; name: value") adds headers without editing this file.
     """
     from .identity import caller_headers
 
-    headers = {"content-type": "application/json", **caller_headers(WORK)}
+    headers = {"content-type": "application/json", **caller_headers(work)}
     for item in os.environ.get("VUM_BENCH_HEADERS", "").split(";"):
         name, _, value = item.partition(":")
         if name.strip() and value.strip():

@@ -37,8 +37,8 @@ from pathlib import Path
 
 import aiohttp
 
-from . import environment, identity
-from .config import ROOT, WORK, BenchConfig
+from . import environment
+from .config import ROOT, WORK, BenchConfig, our_gateway_headers
 from .data import write_organisations
 from .national import Stand, gateway_config, start_gateway, start_stand, wait_complete
 from .procs import BenchError, Proc, cpu_seconds, free_port
@@ -97,7 +97,9 @@ async def _phases(port: int, proc: Proc, sources: int) -> dict[str, float]:
     return found
 
 
-async def _measure(port: int, proc: Proc, sources: int, headers: dict[str, str]) -> dict[str, float]:
+async def _measure(config: BenchConfig, stand: Stand, port: int, proc: Proc) -> dict[str, float]:
+    """The phases of one start of the gateway at `port` over `stand` (its organisations and codelijsten)."""
+    sources, headers = len(stand.organisations) + 1, our_gateway_headers(config.work)
     probe = asyncio.create_task(_phases(port, proc, sources))
     try:
         complete, _ = await wait_complete(f"http://127.0.0.1:{port}/graphql", sources - 1, proc, headers)
@@ -116,8 +118,7 @@ def start_once(
     config_file = gateway_config(config, stand, port)
     proc = start_gateway(config, config_file, tree, prefix, log or config.work / "gateway-startup.log")
     try:
-        headers = identity.caller_headers(config.work) | {"content-type": "application/json"}
-        return asyncio.run(_measure(port, proc, len(stand.organisations) + 1, headers))
+        return asyncio.run(_measure(config, stand, port, proc))
     finally:
         proc.stop()
 
@@ -133,8 +134,7 @@ def profile_once(config: BenchConfig, stand: Stand, tree: Path, seconds: int) ->
     port = free_port()
     proc = start_gateway(config, gateway_config(config, stand, port), tree, tuple(prefix), log)
     try:
-        headers = identity.caller_headers(config.work) | {"content-type": "application/json"}
-        figures = asyncio.run(_measure(port, proc, len(stand.organisations) + 1, headers))
+        figures = asyncio.run(_measure(config, stand, port, proc))
         proc.popen.wait(seconds + 30)  # py-spy writes its samples when its time is up
     finally:
         proc.stop()

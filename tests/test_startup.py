@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from gateway.config import new_key
+from gateway.serving import free_port
 
 # Built as `vum-gateway serve` builds it, without serving; prints the optional modules it loaded.
 BUILD = """
@@ -24,12 +24,6 @@ sock.close()
 optional = ("redis", "opentelemetry", "gateway.federation.compose", "gateway.auth.dev")
 print(json.dumps(sorted(m for m in sys.modules if m.startswith(optional))))
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def loaded_modules(tmp_path: Path, extra: str = "") -> list[str]:
