@@ -12,6 +12,14 @@ verwerking id) under a primary key, so `verwerkingen(vumID)` stays an indexed lo
 hash is the first 8 bytes of the 32 as an integer (a small index, cheap appends), and a lookup
 checks the full hash in `inzage`. The log holds no vumIDs and no source ids in the clear: without
 the key a hash names no one.
+
+The record keys are indexed in bulk, not per request. A request's row commits with its id in
+`verwerking_wachtrij`, and every `INDEX_AFTER` entries the writer moves the queued rows' keys into
+`verwerking_sleutel`, sorted, in one transaction. Keys of different records are random, so a
+request's hundred keys inserted at once dirtied about a hundred pages of the index, all written at
+its commit: 1.45 ms of CPU and 752 KiB written per request of 100 records on SQLite; in bulk
+0.50 ms and 38 KiB (December 2026). A lookup reads the index and the queue (under `INDEX_AFTER` rows
+while indexing works), so an entry is found the moment it is committed.
 """
 
 from __future__ import annotations
@@ -40,6 +48,7 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    func,
     inspect,
     select,
     text,
@@ -78,19 +87,32 @@ sleutel = Table(
     Column("verwerking_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
     sqlite_with_rowid=False,  # the primary key is the table: one B-tree, appends write it once
 )
+wachtrij = Table(  # entries whose keys are not in `verwerking_sleutel` yet
+    "verwerking_wachtrij",
+    metadata,
+    Column("verwerking_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+)
+INDEX_AFTER = 1024  # entries appended before the writer indexes the queue (fewer pages written per key)
+INDEX_CHUNK = 2048  # entries indexed in one transaction at most
+INDEX_LOCK = int.from_bytes(hashlib.blake2b(b"vum-verwerkingen-index", digest_size=8).digest(), "big", signed=True)
 OLD_TABLES = {"verwerking_inzage": "one row per disclosed profile, with vumIDs"}
 
 _HEAD = "tijdstip, afnemer, afnemer_oin, doelbinding, vraag_id, soort, organisaties, categorieen, inzage"
 SQLITE_VERWERKING = f"INSERT INTO verwerking ({_HEAD}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-SQLITE_SLEUTEL = "INSERT INTO verwerking_sleutel (record_hash, verwerking_id) VALUES (?, ?)"
+SQLITE_WACHTRIJ = "INSERT INTO verwerking_wachtrij (verwerking_id) VALUES (?)"
+SQLITE_SLEUTEL = "INSERT OR IGNORE INTO verwerking_sleutel (record_hash, verwerking_id) VALUES (?, ?)"
+SQLITE_INDEXED = "DELETE FROM verwerking_wachtrij WHERE verwerking_id = ?"
 POSTGRES_IDS = "SELECT nextval(pg_get_serial_sequence('verwerking', 'id')) FROM generate_series(1, %s)"
 POSTGRES_VERWERKING = (
     f"INSERT INTO verwerking (id, {_HEAD}) SELECT * FROM unnest(%s::bigint[], %s::timestamptz[], %s::text[], "
     "%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::bytea[])"
 )
+POSTGRES_WACHTRIJ = "INSERT INTO verwerking_wachtrij (verwerking_id) SELECT * FROM unnest(%s::bigint[])"
 POSTGRES_SLEUTEL = (
-    "INSERT INTO verwerking_sleutel (record_hash, verwerking_id) SELECT * FROM unnest(%s::bigint[], %s::bigint[])"
+    "INSERT INTO verwerking_sleutel (record_hash, verwerking_id) SELECT * FROM unnest(%s::bigint[], %s::bigint[]) "
+    "ON CONFLICT DO NOTHING"
 )
+POSTGRES_INDEXED = "DELETE FROM verwerking_wachtrij WHERE verwerking_id = ANY(%s::bigint[])"
 
 
 def log_key(pseudonym_key: bytes) -> bytes:
@@ -147,14 +169,6 @@ class Seen:
     categorieen: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class _Row:
-    """An entry as it is stored: its columns, and its keys in `verwerking_sleutel`."""
-
-    columns: tuple[Any, ...]
-    keys: tuple[int, ...]  # `index_key` of each record, once
-
-
 class ProcessingLog:
     """Appends and reads entries in a worker thread (SQLAlchemy Core on SQLite or PostgreSQL)."""
 
@@ -173,6 +187,7 @@ class ProcessingLog:
         self._hasher = hashlib.blake2b(key=key, digest_size=DIGEST)  # copied per record: the key is set up once
         self._pending: list[tuple[list[Entry], asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
+        self._queued = 0  # entries appended (or found queued at start) since the writer last indexed
 
     def record_hash(self, bron_id: str, record_id: str) -> bytes:
         """`record_digest` under this log's key."""
@@ -192,6 +207,7 @@ class ProcessingLog:
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
             _check_layout(connection)
             metadata.create_all(connection)
+            self._queued = connection.execute(select(func.count()).select_from(wachtrij)).scalar_one()
         self._purge()
 
     def _purge(self) -> None:
@@ -199,6 +215,7 @@ class ProcessingLog:
         with self.engine.begin() as connection:
             old = select(verwerking.c.id).where(verwerking.c.tijdstip < cutoff)
             connection.execute(delete(sleutel).where(sleutel.c.verwerking_id.in_(old)))
+            connection.execute(delete(wachtrij).where(wachtrij.c.verwerking_id.in_(old)))
             removed = connection.execute(delete(verwerking).where(verwerking.c.tijdstip < cutoff)).rowcount
         if removed:
             log.info("retention: removed %d entries older than %d days", removed, self.retention.days)
@@ -234,8 +251,32 @@ class ProcessingLog:
                 continue
             for _, waiter in batch:
                 waiter.set_result(None)
+            self._queued += sum(len(entries) for entries, _ in batch)
+            if self._queued >= INDEX_AFTER:  # the requests above have their answers already
+                await asyncio.to_thread(self._index_queued)
 
-    def _row(self, entry: Entry) -> _Row:
+    async def index(self) -> int:
+        """Index every queued entry now (at shutdown, in tests); returns how many."""
+        done = 0
+        while indexed := await asyncio.to_thread(self._index_queued):
+            done += indexed
+        return done
+
+    def _index_queued(self) -> int:
+        """Up to `INDEX_CHUNK` queued entries' keys into `verwerking_sleutel` in one transaction,
+        sorted; how many. A failure leaves them queued (still found by `seen`) for the next time."""
+        try:
+            with self.engine.begin() as connection:
+                indexed = _index_chunk(connection)
+        except SQLAlchemyError as error:
+            log.warning("processing log: record keys not indexed yet (%s); they stay queued", type(error).__name__)
+            self._queued = 0  # the next try after another INDEX_AFTER entries
+            return 0
+        self._queued = max(0, self._queued - indexed)
+        return indexed
+
+    def _row(self, entry: Entry) -> tuple[Any, ...]:
+        """An entry's columns as stored."""
         organisations: dict[str, int] = {}
         categories = sorted({c for d in entry.disclosures for c in d.categories})
         if len(categories) > MAX_CATEGORIES:
@@ -244,7 +285,6 @@ class ProcessingLog:
         masks: dict[frozenset[str], int] = {}  # most records of a request disclose the same categories
         pack, hasher = SLOT.pack, self._hasher
         slots: list[bytes] = []
-        keys: dict[int, None] = {}
         for d in entry.disclosures:
             h = hasher.copy()  # record_digest, with the key set up once per log
             h.update(f"{d.bron_id}\x1f{d.record_id}".encode())
@@ -256,8 +296,7 @@ class ProcessingLog:
             if mask is None:
                 mask = masks[d.categories] = sum(bits[c] for c in d.categories)
             slots.append(pack(digest, organisation, mask))
-            keys[index_key(digest)] = None  # the same record twice: one key
-        columns = (
+        return (
             entry.tijdstip,
             entry.afnemer,
             entry.afnemer_oin,
@@ -268,7 +307,6 @@ class ProcessingLog:
             orjson.dumps(categories).decode(),
             b"".join(slots),
         )
-        return _Row(columns, tuple(keys))
 
     def _append(self, entries: Sequence[Entry]) -> None:
         rows = [self._row(entry) for entry in entries]
@@ -288,16 +326,15 @@ class ProcessingLog:
             raise LogUnavailable("the processing log cannot be read") from None
 
     def _seen(self, digest: bytes) -> list[Seen]:
-        query = (
-            select(verwerking)
-            .join(sleutel, sleutel.c.verwerking_id == verwerking.c.id)
-            .where(sleutel.c.record_hash == index_key(digest))
-            .order_by(verwerking.c.tijdstip, verwerking.c.id)
-        )
+        indexed = select(verwerking).join(sleutel, sleutel.c.verwerking_id == verwerking.c.id)
+        queued = select(verwerking).join(wachtrij, wachtrij.c.verwerking_id == verwerking.c.id)
         with self.engine.connect() as connection:
-            rows = connection.execute(query).all()
+            rows = [
+                *connection.execute(indexed.where(sleutel.c.record_hash == index_key(digest))),
+                *connection.execute(queued),  # `_masks` keeps those that hold the record
+            ]
         found = []
-        for row in rows:
+        for row in sorted({row.id: row for row in rows}.values(), key=lambda row: (_utc(row.tijdstip), row.id)):
             categories = orjson.loads(row.categorieen)
             for mask in _masks(bytes(row.inzage), digest):
                 found.append(
@@ -314,27 +351,55 @@ class ProcessingLog:
         return found
 
     def close(self) -> None:
+        while self._queued and self._index_queued():  # a clean stop leaves no entry of its own to index
+            pass
         self.engine.dispose()
 
 
-def _append_sqlite(connection: Connection, rows: list[_Row]) -> None:
-    keys = []
-    for row in rows:
-        entry_id = connection.exec_driver_sql(SQLITE_VERWERKING, row.columns).lastrowid
-        keys += [(key, entry_id) for key in row.keys]
-    if keys:
-        connection.exec_driver_sql(SQLITE_SLEUTEL, keys)
+def _append_sqlite(connection: Connection, rows: list[tuple[Any, ...]]) -> None:
+    ids = [(connection.exec_driver_sql(SQLITE_VERWERKING, columns).lastrowid,) for columns in rows]
+    connection.exec_driver_sql(SQLITE_WACHTRIJ, ids)
 
 
-def _append_postgresql(connection: Connection, rows: list[_Row]) -> None:
-    """Three statements, however many entries and records: ids drawn at once, then both tables
-    filled from arrays (`unnest`)."""
+def _append_postgresql(connection: Connection, rows: list[tuple[Any, ...]]) -> None:
+    """Three statements, however many entries: ids drawn at once, then both tables filled from
+    arrays (`unnest`)."""
     ids = [i for (i,) in connection.exec_driver_sql(POSTGRES_IDS, (len(rows),))]
-    columns = [list(column) for column in zip(*(row.columns for row in rows), strict=True)]
+    columns = [list(column) for column in zip(*rows, strict=True)]
     connection.exec_driver_sql(POSTGRES_VERWERKING, (ids, *columns))
-    keys = [key for row in rows for key in row.keys]
-    owners = [entry_id for entry_id, row in zip(ids, rows, strict=True) for _ in row.keys]
-    connection.exec_driver_sql(POSTGRES_SLEUTEL, (keys, owners))
+    connection.exec_driver_sql(POSTGRES_WACHTRIJ, (ids,))
+
+
+def _index_chunk(connection: Connection) -> int:
+    """The keys of up to `INDEX_CHUNK` queued entries, read back from their `inzage`, into the
+    index in key order; those entries leave the queue. One indexer at a time on PostgreSQL
+    (replicas share the queue); on SQLite the write lock serialises them."""
+    postgres = connection.dialect.name == "postgresql"
+    if (
+        postgres
+        and not connection.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": INDEX_LOCK}).scalar()
+    ):
+        return 0  # another replica is indexing
+    queued = select(verwerking.c.id, verwerking.c.inzage).join(wachtrij, wachtrij.c.verwerking_id == verwerking.c.id)
+    rows = connection.execute(queued.order_by(wachtrij.c.verwerking_id).limit(INDEX_CHUNK)).all()
+    if not rows:
+        return 0
+    keys = sorted(
+        {
+            (index_key(bytes(row.inzage[at : at + DIGEST])), row.id)
+            for row in rows
+            for at in range(0, len(row.inzage), SLOT.size)
+        }
+    )
+    ids = [row.id for row in rows]
+    if postgres:
+        connection.exec_driver_sql(POSTGRES_SLEUTEL, ([k for k, _ in keys], [i for _, i in keys]))
+        connection.exec_driver_sql(POSTGRES_INDEXED, (ids,))
+    else:
+        if keys:
+            connection.exec_driver_sql(SQLITE_SLEUTEL, keys)
+        connection.exec_driver_sql(SQLITE_INDEXED, [(i,) for i in ids])
+    return len(rows)
 
 
 def _masks(inzage: bytes, digest: bytes) -> list[int]:

@@ -259,12 +259,12 @@ async def test_who_saw_what_is_answered_to_the_owner_and_to_the_job_seeker(stack
 async def test_nothing_is_disclosed_when_the_log_cannot_be_written(stack: Stack) -> None:
     engine = stack.gateway.processing_log.engine
     with engine.begin() as connection:
-        connection.execute(text("ALTER TABLE verwerking_sleutel RENAME TO weg"))
+        connection.execute(text("ALTER TABLE verwerking_wachtrij RENAME TO weg"))
     try:
         status, body = await stack.post({"query": SEARCH, "variables": {"s": AREA}}, stack.issuer.headers())
     finally:
         with engine.begin() as connection:
-            connection.execute(text("ALTER TABLE weg RENAME TO verwerking_sleutel"))
+            connection.execute(text("ALTER TABLE weg RENAME TO verwerking_wachtrij"))
     assert status == 503 and body["data"] is None
     assert body["errors"][0]["extensions"]["code"] == "PROCESSING_LOG_UNAVAILABLE"
     assert "5504" not in json.dumps(body)

@@ -79,14 +79,14 @@ async def test_a_detail_refused_because_the_log_is_down_spends_no_quota(stack: S
     found = await vumids(stack)
     engine = stack.gateway.processing_log.engine
     with engine.begin() as connection:
-        connection.execute(text("ALTER TABLE verwerking_sleutel RENAME TO weg"))
+        connection.execute(text("ALTER TABLE verwerking_wachtrij RENAME TO weg"))
     try:
         for vumid in found[:3]:
             status, body = await stack.post({"query": DETAIL, "variables": {"v": vumid}}, stack.issuer.headers())
             assert status == 503 and body["errors"][0]["extensions"]["code"] == "PROCESSING_LOG_UNAVAILABLE"
     finally:
         with engine.begin() as connection:
-            connection.execute(text("ALTER TABLE weg RENAME TO verwerking_sleutel"))
+            connection.execute(text("ALTER TABLE weg RENAME TO verwerking_wachtrij"))
     for vumid in found[3:13]:  # ten others: the search still has all ten of its details
         body = await stack.query(DETAIL, {"v": vumid})
         assert body["data"]["werkzoekendeProfiel"] is not None, body

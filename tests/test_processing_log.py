@@ -1,5 +1,6 @@
 """The processing log's compact layout: one row per request, records only as keyed hashes,
-`verwerkingen` an indexed lookup; on SQLite and PostgreSQL."""
+`verwerkingen` an indexed lookup (keys indexed in bulk, queued entries found as well); on SQLite
+and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
+import gateway.processing_log
 from gateway.processing_log import SLOT, Disclosure, Entry, LogUnavailable, ProcessingLog, log_key, record_digest
 from gateway.pseudonym import Pseudonymiser, RecordRef
 from subgraphs.sdk.adapter import InMemoryAdapter
@@ -48,6 +51,12 @@ async def started(dsn: str) -> ProcessingLog:
     return log
 
 
+async def writer_done(log: ProcessingLog) -> None:
+    """Until the log's writer has finished what it does after the answers went out (indexing)."""
+    if log._writer is not None:
+        await log._writer
+
+
 def count(log: ProcessingLog, query: str) -> int:
     with log.engine.connect() as connection:
         return int(connection.execute(text(query)).scalar_one())
@@ -72,7 +81,11 @@ async def test_a_request_that_discloses_a_hundred_profiles_is_one_row(dsn: str) 
         assert slots[0][0] == record_digest(KEY, "gemeente", "werkzoekende-0")
         assert {s[1] for s in slots[:60]} == {0} and {s[1] for s in slots[60:]} == {1}
         assert row.organisaties == '["gemeente","uwv"]' and row.categorieen == '["MATCHPROFIEL"]'
+        assert count(log, "SELECT count(*) FROM verwerking_wachtrij") == 1, "its keys are indexed later, in bulk"
+        assert count(log, "SELECT count(*) FROM verwerking_sleutel") == 0
+        assert await log.index() == 1
         assert count(log, "SELECT count(*) FROM verwerking_sleutel") == 100, "one index key per profile"
+        assert count(log, "SELECT count(*) FROM verwerking_wachtrij") == 0
     finally:
         log.close()
 
@@ -88,18 +101,22 @@ async def test_who_saw_a_profile_is_found_by_its_hash_with_the_categories_each_s
         )
         await log.append([entry(ANJA, "q1", [jessica, henk, *profiles(20)]), detail])
         await log.append([entry(BART, "q3", profiles(5), at=later + datetime.timedelta(minutes=1))])
-        seen = await log.seen("gemeente", "henk")
-        assert [(s.afnemer, s.vraag_id, s.soort, s.categorieen) for s in seen] == [
-            ("anja", "q1", "ZOEKRESULTAAT", ("CONTACTGEGEVENS", "MATCHPROFIEL")),
-            ("bart", "q2", "DETAIL", ("CV",)),
-        ]
-        assert (
-            seen[0].tijdstip == NOW and seen[0].afnemer_oin == "1" * 20 and seen[0].doelbinding == "arbeidsbemiddeling"
-        )
-        assert [s.categorieen for s in await log.seen("gemeente", "jessica")] == [("MATCHPROFIEL",)]
-        assert [s.vraag_id for s in await log.seen("gemeente", "werkzoekende-3")] == ["q1", "q3"]
-        assert await log.seen("uwv", "henk") == [], "the organisation is part of the record's identity"
-        assert await log.seen("gemeente", "niemand") == []
+        for state in ("queued", "indexed", "partly indexed"):
+            seen = await log.seen("gemeente", "henk")
+            assert [(s.afnemer, s.vraag_id, s.soort, s.categorieen) for s in seen] == [
+                ("anja", "q1", "ZOEKRESULTAAT", ("CONTACTGEGEVENS", "MATCHPROFIEL")),
+                ("bart", "q2", "DETAIL", ("CV",)),
+            ], state
+            assert seen[0].tijdstip == NOW and seen[0].afnemer_oin == "1" * 20
+            assert seen[0].doelbinding == "arbeidsbemiddeling"
+            assert [s.categorieen for s in await log.seen("gemeente", "jessica")] == [("MATCHPROFIEL",)]
+            assert [s.vraag_id for s in await log.seen("gemeente", "werkzoekende-3")] == ["q1", "q3"], state
+            assert await log.seen("uwv", "henk") == [], "the organisation is part of the record's identity"
+            assert await log.seen("gemeente", "niemand") == []
+            if state == "queued":
+                await log.index()
+            else:  # one more entry queued beside the indexed ones
+                await log.append([entry(ANJA, "q4", profiles(1, "uwv"), at=later + datetime.timedelta(minutes=2))])
     finally:
         log.close()
 
@@ -172,9 +189,12 @@ async def test_concurrent_writers_on_one_database_lose_nothing(dsn: str) -> None
 
         await asyncio.gather(*(searches(logs[i % 2], who) for i, who in enumerate(everyone)))
         assert count(logs[0], "SELECT count(*) FROM verwerking") == 80
-        assert count(logs[0], "SELECT count(*) FROM verwerking_sleutel") == 80 * 25
         seen = await logs[1].seen("gemeente", "werkzoekende-7")
         assert len(seen) == 80 and {s.afnemer for s in seen} == {who[0] for who in everyone}
+        await asyncio.gather(*(log.index() for log in logs))  # both replicas index at once
+        assert count(logs[0], "SELECT count(*) FROM verwerking_sleutel") == 80 * 25
+        assert count(logs[0], "SELECT count(*) FROM verwerking_wachtrij") == 0
+        assert len(await logs[0].seen("gemeente", "werkzoekende-7")) == 80
     finally:
         for log in logs:
             log.close()
@@ -186,10 +206,13 @@ async def test_retention_removes_old_requests_and_their_index_keys(dsn: str) -> 
         old = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=31)
         await log.append([entry(ANJA, "old", profiles(10), at=old)])
         await log.append([entry(BART, "new", profiles(3), at=datetime.datetime.now(datetime.UTC))])
+        await log.index()
+        await log.append([entry(ANJA, "old, queued", profiles(10), at=old)])
         await log.purge()
         assert [s.vraag_id for s in await log.seen("gemeente", "werkzoekende-1")] == ["new"]
         assert await log.seen("gemeente", "werkzoekende-5") == []
         assert count(log, "SELECT count(*) FROM verwerking_sleutel") == 3
+        assert count(log, "SELECT count(*) FROM verwerking_wachtrij") == 0
     finally:
         log.close()
 
@@ -203,5 +226,61 @@ async def test_the_lookup_by_record_uses_the_primary_key_index(tmp_path: Path) -
                 {"h": 4711},
             ).all()
         assert any("USING PRIMARY KEY" in str(row) for row in plan), plan
+    finally:
+        log.close()
+
+
+async def test_the_writer_indexes_the_queue_in_bulk_as_requests_are_logged(
+    dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(gateway.processing_log, "INDEX_AFTER", 5)
+    log = await started(dsn)
+    try:
+        for n in range(4):
+            await log.append([entry(ANJA, f"q{n}", profiles(10))])
+        assert count(log, "SELECT count(*) FROM verwerking_sleutel") == 0, "fewer than INDEX_AFTER: queued"
+        await asyncio.gather(*(log.append([entry(BART, f"r{n}", profiles(10))]) for n in range(3)))
+        await writer_done(log)
+        assert count(log, "SELECT count(*) FROM verwerking_wachtrij") == 0, "the fifth entry set off the indexing"
+        assert count(log, "SELECT count(*) FROM verwerking_sleutel") == 7 * 10
+        assert len(await log.seen("gemeente", "werkzoekende-9")) == 7
+    finally:
+        log.close()
+
+
+async def test_entries_queued_when_a_gateway_stopped_are_indexed_by_the_next(dsn: str) -> None:
+    crashed = await started(dsn)
+    await crashed.append([entry(ANJA, "q1", profiles(10))])
+    crashed.engine.dispose()  # gone without `close`, which would have indexed it
+    log = await started(dsn)
+    try:
+        assert [s.vraag_id for s in await log.seen("gemeente", "werkzoekende-2")] == ["q1"]
+        log.close()
+        assert count(log, "SELECT count(*) FROM verwerking_sleutel") == 10, "indexed at the clean stop"
+        assert count(log, "SELECT count(*) FROM verwerking_wachtrij") == 0
+    finally:
+        log.close()
+
+
+async def test_a_failed_indexing_loses_nothing_and_fails_no_request(
+    dsn: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(gateway.processing_log, "INDEX_AFTER", 1)
+
+    def broken(connection: object) -> int:
+        raise OperationalError("INSERT INTO verwerking_sleutel", {}, Exception("disk I/O error"))
+
+    log = await started(dsn)
+    try:
+        with monkeypatch.context() as patched:
+            patched.setattr(gateway.processing_log, "_index_chunk", broken)
+            await log.append([entry(ANJA, "q1", profiles(3))])
+            await log.append([entry(BART, "q2", profiles(3))])
+            await writer_done(log)
+        assert "record keys not indexed yet (OperationalError); they stay queued" in caplog.text
+        assert count(log, "SELECT count(*) FROM verwerking_wachtrij") == 2
+        assert [s.vraag_id for s in await log.seen("gemeente", "werkzoekende-1")] == ["q1", "q2"]
+        assert await log.index() == 2
+        assert [s.vraag_id for s in await log.seen("gemeente", "werkzoekende-1")] == ["q1", "q2"]
     finally:
         log.close()
