@@ -81,6 +81,7 @@ async def world(request: pytest.FixtureRequest) -> AsyncIterator[World]:
         [Source(name, organisation_app(adapters[name], name)) for name in ORGANISATIONS],
         codelijsten=False,
         engine=request.param,
+        rate_limit={"enabled": False},  # thousands of examples from one caller: not what this is about
     )
     yield World(stack, adapters, share)
     await stack.close()

@@ -39,7 +39,7 @@ from ..execute.executor import FieldError, OperationTooLarge, Services, log_disc
 from ..federation import Authorizer, FederationRuntime, RuntimeOptions, Supergraph, read_supergraph
 from ..federation.authorization import Requirement
 from ..federation.cache import WeighedLRU
-from ..federation.execution.compiled import strings_only
+from ..federation.execution.scalars import strings_only
 from ..federation.execution.transport import Endpoint
 from ..federation.operation import INTROSPECTION_FIELDS as INTROSPECTION
 from ..federation.operation import Field, Operation, included

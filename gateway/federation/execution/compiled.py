@@ -27,7 +27,6 @@ from typing import Any
 
 from graphql import (
     GraphQLEnumType,
-    GraphQLError,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -39,32 +38,8 @@ from graphql import (
 from ..extensions import RELEASE, ComputedField, ReleaseRules, computed_key, empty
 from ..operation import ALWAYS, Alternatives, Field, Selection
 from .computing import required_names
-
-
-def checks_output(type_: GraphQLScalarType) -> bool:
-    """Whether a custom scalar of the API schema was given its own `serialize` (the embedding
-    application's check of what subgraphs send, e.g. a postcode's pattern)."""
-    return "serialize" in vars(type_)
-
-
-def accepts(type_: GraphQLScalarType, value: Any) -> bool:
-    """A custom scalar's value is kept as the subgraph sent it unless its own `serialize` refuses it."""
-    if not checks_output(type_):
-        return True
-    try:
-        type_.serialize(value)
-    except (GraphQLError, TypeError, ValueError):
-        return False
-    return True
-
-
-def strings_only(value: Any) -> str:
-    """A custom scalar's `serialize` for one written as a JSON string (anything else is refused);
-    installed by an embedding application, it is checked inline by the generated code."""
-    if not isinstance(value, str):
-        raise TypeError(f"not a string: {type(value).__name__}")
-    return value
-
+from .native import NativeCompiler
+from .scalars import accepts, checks_output, strings_only
 
 ObjectProjector = Callable[[dict[str, Any], Any, Any, Any], dict[str, Any]]
 _COMPILERS = itertools.count()  # each compiler's own key in a selection's `derived`
@@ -101,6 +76,8 @@ class Compiler:
         self.release = release
         self._counter = itertools.count()
         self._id = next(_COMPILERS)
+        # tried before this compiler's own projectors (see native.py); None: not at all
+        self.native: NativeCompiler | None = NativeCompiler(schema, self.computed, release, self._id)
 
     def projector(self, selection: Selection, type_name: str, fields_of: str | None = None) -> ObjectProjector:
         """The projector of objects of type `type_name` for the fields `selection` has for
@@ -239,7 +216,7 @@ class Compiler:
             body, check = var, (template.format(v=var) if template else "True")
         elif isinstance(type_, GraphQLEnumType):
             namespace[helper] = frozenset(type_.values)
-            body, check = var, f"{var} in {helper}"
+            body, check = var, f"(type({var}) is str and {var} in {helper})"  # a list or dict is not hashable
         else:
             selection = field.selection
             assert selection is not None

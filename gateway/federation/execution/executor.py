@@ -137,5 +137,9 @@ def _fall_back(*args: Any) -> dict[str, Any]:
 class _GeneralOnly(Compiler):
     """A compiler whose every projector falls back: the projection takes the general path."""
 
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.native = None
+
     def projector(self, selection: Any, type_name: str, fields_of: str | None = None) -> ObjectProjector:
         return _fall_back

@@ -27,8 +27,9 @@ from graphql import (
 from ..errors import ErrorCode
 from ..extensions import RELEASE, Release, computed_key, empty
 from ..operation import ALWAYS, Field, Selection, included
-from .compiled import Compiler, Fallback, accepts
+from .compiled import Compiler, Fallback
 from .computing import required_names
+from .scalars import accepts
 
 PathEntry = str | int
 SCALAR_TYPES: dict[str, tuple[type, ...]] = {
@@ -83,6 +84,12 @@ class Projector:
         """`value` projected as an object of `type_name`, with the fields `selection` has for
         `fields_of` (default: `type_name`)."""
         if self.compiled is not None and type(value) is dict:
+            native = self.compiled.native
+            if native is not None and (fields_of is None or fields_of == type_name):
+                project_natively = native.projector(selection, type_name)
+                done = project_natively(value, self._current, self.context) if project_natively else None
+                if done is not None:
+                    return done
             project = self.compiled.projector(selection, type_name, fields_of)
             try:
                 return project(value, self.variables, self._current, self.context)
