@@ -248,6 +248,19 @@ async def test_the_writer_indexes_the_queue_in_bulk_as_requests_are_logged(
         log.close()
 
 
+async def test_a_record_disclosed_twice_in_one_request_is_indexed_once(dsn: str) -> None:
+    log = await started(dsn)
+    try:
+        twice = [*profiles(3), *profiles(3)]
+        await log.append([entry(ANJA, "q1", twice)])
+        assert await log.index() == 1
+        assert count(log, "SELECT count(*) FROM verwerking_sleutel") == 3
+        seen = await log.seen("gemeente", "werkzoekende-1")
+        assert [s.vraag_id for s in seen] == ["q1", "q1"], "found through the index, each disclosure as logged"
+    finally:
+        log.close()
+
+
 async def test_entries_queued_when_a_gateway_stopped_are_indexed_by_the_next(dsn: str) -> None:
     crashed = await started(dsn)
     await crashed.append([entry(ANJA, "q1", profiles(10))])
