@@ -8,7 +8,7 @@ import { GraphiQL, GraphiQLInterface, GraphiQLProvider } from "graphiql";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { PERSONAS, presetFor } from "./personas.js";
 import { ResultsPanel } from "./ResultsPanel.jsx";
-import { searchOf } from "./results.js";
+import { searchOf, withCurrentOperation } from "./results.js";
 
 // Sensible values for the arguments the explorer fills in when a field is ticked: a search around
 // Eindhoven station instead of an empty postcode the gateway would refuse.
@@ -63,7 +63,8 @@ async function answerOf(endpoint, params, options) {
 }
 
 function makeFetcher(endpoint, onResult) {
-  return async (params, options) => {
+  return async (asked, options) => {
+    const params = withCurrentOperation(asked);
     const body = await answerOf(endpoint, params, options);
     if (params.operationName !== "IntrospectionQuery") onResult(params, body);
     return body;

@@ -11,6 +11,23 @@ function operationOf(document, operationName) {
   return operations.length === 1 ? operations[0] : null;
 }
 
+// The request with an operation name its document holds. GraphiQL learns the operation's name
+// from the editor 100 ms after the last edit, so ▶ right after the explorer rewrote the query sends
+// the name of the query before it ("the document has no operation named ..."); a document with one
+// operation is then sent without a name, which means that one.
+export function withCurrentOperation(params) {
+  if (!params || typeof params.query !== "string" || !params.operationName) return params;
+  let document;
+  try {
+    document = parse(params.query);
+  } catch {
+    return params; // the gateway says what is wrong with it
+  }
+  const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+  if (operationOf(document, params.operationName) || operations.length !== 1) return params;
+  return { ...params, operationName: operations[0].name ? operations[0].name.value : null };
+}
+
 function selectiegebied(field, variables) {
   const argument = (field.arguments ?? []).find((a) => a.name.value === "selectievraag");
   if (!argument) return null;
