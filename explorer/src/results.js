@@ -23,9 +23,9 @@ export function withCurrentOperation(params) {
   } catch {
     return params; // the gateway says what is wrong with it
   }
-  const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
-  if (operationOf(document, params.operationName) || operations.length !== 1) return params;
-  return { ...params, operationName: operations[0].name ? operations[0].name.value : null };
+  const only = operationOf(document, null);
+  if (operationOf(document, params.operationName) || !only) return params;
+  return { ...params, operationName: only.name ? only.name.value : null };
 }
 
 function selectiegebied(field, variables) {

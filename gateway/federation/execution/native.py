@@ -84,14 +84,12 @@ class NativeCompiler:
 
     def _projector(self, fields: tuple[Field, ...], type_name: str) -> NativeProjector:
         computed = [(f, self.computed[type_name, f.name]) for f in fields if (type_name, f.name) in self.computed]
-        if any(self._computed_type(f) is None for f, _ in computed):
-            raise Unsupported
         struct = self._struct(fields, type_name, guarded=False, computed={f.key for f, _ in computed})
         categories = self._categories(fields, type_name)
         required = frozenset(categories)
         evidence = {c: tuple(paths) for c, paths in categories.items()}
-        names = {field.key: f"f{index}" for index, field in enumerate(fields)}  # as `_struct` names them
-        compute = [(names[f.key], self._computer(f, c), self._computed_type(f)) for f, c in computed]
+        attribute = dict(zip(struct.__struct_encode_fields__, struct.__struct_fields__, strict=True))  # key -> name
+        compute = [(attribute[f.key], self._computer(f, c), self._type(f, f.type)) for f, c in computed]
         convert, to_builtins, error = msgspec.convert, msgspec.to_builtins, msgspec.ValidationError
 
         def project(value: dict[str, Any], release: Any, context: Any) -> dict[str, Any] | None:
@@ -115,12 +113,6 @@ class NativeCompiler:
         pairs = tuple((name, computed_key(field.key, name)) for name in required_names(computed))
         compute = computed.compute
         return lambda value, context: compute({n: value.get(k) for n, k in pairs}, value, context)
-
-    def _computed_type(self, field: Field) -> Any:
-        try:
-            return self._type(field, field.type)
-        except Unsupported:
-            return None
 
     def _struct(self, fields: tuple[Field, ...], type_name: str, *, guarded: bool, computed: set[str]) -> Any:
         """A Struct with a field per response key (named f0, f1, ... and renamed to the key)."""
