@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
@@ -148,7 +148,7 @@ class FederationRuntime:
         except FederationError as error:
             return Answer(_status(error), orjson.dumps({"errors": [error.to_graphql()]}))
         try:
-            response = await self.executor.execute(plan, coerced, context)
+            response = await self.executor.execute(plan, coerced, replace(context, encoded=True))  # dumped here
             return Answer(200, orjson.dumps(response))
         except Exception as error:  # a bug: answer with a code, log the kind of failure only (privacy)
             log.exception("executing operation %r failed: %s", plan.operation.name, type(error).__name__)

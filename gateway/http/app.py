@@ -110,7 +110,7 @@ def create_http_app(gateway: Gateway) -> Starlette:
             query, variables, operation_name = await _request_params(request, gateway)
         except BadRequest as error:
             return error_response([{"message": error.message, "extensions": {"code": error.code}}], error.status)
-        status, payload = await run_graphql(gateway, request, query, variables, operation_name)
+        status, payload = await run_graphql(gateway, request, query, variables, operation_name, encoded=True)
         response = json_response(payload, status)
         if status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="vum-gateway"'

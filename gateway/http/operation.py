@@ -37,6 +37,7 @@ async def run_graphql(
     *,
     caller: Caller | None = None,
     lenient: bool = False,
+    encoded: bool = False,
 ) -> tuple[int, dict[str, Any]]:
     """One GraphQL request for `request`'s caller: plan (cached), coerce variables, execute.
 
@@ -44,7 +45,9 @@ async def run_graphql(
     VUM REST facade) goes through here, so they share planning, authorisation and logging.
     `caller` is one the entry point already authenticated (not authenticated again); `lenient`
     never refuses the whole operation for denied fields, which then come back null (the REST
-    facade: a VUM caller gets the fields it may see).
+    facade: a VUM caller gets the fields it may see). `encoded`: the caller writes the response
+    out with `orjson.dumps` as it is and reads nothing in it, so records may be JSON already
+    (`RequestContext.encoded`); the REST facade, which reshapes the data, leaves it off.
     """
     if caller is None:
         try:
@@ -57,7 +60,8 @@ async def run_graphql(
     if limited is not None:
         return limited
     if gateway.engine is not None:
-        return await _run_federation(gateway, gateway.engine, query, variables, operation_name, caller, lenient)
+        engine = gateway.engine
+        return await _run_federation(gateway, engine, query, variables, operation_name, caller, lenient, encoded)
     try:
         plan = gateway.planner.plan(query, operation_name, caller)
     except PlanningError as error:
@@ -80,6 +84,7 @@ async def _run_federation(
     operation_name: str | None,
     caller: Caller | None,
     lenient: bool,
+    encoded: bool,
 ) -> tuple[int, dict[str, Any]]:
     """The same request on the federation engine: the same refusals, variables and failures."""
     try:
@@ -99,7 +104,7 @@ async def _run_federation(
     if isinstance(coerced, list):
         errors = variable_errors(engine.schema, query, prepared.operation.definition, variables) or coerced
         return 400, {"errors": _graphql_errors(errors, "BAD_USER_INPUT")}
-    return await _answered(engine.execute(prepared, coerced, variables, caller))
+    return await _answered(engine.execute(prepared, coerced, variables, caller, encoded=encoded))
 
 
 async def _answered(execution: Awaitable[dict[str, Any]]) -> tuple[int, dict[str, Any]]:

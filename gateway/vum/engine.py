@@ -154,10 +154,17 @@ class FederationEngine:
             raise refused
 
     async def execute(
-        self, prepared: Prepared, variable_values: VariableValues, raw: Mapping[str, Any], caller: Caller | None
+        self,
+        prepared: Prepared,
+        variable_values: VariableValues,
+        raw: Mapping[str, Any],
+        caller: Caller | None,
+        *,
+        encoded: bool = False,
     ) -> dict[str, Any]:
         """The GraphQL response; raises `OperationTooLarge` and `ProcessingLogFailed` as the
-        bespoke engine does (gateway/http/operation.py answers them)."""
+        bespoke engine does (gateway/http/operation.py answers them). With `encoded`, records in
+        it may be JSON already (`orjson.Fragment`: the caller dumps it as it is)."""
         services = self.services()
         operation = prepared.operation
         variables = variable_values.coerced
@@ -165,7 +172,14 @@ class FederationEngine:
         query_type = self.schema.query_type
         assert query_type is not None
         request = VumRequest(
-            self.runtime, services, operation, caller, variable_values, query_type.fields, keys=self.keys
+            self.runtime,
+            services,
+            operation,
+            caller,
+            variable_values,
+            query_type.fields,
+            keys=self.keys,
+            encoded=encoded,
         )
         _check_calls(roots, request)
         for denied in prepared.denied:

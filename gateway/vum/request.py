@@ -24,6 +24,7 @@ from ..execute.executor import FieldError, Services
 from ..federation import RELEASE, Release
 from ..federation.execution.fetching import Run
 from ..federation.execution.hooks import RequestContext
+from ..federation.execution.projection import Projected
 from ..federation.operation import Field, Operation, Selection, included
 from ..federation.planning.nodes import Fetch
 from ..federation.planning.planner import EntityPlan
@@ -58,6 +59,7 @@ class VumRequest:
     withheld: list[dict[str, Any]] = field(default_factory=list)  # the `achtergehouden` extension
     reservations: list[Reservation] = field(default_factory=list)  # quota places taken by disclosed details
     keys: KeyLists | None = None  # searches' ordered keys, for their next pages (keylist.py)
+    encoded: bool = False  # the answer is dumped as it is: records may be JSON already (RequestContext)
 
     @property
     def variables(self) -> dict[str, Any]:
@@ -77,7 +79,7 @@ class VumRequest:
             FANOUT: fanout,
             PSEUDONYMS: self._issue,
         }
-        return RequestContext(attributes=attributes)
+        return RequestContext(attributes=attributes, encoded=self.encoded)
 
     def _issue(self, kind: str, bron_id: str, record_id: str) -> str:
         raise FieldError("no vumID can be issued outside a search", "INTERNAL_SERVER_ERROR")
@@ -98,8 +100,9 @@ class VumRequest:
 
     async def complete(
         self, plan: EntityPlan, records: list[dict[str, Any]], context: RequestContext, path: list[Any]
-    ) -> list[dict[str, Any] | None]:
-        """The records completed (codelijsten, vumID) and projected (consent) by the runtime."""
+    ) -> list[Projected | None]:
+        """The records completed (codelijsten, vumID) and projected (consent) by the runtime (as
+        JSON when `encoded`)."""
         completed, errors = await self.runtime.executor.complete_entities(plan, records, self.variables, context)
         reference: dict[str, dict[str, Any]] = {}
         for error in errors:

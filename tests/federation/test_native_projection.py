@@ -5,7 +5,9 @@ scalars, the computed vumID, release categories) are generated from the API sche
 now and then as a faulty source would: a value of the wrong type, a null where none may be, a key
 left out or added, an enum value the API does not have, an Int out of range, an object below with
 a `Release` of its own, a record whose consent withholds a category. Each is projected by the three
-paths; the answers (byte for byte), the errors and what each `Release` recorded must be equal.
+paths; the answers (byte for byte), the errors and what each `Release` recorded must be equal. The
+native tier also hands records back as their JSON (`RequestContext.encoded`, the HTTP answer's
+case): the same JSON value, the same errors and releases.
 """
 
 from __future__ import annotations
@@ -83,10 +85,14 @@ class Setup:
         compiled.native = None
         general = _GeneralOnly(self.schema, self.computed, self.rules)  # as `general_path_only` has it
         paths: dict[str, Compiler] = {"native": native, "compiled": compiled, "general": general}
-        return {
+        projectors = {
             name: Projector(self.schema, {}, errors[index], compiler, RequestContext())
             for index, (name, compiler) in enumerate(paths.items())
         }
+        # the HTTP answer's case: objects handed back as their JSON, dumped as they are
+        encoded = RequestContext(encoded=True)
+        projectors["encoded"] = Projector(self.schema, {}, errors[3], native, encoded)
+        return projectors
 
 
 SETUP = Setup()
@@ -171,7 +177,7 @@ def project(projector: Projector, record: dict[str, Any]) -> dict[str, Any] | No
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(record=records())
 def test_the_native_tier_answers_exactly_as_the_compiled_and_the_general_path(record: dict[str, Any]) -> None:
-    errors: list[list[dict[str, Any]]] = [[], [], []]
+    errors: list[list[dict[str, Any]]] = [[], [], [], []]
     answers = {}
     for name, projector in SETUP.projectors(errors).items():
         mine = copy.deepcopy(record)
@@ -181,7 +187,10 @@ def test_the_native_tier_answers_exactly_as_the_compiled_and_the_general_path(re
             [(sorted(r.released), sorted(r.withheld)) for r in releases(mine)],
         )
     assert answers["native"] == answers["compiled"] == answers["general"]
-    assert errors[0] == errors[1] == errors[2]
+    # msgspec writes a float's exponent without "+" (1e16): the same JSON value, other bytes
+    assert orjson.loads(answers["encoded"][0]) == orjson.loads(answers["native"][0])
+    assert answers["encoded"][1] == answers["native"][1]
+    assert errors[0] == errors[1] == errors[2] == errors[3]
 
 
 def test_a_clean_record_takes_the_native_tier() -> None:
@@ -201,8 +210,14 @@ def test_a_clean_record_takes_the_native_tier() -> None:
     assert answer is not None and answer["vumID"] == "vum-1" and answer["__typename"] == TYPE
     assert list(answer) == [f.key for f in SETUP.selection.fields(TYPE)], "the client's order, nothing else"
     assert release.released == {"MATCHPROFIEL"}
+    as_json = compiler.native.projector(SETUP.selection, TYPE, encoded=True)
+    assert as_json is not None
+    encoded = as_json(record, None, RequestContext(encoded=True))
+    assert isinstance(encoded, orjson.Fragment), "the HTTP answer's records are encoded once, in C"
+    assert orjson.dumps(encoded) == orjson.dumps(answer)
     record["indicatieBeschikbaarheidContactgegevens"] = "MISSCHIEN"
     assert native(record, None, RequestContext()) is None, "an enum value the API lacks: the compiled path"
+    assert as_json(record, None, RequestContext(encoded=True)) is None
 
 
 @pytest.mark.parametrize("spoiled", ["mobiliteit", "werktijden"])

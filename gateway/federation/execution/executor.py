@@ -25,7 +25,7 @@ from .compiled import Compiler, Fallback, ObjectProjector
 from .fetching import Fetcher, Run
 from .hooks import Hooks, RequestContext
 from .introspection import Introspection
-from .projection import NullInNonNull, PathEntry, Projector
+from .projection import NullInNonNull, PathEntry, Projected, Projector
 from .transport import Transport
 
 
@@ -93,15 +93,16 @@ class Executor:
         objects: list[dict[str, Any]],
         variables: dict[str, Any] | None = None,
         context: RequestContext | None = None,
-    ) -> tuple[list[dict[str, Any] | None], list[dict[str, Any]]]:
+    ) -> tuple[list[Projected | None], list[dict[str, Any]]]:
         """Complete objects that exist already (each with `__typename` and the plan's given fields)
-        from their subgraphs, and project them; errors are at `["_entities", index, …]`."""
+        from their subgraphs, and project them (as JSON where `context.encoded`); errors are at
+        `["_entities", index, …]`."""
         run = Run(variables or {}, context or RequestContext())
         run.data[ENTITIES_PATH[0]] = objects
         if plan.node is not None:
             await self.run(plan.node, run)
         projector = Projector(self.schema, run.variables, run.errors, self.compiled, run.context)
-        completed: list[dict[str, Any] | None] = []
+        completed: list[Projected | None] = []
         for index, obj in enumerate(objects):
             typename = obj.get("__typename", plan.type_name)
             fields_of = typename if typename in plan.selection.by_type else plan.type_name

@@ -25,10 +25,13 @@ from .transport import Endpoint, SubgraphFailure, SubgraphResponse
 class RequestContext:
     """What one request carries into execution: the inbound headers and anything hooks attach
     (`attributes["caller"]` is the `authorization.Caller`; `attributes["override_labels"]` the
-    progressive-override labels to turn on)."""
+    progressive-override labels to turn on). `encoded`: the response is written out with
+    `orjson.dumps` as it is, so the projection may hand an object back as its JSON already
+    (`orjson.Fragment`) instead of a dict; off where anything reads the answer afterwards."""
 
     headers: Mapping[str, str] = field(default_factory=dict)
     attributes: dict[str, Any] = field(default_factory=dict)
+    encoded: bool = False
 
 
 class Hooks:

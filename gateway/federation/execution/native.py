@@ -4,9 +4,12 @@ For a (selection, object type) whose every field is unconditional and of a type 
 exactly as GraphQL does (built-in scalars, enums, lists, non-null, objects of the same kind below),
 a msgspec `Struct` type is generated once, with a field per response key in the client's order.
 `msgspec.convert` then reads the subgraphs' dict, checks every value and leaves out every key the
-client did not ask for, in C; `to_builtins` gives the response object back as a dict. That replaces
-the generated Python of `compiled.py` (one dict lookup, check and store per value in the
-interpreter) for the records of a page, where most of the projection's time goes.
+client did not ask for, in C. Where the response is written out as it is (`RequestContext.encoded`,
+the HTTP answer), the struct is encoded to JSON at once and handed back as an `orjson.Fragment`,
+which `orjson.dumps` copies into the answer: no dict of the response is built, walked and freed
+again. Elsewhere `to_builtins` gives the object back as a dict. That replaces the generated Python
+of `compiled.py` (one dict lookup, check and store per value in the interpreter) for the records of
+a page, where most of the projection's time goes.
 
 It never changes an answer. Anything it cannot decide exactly raises inside msgspec and the object
 is redone by the compiled and then the general path (`projection.py`), which produce the exact
@@ -14,7 +17,8 @@ nulls and errors: a value of the wrong type, a null in a non-null position, a mi
 unknown `__typename`, an object below that carries its own `Release` (each nested struct has a
 guard field under `RELEASE` that accepts only its absence). Release categories are decided as the
 compiled path does: when the object's `Release` allows every category the selection touches, each
-category with a non-empty value is recorded as released; otherwise the compiled path handles the
+category with a non-empty value is recorded as released (read from the subgraphs' dict: once it
+converted, the projected values are those values); otherwise the compiled path handles the
 withholding. Computed fields (vumID) are computed in Python and checked against their type.
 """
 
@@ -25,6 +29,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Annotated, Any, Literal
 
 import msgspec
+import orjson
 from graphql import (
     GraphQLEnumType,
     GraphQLList,
@@ -48,7 +53,8 @@ BUILT_IN: dict[str, Any] = {
     "Float": int | float,  # an integral Float stays as the subgraph wrote it, as on the other paths
     "Boolean": bool,
 }
-NativeProjector = Callable[[dict[str, Any], Any, Any], dict[str, Any] | None]
+# an object's projection: a dict, or its JSON (`encoded`); None where the compiled path must do it
+NativeProjector = Callable[[dict[str, Any], Any, Any], dict[str, Any] | orjson.Fragment | None]
 _NAMES = itertools.count()
 
 
@@ -71,41 +77,53 @@ class NativeCompiler:
         self.release = release
         self._key = ("native", key)  # this compiler's entry in a selection's `derived`
 
-    def projector(self, selection: Selection, type_name: str) -> NativeProjector | None:
-        """The native projector of objects of `type_name` for `selection`, or None where it does
-        not apply; decided once and kept on the selection."""
-        key = (self._key, type_name)
+    def projector(self, selection: Selection, type_name: str, encoded: bool = False) -> NativeProjector | None:
+        """The native projector of objects of `type_name` for `selection` (giving JSON when
+        `encoded`), or None where it does not apply; decided once and kept on the selection."""
+        key = (self._key, type_name, encoded)
         if key not in selection.derived:
             try:
-                selection.derived[key] = self._projector(selection.fields(type_name), type_name)
+                selection.derived[key] = self._projector(selection.fields(type_name), type_name, encoded)
             except Unsupported:
                 selection.derived[key] = None
         return selection.derived[key]  # type: ignore[no-any-return]
 
-    def _projector(self, fields: tuple[Field, ...], type_name: str) -> NativeProjector:
+    def _projector(self, fields: tuple[Field, ...], type_name: str, encoded: bool) -> NativeProjector:
         computed = [(f, self.computed[type_name, f.name]) for f in fields if (type_name, f.name) in self.computed]
         struct = self._struct(fields, type_name, guarded=False, computed={f.key for f, _ in computed})
         categories = self._categories(fields, type_name)
         required = frozenset(categories)
-        evidence = {c: tuple(paths) for c, paths in categories.items()}
         attribute = dict(zip(struct.__struct_encode_fields__, struct.__struct_fields__, strict=True))  # key -> name
-        compute = [(attribute[f.key], self._computer(f, c), self._type(f, f.type)) for f, c in computed]
-        convert, to_builtins, error = msgspec.convert, msgspec.to_builtins, msgspec.ValidationError
+        computed_keys = {f.key for f, _ in computed}
+        evidence = [  # a computed value is not in the subgraphs' dict: read from the struct
+            (
+                category,
+                _finder([p for p in paths if p[0] not in computed_keys]),
+                tuple(attribute[p[0]] for p in paths if p[0] in computed_keys),
+            )
+            for category, paths in categories.items()
+        ]
+        compute = [(attribute[f.key], self._computer(f, c), _checker(self._type(f, f.type))) for f, c in computed]
+        convert, error = msgspec.convert, msgspec.ValidationError
+        output: Callable[[Any], Any] = _encoder() if encoded else msgspec.to_builtins
 
-        def project(value: dict[str, Any], release: Any, context: Any) -> dict[str, Any] | None:
+        def project(value: dict[str, Any], release: Any, context: Any) -> Any:
             release = value.get(RELEASE, release)
             if release is not None and not required <= release.allowed:
                 return None  # something is withheld: the compiled path records it
             try:
                 projected = convert(value, struct)
-                for name, computer, checked in compute:
-                    setattr(projected, name, convert(computer(value, context), checked))
+                for name, computer, check in compute:
+                    setattr(projected, name, check(computer(value, context)))
             except error:
                 return None
-            result: dict[str, Any] = to_builtins(projected)
             if release is not None:
-                release.released.update(c for c, paths in evidence.items() if _released(result, paths))
-            return result
+                release.released.update(
+                    category
+                    for category, found, names in evidence
+                    if found(value) or any(not empty(getattr(projected, name)) for name in names)
+                )
+            return output(projected)
 
         return project
 
@@ -182,9 +200,31 @@ class NativeCompiler:
         return found
 
 
-def _released(result: Mapping[str, Any], paths: tuple[tuple[str, ...], ...]) -> bool:
-    """Whether any value at these paths (lists walked) is non-empty: the category left."""
-    return any(not empty(value) for path in paths for value in _at(result, path))
+def _encoder() -> Callable[[Any], orjson.Fragment]:
+    encode, fragment = msgspec.json.Encoder().encode, orjson.Fragment
+    return lambda projected: fragment(encode(projected))
+
+
+def _checker(type_: Any) -> Callable[[Any], Any]:
+    """`convert(value, type_)` with the type's check built once: for a type that is not a Struct
+    (`str | int`, a list) msgspec would build it again at every call."""
+    holder: Any = msgspec.defstruct(f"Computed_{next(_NAMES)}", [("value", type_)], array_like=True)
+    convert = msgspec.convert
+    return lambda value: convert((value,), holder).value
+
+
+def _finder(paths: list[tuple[str, ...]]) -> Callable[[Mapping[str, Any]], bool]:
+    """Whether any value at these paths (lists walked) is non-empty: the category left. A path of
+    one key, most of them, is one lookup."""
+    shallow = tuple(path[0] for path in paths if len(path) == 1)
+    deep = tuple(path for path in paths if len(path) > 1)
+
+    def found(value: Mapping[str, Any]) -> bool:
+        return any(not empty(value.get(key)) for key in shallow) or any(
+            not empty(item) for path in deep for item in _at(value, path)
+        )
+
+    return found
 
 
 def _at(value: Any, path: tuple[str, ...]) -> Iterator[Any]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
 from graphql import (
     GraphQLEnumType,
     GraphQLList,
@@ -32,6 +33,7 @@ from .computing import required_names
 from .scalars import accepts
 
 PathEntry = str | int
+Projected = dict[str, Any] | orjson.Fragment  # an object, or its JSON (`RequestContext.encoded`)
 SCALAR_TYPES: dict[str, tuple[type, ...]] = {
     "String": (str,),
     "ID": (str, int),
@@ -59,6 +61,7 @@ class Projector:
     ) -> None:
         self.schema = schema
         self.context = context  # the request's RequestContext (for computed fields)
+        self.encoded = bool(getattr(context, "encoded", False))  # objects below the root may come back as JSON
         self.computed = compiled.computed if compiled is not None else {}
         self.release = compiled.release if compiled is not None else None
         self._current: Release | None = None  # the Release in force where the walk is
@@ -69,9 +72,11 @@ class Projector:
 
     def root(self, selection: Selection, data: dict[str, Any]) -> dict[str, Any] | None:
         try:
-            return self.object(selection, data, selection.type_name, [])
+            projected = self.object(selection, data, selection.type_name, [])
         except NullInNonNull:
             return None
+        assert type(projected) is dict  # the root is never encoded
+        return projected
 
     def object(
         self,
@@ -80,13 +85,14 @@ class Projector:
         type_name: str,
         path: list[PathEntry],
         fields_of: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> Projected:
         """`value` projected as an object of `type_name`, with the fields `selection` has for
-        `fields_of` (default: `type_name`)."""
+        `fields_of` (default: `type_name`). Below the root, with `encoded`, it may be its JSON
+        (`orjson.Fragment`) instead; the root stays a dict (introspection is added to it)."""
         if self.compiled is not None and type(value) is dict:
             native = self.compiled.native
             if native is not None and (fields_of is None or fields_of == type_name):
-                project_natively = native.projector(selection, type_name)
+                project_natively = native.projector(selection, type_name, self.encoded and bool(path))
                 done = project_natively(value, self._current, self.context) if project_natively else None
                 if done is not None:
                     return done
