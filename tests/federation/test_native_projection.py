@@ -35,7 +35,7 @@ from gateway.federation import RELEASE, Release
 from gateway.federation.execution.compiled import Compiler
 from gateway.federation.execution.executor import _GeneralOnly
 from gateway.federation.execution.hooks import RequestContext
-from gateway.federation.execution.projection import NullInNonNull, Projector
+from gateway.federation.execution.projection import NullInNonNull, Projected, Projector
 from gateway.federation.operation import Field, Normaliser, Selection
 from gateway.vum.computed import VUM_ID, computed_fields
 from gateway.vum.engine import _written_as_strings
@@ -167,7 +167,7 @@ def releases(value: Any) -> Iterator[Release]:
             yield from releases(item)
 
 
-def project(projector: Projector, record: dict[str, Any]) -> dict[str, Any] | None:
+def project(projector: Projector, record: dict[str, Any]) -> Projected | None:
     try:
         return projector.object(SETUP.selection, record, TYPE, ["_entities", 0], TYPE)
     except NullInNonNull:
@@ -207,7 +207,7 @@ def test_a_clean_record_takes_the_native_tier() -> None:
     record["mobiliteit"] = {"bemiddelingspostcode": "1234AB", "maximaleReisafstand": 5, "maximaleReistijd": None}
     release = record[RELEASE] = Release(frozenset(SETUP.categories))
     answer = native(record, None, RequestContext())
-    assert answer is not None and answer["vumID"] == "vum-1" and answer["__typename"] == TYPE
+    assert isinstance(answer, dict) and answer["vumID"] == "vum-1" and answer["__typename"] == TYPE
     assert list(answer) == [f.key for f in SETUP.selection.fields(TYPE)], "the client's order, nothing else"
     assert release.released == {"MATCHPROFIEL"}
     as_json = compiler.native.projector(SETUP.selection, TYPE, encoded=True)
