@@ -56,6 +56,7 @@ class Found:
     status: int | None
     code: str | None  # the facade's error code in the answer, when it answered one
     answer: str  # the facade's error message, when it answered one
+    details: str  # and its details (for a 503: each source's status)
     message: str
     request: str
 
@@ -71,15 +72,15 @@ class Outcome:
     errors: list[str] = field(default_factory=list)
 
 
-def _answered(body: bytes | None) -> tuple[str | None, str]:
-    """The error model's code and message of a response body, if it has them."""
+def _answered(body: bytes | None) -> tuple[str | None, str, str]:
+    """The error model's code, message and details of a response body, if it has them."""
     try:
         decoded = json.loads(body or b"")
     except ValueError:
-        return None, ""
+        return None, "", ""
     if not isinstance(decoded, dict) or "code" not in decoded:
-        return None, ""
-    return str(decoded["code"]), str(decoded.get("message", ""))
+        return None, "", ""
+    return str(decoded["code"]), str(decoded.get("message", "")), str(decoded.get("details", ""))
 
 
 def fuzz(contract: Path, base_url: str, headers: dict[str, str], parameters: dict[str, str], seconds: int) -> Outcome:
@@ -124,7 +125,7 @@ def _read(event: ScenarioFinished, outcome: Outcome) -> None:
             request = f"{interaction.request.method} {interaction.request.uri}" if interaction else "?"
             body = interaction.request.body if interaction else None
             failure = node.failure_info.failure
-            code, answer = _answered(response.content) if response else (None, "")
+            code, answer, details = _answered(response.content) if response else (None, "", "")
             outcome.failures.append(
                 Found(
                     check=node.name,
@@ -132,6 +133,7 @@ def _read(event: ScenarioFinished, outcome: Outcome) -> None:
                     status=response.status_code if response else None,
                     code=code,
                     answer=answer,
+                    details=details,
                     message=f"{failure.title}: {failure.message}"[:500],
                     request=f"{request} {body[:300]!r}" if body else request,
                 )
