@@ -38,7 +38,7 @@ from .issuer import MEDIATOR
 from .stack import Source, Stack, consented, organisation_app, start_stack
 from .test_rest_contract import EXCHANGE_OIN
 
-SECONDS = 200 if in_ci() else 60  # per contract, both at once (sharing a core: as many requests as 150 s alone)
+SECONDS = 200 if in_ci() else 60  # per contract, both at once: more requests than 150 s each, one after the other
 FUZZED = (
     ("VUM-Bemiddelaar-WerkzoekendeProfielen", "werkzoekendeProfielen"),
     ("VUM-Bemiddelaar-Vacatures", "vacatures"),
