@@ -45,7 +45,7 @@ def parser() -> argparse.ArgumentParser:
 def config_from(args: argparse.Namespace) -> BenchConfig:
     config = BenchConfig()
     if args.quick:
-        config = dataclasses.replace(config, duration=5.0, warmup=2.0, profile_duration=4.0, quick=True)
+        config = dataclasses.replace(config, duration=5.0, warmup=2.0, profile_duration=4.0, b1_rounds=1, quick=True)
     changes: dict[str, object] = {
         "concurrency": args.concurrency,
         "scenarios": tuple(s.strip().upper() for s in args.scenarios.split(",") if s.strip()),

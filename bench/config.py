@@ -60,6 +60,7 @@ class BenchConfig:
 
     duration: float = 20.0  # measured seconds per run
     warmup: float = 5.0  # seconds of load before measuring (fills caches, JIT-compiles the Node gateways)
+    b1_rounds: int = 3  # B1's measured time in rounds, the gateways taking turns: the machine's drift hits each alike
     concurrency: int = 50
     scenarios: tuple[str, ...] = ("B0", "B1", "B2")
     gateways: tuple[str, ...] = GATEWAYS

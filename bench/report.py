@@ -201,7 +201,9 @@ def markdown(config: BenchConfig, results: Results) -> str:
         "occupation label (`omschrijvingBeroepsnaam`) through `_entities` on `Beroep`. The query selects 29 "
         "record fields. Ours is asked the public `werkzoekendeProfielMatches(first: 100)`; the Node gateways, "
         "which see only the subgraph SDL, `bronWerkzoekendeProfielMatches`: the same fields, the same labels. "
-        "Ours additionally issues a vumID (AES-GCM) per record, orders the results per search and pages them.",
+        "Ours additionally issues a vumID (AES-GCM) per record, orders the results per search and pages them. "
+        f"The gateways take turns in {config.b1_rounds} round(s), a share of the measured time each; latency "
+        "percentiles are the median of the rounds', the round-by-round ratios are listed under the targets.",
         "",
         scenario_table(m, "B1"),
         "",

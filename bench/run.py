@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -45,6 +46,7 @@ from .targets import Target, first_answer, post, start_apollo, start_hive, start
 CODELIJSTEN = "codelijsten"
 CODELIJSTEN_OIN = "99100000000000000099"
 B2_MIN_WINDOW = 15.0  # seconds: at concurrency 50 one B2 request of ours takes seconds; a shorter window sees none
+RE_WARMUP = 2.0  # seconds of load before a later round of B1: new connections, caches and JIT already warm
 MIN_BYTES_SHARE = 0.9  # an answer shorter than this share of the checked answer counts as a mismatch
 
 
@@ -133,9 +135,13 @@ def measure_target(
     stack: Stack,
     on_measure_start: Callable[[], None] | None = None,
     duration: float | None = None,
+    warmup: float | None = None,
 ) -> Measurement:
     min_bytes = int(checked_size * MIN_BYTES_SHARE)
-    spec = loadgen_spec(config, target.url, request, headers, min_bytes, config.warmup, duration or config.duration)
+    spec = loadgen_spec(
+        config, target.url, request, headers, min_bytes, config.warmup if warmup is None else warmup,
+        duration or config.duration,
+    )  # fmt: skip
     driver = node_driver(config, f"{scenario}-{target.name}", spec, config.other_core)
     return run_driver(driver, scenario, target.name, target.proc.pid, stack.proc.pid, on_measure_start)
 
@@ -173,35 +179,119 @@ def direct_throughput(config: BenchConfig, stack: Stack, expected: Expected) -> 
 
 
 def b1(config: BenchConfig, stack: Stack, expected: Expected, results: Results) -> None:
+    """Every gateway started and checked, then measured in rounds, taking turns (the order reversed
+    every other round): a machine whose speed drifts during the run slows each alike."""
     organisation = stack.organisations[0]
     records = expected.labelled([organisation.id])
     supergraph = compose_supergraph(config, stack, organisation) if set(config.gateways) - {OURS} else None
-    for name in config.gateways:
-        log(f"B1: {name}")
-        if name == OURS:
-            target = start_ours(
-                config, "b1", [(organisation, stack.url(organisation.id))], stack.url(CODELIJSTEN), stack.jwks_port
-            )
-            request, headers = body(ours_query(PER_SOURCE)), our_gateway_headers()
-        else:
-            assert supergraph is not None
-            target = (start_apollo if name == APOLLO else start_hive)(config, supergraph)
-            request, headers = body(source_query()), NODE_GATEWAY_HEADERS
-        try:
-            answer = first_answer(target, request, headers)
-            size = len(orjson.dumps(answer))
+    running: list[Contender] = []
+    try:
+        for name in config.gateways:
+            log(f"B1: {name}")
+            contender = _b1_contender(config, stack, name, organisation, supergraph)
+            running.append(contender)
             try:
-                (check_ours if name == OURS else check_source_answer)(answer, records)
+                (check_ours if name == OURS else check_source_answer)(contender.answer, records)
             except WrongAnswer as error:
+                running.pop().target.proc.stop()
                 results.notes.append(f"B1 {name} not measured: its answer is wrong ({error})")
                 log(results.notes[-1])
-                continue
-            results.measurements.append(measure_target(config, "B1", target, request, headers, size, stack))
+        rounds: dict[str, list[Measurement]] = {c.name: [] for c in running}
+        for index in range(config.b1_rounds):
+            for contender in running if index % 2 == 0 else reversed(running):
+                measured = measure_target(
+                    config, "B1", contender.target, contender.request, contender.headers, contender.size, stack,
+                    duration=config.duration / config.b1_rounds, warmup=config.warmup if index == 0 else RE_WARMUP,
+                )  # fmt: skip
+                rounds[contender.name].append(measured)
+        for contender in running:
+            results.measurements.append(combined(rounds[contender.name]))
             _log_measurement(results.measurements[-1])
-            if name == OURS and config.profile:
-                results.profiles.append(profile(config, "B1", target, request, headers, size, stack))
-        finally:
-            target.proc.stop()
+        results.notes += _round_ratios(rounds)
+        ours = next((c for c in running if c.name == OURS), None)
+        if ours is not None and config.profile:
+            results.profiles.append(profile(config, "B1", ours.target, ours.request, ours.headers, ours.size, stack))
+    finally:
+        for contender in running:
+            contender.target.proc.stop()
+
+
+@dataclass
+class Contender:
+    """A gateway of B1, running, with its request and its first answer."""
+
+    name: str
+    target: Target
+    request: bytes
+    headers: dict[str, str]
+    answer: Any
+    size: int
+
+
+def _b1_contender(
+    config: BenchConfig, stack: Stack, name: str, organisation: Organisation, supergraph: Path | None
+) -> Contender:
+    if name == OURS:
+        target = start_ours(
+            config, "b1", [(organisation, stack.url(organisation.id))], stack.url(CODELIJSTEN), stack.jwks_port
+        )
+        request, headers = body(ours_query(PER_SOURCE)), our_gateway_headers()
+    else:
+        assert supergraph is not None
+        target = (start_apollo if name == APOLLO else start_hive)(config, supergraph)
+        request, headers = body(source_query()), NODE_GATEWAY_HEADERS
+    try:
+        answer = first_answer(target, request, headers)
+    except BaseException:
+        target.proc.stop()
+        raise
+    return Contender(name, target, request, headers, answer, len(orjson.dumps(answer)))
+
+
+def combined(rounds: Sequence[Measurement]) -> Measurement:
+    """One target's rounds as one measurement: counts and time summed, CPU per request and shares
+    weighted, the latency percentiles the median of the rounds' (the rounds' samples are not kept)."""
+    first, seconds = rounds[0], sum(m.seconds for m in rounds) or 1.0
+    responses = sum(m.responses for m in rounds)
+    per_response = responses or 1
+
+    def median(values: list[float]) -> float:
+        return sorted(values)[len(values) // 2]
+
+    def by_time(value: Callable[[Measurement], float]) -> float:
+        return sum(value(m) * m.seconds for m in rounds) / seconds
+
+    return Measurement(
+        scenario=first.scenario,
+        target=first.target,
+        rps=responses / seconds,
+        p50_ms=median([m.p50_ms for m in rounds]),
+        p95_ms=median([m.p95_ms for m in rounds]),
+        p99_ms=median([m.p99_ms for m in rounds]),
+        responses=responses,
+        errors=sum(m.errors for m in rounds),
+        non2xx=sum(m.non2xx for m in rounds),
+        mismatches=sum(m.mismatches for m in rounds),
+        bytes_per_response=sum(m.bytes_per_response * m.responses for m in rounds) / per_response,
+        cpu_ms_per_request=sum(m.cpu_ms_per_request * m.responses for m in rounds) / per_response,
+        target_cpu_util=by_time(lambda m: m.target_cpu_util),
+        peak_rss_mb=max(m.peak_rss_mb for m in rounds),
+        subgraph_cpu_util=by_time(lambda m: m.subgraph_cpu_util),
+        driver_cpu_util=by_time(lambda m: m.driver_cpu_util),
+        seconds=sum(m.seconds for m in rounds),
+    )
+
+
+def _round_ratios(rounds: dict[str, list[Measurement]]) -> list[str]:
+    """Ours ÷ each other gateway, round by round: how much the ratio moved within the run."""
+    ours = rounds.get(OURS, [])
+    notes = []
+    for name, theirs in rounds.items():
+        if name == OURS or len(ours) < 2:
+            continue
+        ratios = ", ".join(f"{o.rps / t.rps:.2f}" if t.rps else "–" for o, t in zip(ours, theirs, strict=True))
+        notes.append(f"B1 req/s, ours ÷ {name}, round by round: {ratios}")
+    return notes
 
 
 def b2(config: BenchConfig, stack: Stack, expected: Expected, results: Results) -> None:
