@@ -207,7 +207,7 @@ def b1(config: BenchConfig, stack: Stack, expected: Expected, results: Results) 
         for contender in running:
             results.measurements.append(combined(rounds[contender.name]))
             _log_measurement(results.measurements[-1])
-        results.notes += _round_ratios(rounds)
+        results.notes += round_ratios(rounds)
         ours = next((c for c in running if c.name == OURS), None)
         if ours is not None and config.profile:
             results.profiles.append(profile(config, "B1", ours.target, ours.request, ours.headers, ours.size, stack))
@@ -282,7 +282,7 @@ def combined(rounds: Sequence[Measurement]) -> Measurement:
     )
 
 
-def _round_ratios(rounds: dict[str, list[Measurement]]) -> list[str]:
+def round_ratios(rounds: dict[str, list[Measurement]]) -> list[str]:
     """Ours ÷ each other gateway, round by round: how much the ratio moved within the run."""
     ours = rounds.get(OURS, [])
     notes = []

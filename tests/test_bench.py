@@ -16,7 +16,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bench.measure import Measurement
 from bench.memo import Memo, org_path
+from bench.run import combined, round_ratios
 from bench.scenario import WrongAnswer, check_ours, check_source_answer
 from bench.startup import import_breakdown
 from bench.subgraphs import protocol_factory
@@ -164,3 +166,32 @@ def test_the_start_up_import_breakdown_sums_the_top_level_and_groups_own_times(t
     assert lines[0] == "  imports: 8 ms in all (under -X importtime); by package, own time:"
     assert [line.split()[0] for line in lines[1:]] == ["gateway.vum", "sqlalchemy", "gateway.config"]
     assert lines[2].split()[1] == "3.0"
+
+
+def _round(rps: float, seconds: float, cpu_ms: float, p95_ms: float, target: str = "ours") -> Measurement:
+    responses = int(rps * seconds)
+    return Measurement(
+        scenario="B1", target=target, rps=rps, p50_ms=p95_ms / 2, p95_ms=p95_ms, p99_ms=p95_ms * 2,
+        responses=responses, errors=1, non2xx=0, mismatches=0, bytes_per_response=1000.0,
+        cpu_ms_per_request=cpu_ms, target_cpu_util=rps * cpu_ms / 1000, peak_rss_mb=100.0 + rps,
+        subgraph_cpu_util=0.1, driver_cpu_util=0.2, seconds=seconds,
+    )  # fmt: skip
+
+
+def test_b1_rounds_add_up_to_one_measurement_of_the_whole_time() -> None:
+    rounds = [_round(100, 5, 10.0, 300), _round(50, 5, 20.0, 900), _round(150, 10, 8.0, 200)]
+    whole = combined(rounds)
+    assert whole.responses == 500 + 250 + 1500 and whole.seconds == 20
+    assert whole.rps == pytest.approx(2250 / 20)
+    # CPU per request weighted by requests: the total CPU time over all requests
+    assert whole.cpu_ms_per_request == pytest.approx((500 * 10 + 250 * 20 + 1500 * 8) / 2250)
+    assert whole.target_cpu_util == pytest.approx((1.0 * 5 + 1.0 * 5 + 1.2 * 10) / 20)
+    assert (whole.p50_ms, whole.p95_ms, whole.p99_ms) == (150, 300, 600)  # each the median of the rounds'
+    assert whole.errors == 3 and whole.peak_rss_mb == 250
+
+
+def test_b1_lists_ours_against_each_other_gateway_round_by_round() -> None:
+    ours = [_round(100, 5, 10.0, 300), _round(80, 5, 10.0, 300)]
+    apollo = [_round(50, 5, 20.0, 900, "apollo"), _round(20, 5, 20.0, 900, "apollo")]
+    assert round_ratios({"ours": ours, "apollo": apollo}) == ["B1 req/s, ours ÷ apollo, round by round: 2.00, 4.00"]
+    assert round_ratios({"ours": ours[:1], "apollo": apollo[:1]}) == []  # one round: the targets say it
