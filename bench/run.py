@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 import orjson
@@ -251,23 +252,20 @@ def _b1_contender(
 def combined(rounds: Sequence[Measurement]) -> Measurement:
     """One target's rounds as one measurement: counts and time summed, CPU per request and shares
     weighted, the latency percentiles the median of the rounds' (the rounds' samples are not kept)."""
-    first, seconds = rounds[0], sum(m.seconds for m in rounds) or 1.0
+    first, seconds = rounds[0], sum(m.seconds for m in rounds)
     responses = sum(m.responses for m in rounds)
-    per_response = responses or 1
-
-    def median(values: list[float]) -> float:
-        return sorted(values)[len(values) // 2]
+    per_second, per_response = seconds or 1.0, responses or 1
 
     def by_time(value: Callable[[Measurement], float]) -> float:
-        return sum(value(m) * m.seconds for m in rounds) / seconds
+        return sum(value(m) * m.seconds for m in rounds) / per_second
 
     return Measurement(
         scenario=first.scenario,
         target=first.target,
-        rps=responses / seconds,
-        p50_ms=median([m.p50_ms for m in rounds]),
-        p95_ms=median([m.p95_ms for m in rounds]),
-        p99_ms=median([m.p99_ms for m in rounds]),
+        rps=responses / per_second,
+        p50_ms=median(m.p50_ms for m in rounds),
+        p95_ms=median(m.p95_ms for m in rounds),
+        p99_ms=median(m.p99_ms for m in rounds),
         responses=responses,
         errors=sum(m.errors for m in rounds),
         non2xx=sum(m.non2xx for m in rounds),
@@ -278,7 +276,7 @@ def combined(rounds: Sequence[Measurement]) -> Measurement:
         peak_rss_mb=max(m.peak_rss_mb for m in rounds),
         subgraph_cpu_util=by_time(lambda m: m.subgraph_cpu_util),
         driver_cpu_util=by_time(lambda m: m.driver_cpu_util),
-        seconds=sum(m.seconds for m in rounds),
+        seconds=seconds,
     )
 
 
