@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from .config import GATEWAYS, RESULTS, SCENARIOS, WORK, BenchConfig
+from .config import GATEWAYS, OURS, RESULTS, SCENARIOS, WORK, BenchConfig
 from .procs import BenchError
 
 
@@ -28,6 +28,16 @@ def parser() -> argparse.ArgumentParser:
     result.add_argument(
         "--gateways", default=",".join(GATEWAYS), help="gateways of B0 and B1 (default ours,apollo,hive)"
     )
+    result.add_argument(
+        "--compare",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="B1: also run our gateway from the checkout DIR (e.g. `git worktree add DIR HEAD~1`), in the same "
+        "rounds: an A/B of two commits under the same drift (repeatable)",
+    )
+    result.add_argument("--rounds", type=int, help="B1: rounds the gateways take turns in (default 3; quick 1)")
     result.add_argument("--no-profile", action="store_true", help="skip the py-spy profiles of our gateway")
     result.add_argument(
         "--engine", choices=("federation", "vum"), help="our gateway's [gateway] engine (default: its own default)"
@@ -58,6 +68,9 @@ def config_from(args: argparse.Namespace) -> BenchConfig:
             changes[name] = getattr(args, name)
     if args.organisations is not None:
         changes["b3_organisations"] = args.organisations
+    if args.rounds is not None:
+        changes["b1_rounds"] = args.rounds
+    changes["compare"] = tuple(path.resolve() for path in args.compare)
     return dataclasses.replace(config, **changes)  # type: ignore[arg-type]
 
 
@@ -69,6 +82,16 @@ def main() -> int:
         return 2
     if not 1 <= config.b3_organisations <= 1000:
         print(f"--organisations {config.b3_organisations}: give 1 to 1000", file=sys.stderr)
+        return 2
+    if not 1 <= config.b1_rounds <= 100:
+        print(f"--rounds {config.b1_rounds}: give 1 to 100", file=sys.stderr)
+        return 2
+    for tree in config.compare:
+        if not (tree / "gateway" / "cli.py").is_file():
+            print(f"--compare {tree}: not a checkout of this project (no gateway/cli.py)", file=sys.stderr)
+            return 2
+    if config.compare and ("B1" not in config.scenarios or OURS not in config.gateways):
+        print("--compare needs scenario B1 and gateway ours", file=sys.stderr)
         return 2
     for path in (config.postcodes, config.beroepen) if {"B1", "B2", "B3"} & set(config.scenarios) else ():
         if not path.is_file():

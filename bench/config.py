@@ -26,6 +26,7 @@ OURS = "ours"
 APOLLO = "apollo"
 HIVE = "hive"
 LIMIT = "limit"
+COMPARED = "ours@"  # B1's name of our gateway from another checkout: "ours@<its directory's name>"
 GATEWAYS = (OURS, APOLLO, HIVE)
 LABELS = {
     OURS: "vum-gateway (ours)",
@@ -78,5 +79,6 @@ class BenchConfig:
     results: Path = RESULTS
     quick: bool = False
     engine: str | None = None  # our gateway's [gateway] engine; None: the gateway's default
+    compare: tuple[Path, ...] = ()  # B1: other checkouts of our gateway, measured in the same rounds (`--compare`)
     postgres: str = DEFAULT_POSTGRES  # scenario R: a server where the run may create a database
     redis: str = DEFAULT_REDIS

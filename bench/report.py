@@ -268,9 +268,9 @@ def chart(results: Results, path: Path, concurrency: int) -> None:
         rows = [m for m in results.measurements if m.scenario == scenario]
         if not rows:
             continue
-        names = [LABELS[m.target] for m in rows]
+        names = [LABELS.get(m.target, m.target) for m in rows]
         throughput, latency = axes[0][column], axes[1][column]
-        bars = throughput.bar(names, [m.rps for m in rows], color=[colours[m.target] for m in rows])
+        bars = throughput.bar(names, [m.rps for m in rows], color=[colours.get(m.target, "#9467bd") for m in rows])
         throughput.bar_label(bars, fmt="%.0f")
         throughput.set_title(f"{scenario}: requests per second (higher is better)")
         width = 0.25

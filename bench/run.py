@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from statistics import median
+from statistics import geometric_mean, median
 from typing import Any
 
 import orjson
@@ -20,7 +20,18 @@ from gateway.public_schema import build_public_schema
 from vumschema import load_contract
 
 from . import environment, identity
-from .config import APOLLO, LIMIT, NODE_DIR, NODE_GATEWAY_HEADERS, OURS, ROOT, BenchConfig, our_gateway_headers
+from .config import (
+    APOLLO,
+    COMPARED,
+    HIVE,
+    LIMIT,
+    NODE_DIR,
+    NODE_GATEWAY_HEADERS,
+    OURS,
+    ROOT,
+    BenchConfig,
+    our_gateway_headers,
+)
 from .data import Organisation, write_organisations
 from .guild import GuildRun, run_b0
 from .measure import Measurement, loadgen_spec, node_driver, run_driver
@@ -186,13 +197,14 @@ def b1(config: BenchConfig, stack: Stack, expected: Expected, results: Results) 
     records = expected.labelled([organisation.id])
     supergraph = compose_supergraph(config, stack, organisation) if set(config.gateways) - {OURS} else None
     running: list[Contender] = []
+    trees = compared(config.compare)
     try:
-        for name in config.gateways:
-            log(f"B1: {name}")
-            contender = _b1_contender(config, stack, name, organisation, supergraph)
+        for name in [*config.gateways, *trees]:
+            log(f"B1: {name}" + (f" ({trees[name]})" if name in trees else ""))
+            contender = _b1_contender(config, stack, name, organisation, supergraph, trees.get(name))
             running.append(contender)
             try:
-                (check_ours if name == OURS else check_source_answer)(contender.answer, records)
+                (check_source_answer if name in (APOLLO, HIVE) else check_ours)(contender.answer, records)
             except WrongAnswer as error:
                 running.pop().target.proc.stop()
                 results.notes.append(f"B1 {name} not measured: its answer is wrong ({error})")
@@ -229,12 +241,34 @@ class Contender:
     size: int
 
 
+def compared(trees: Sequence[Path]) -> dict[str, Path]:
+    """B1's name of our gateway from each other checkout: "ours@" and its directory's name (numbered
+    when two have the same)."""
+    names: dict[str, Path] = {}
+    for index, tree in enumerate(trees):
+        name = f"{COMPARED}{tree.name}"
+        names[name if name not in names else f"{name}-{index + 1}"] = tree
+    return names
+
+
 def _b1_contender(
-    config: BenchConfig, stack: Stack, name: str, organisation: Organisation, supergraph: Path | None
+    config: BenchConfig,
+    stack: Stack,
+    name: str,
+    organisation: Organisation,
+    supergraph: Path | None,
+    tree: Path | None = None,
 ) -> Contender:
-    if name == OURS:
+    if name == OURS or tree is not None:
+        label = "b1" if tree is None else f"b1-{name.removeprefix(COMPARED)}"
         target = start_ours(
-            config, "b1", [(organisation, stack.url(organisation.id))], stack.url(CODELIJSTEN), stack.jwks_port
+            config,
+            label,
+            [(organisation, stack.url(organisation.id))],
+            stack.url(CODELIJSTEN),
+            stack.jwks_port,
+            tree or ROOT,
+            name,
         )
         request, headers = body(ours_query(PER_SOURCE)), our_gateway_headers()
     else:
@@ -281,14 +315,22 @@ def combined(rounds: Sequence[Measurement]) -> Measurement:
 
 
 def round_ratios(rounds: dict[str, list[Measurement]]) -> list[str]:
-    """Ours ÷ each other gateway, round by round: how much the ratio moved within the run."""
+    """Ours ÷ each other gateway, round by round: how much the ratio moved within the run. Against
+    our gateway from another checkout (`--compare`) also the CPU per request, with the rounds'
+    geometric mean: the A/B's figure."""
     ours = rounds.get(OURS, [])
     notes = []
     for name, theirs in rounds.items():
-        if name == OURS or len(ours) < 2:
+        if name == OURS or not ours or (len(ours) < 2 and not name.startswith(COMPARED)):
             continue
         ratios = ", ".join(f"{o.rps / t.rps:.2f}" if t.rps else "–" for o, t in zip(ours, theirs, strict=True))
         notes.append(f"B1 req/s, ours ÷ {name}, round by round: {ratios}")
+        if name.startswith(COMPARED):
+            cpu = [o.cpu_ms_per_request / t.cpu_ms_per_request for o, t in zip(ours, theirs, strict=True)]
+            listed = ", ".join(f"{ratio:.3f}" for ratio in cpu)
+            notes.append(
+                f"B1 CPU per request, ours ÷ {name}, round by round: {listed}; geometric mean {geometric_mean(cpu):.3f}"
+            )
     return notes
 
 

@@ -95,7 +95,10 @@ def start_ours(
     organisations: Sequence[tuple[Organisation, str]],
     codelijsten_url: str,
     jwks_port: int,
+    tree: Path = ROOT,
+    name: str = OURS,
 ) -> Target:
+    """Our gateway from the checkout `tree` (this one by default), with the benchmark's configuration."""
     port = free_port()
     for stale in config.work.glob(f"verwerkingen-{label}.sqlite*"):
         stale.unlink()  # every run starts with an empty processing log, so runs compare
@@ -103,13 +106,13 @@ def start_ours(
     config_file.write_text(
         ours_config(config, port, organisations, codelijsten_url, jwks_port, label), encoding="utf-8"
     )
-    # `-m` from the project root: the gateway of the tree this harness is in (also a snapshot of it)
+    # `-m` from the tree's root: the gateway of that checkout (by default the one this harness is in)
     command = [sys.executable, "-m", "gateway.cli", "--log-level", "warning", "serve", "--config", str(config_file)]
     log = config.work / f"gateway-{label}.log"
-    proc = start(f"vum-gateway ({label})", command, config.gateway_core, log, cwd=ROOT)
+    proc = start(f"vum-gateway ({label})", command, config.gateway_core, log, cwd=tree)
     wait_http(f"http://127.0.0.1:{port}/ready", proc)
     _require_sources_conform(port, len(organisations) + 1)
-    return Target(OURS, proc, f"http://127.0.0.1:{port}/graphql")
+    return Target(name, proc, f"http://127.0.0.1:{port}/graphql")
 
 
 def _require_sources_conform(port: int, count: int, timeout: float = 60.0) -> None:

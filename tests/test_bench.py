@@ -4,7 +4,10 @@ the subgraphs must answer exactly what the subgraph would."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +19,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bench.__main__ import config_from, parser
+from bench.__main__ import main as bench_main
 from bench.measure import Measurement
 from bench.memo import Memo, org_path
-from bench.run import combined, round_ratios
+from bench.run import combined, compared, round_ratios
 from bench.scenario import WrongAnswer, check_ours, check_source_answer
 from bench.startup import import_breakdown
 from bench.subgraphs import protocol_factory
@@ -195,3 +200,43 @@ def test_b1_lists_ours_against_each_other_gateway_round_by_round() -> None:
     apollo = [_round(50, 5, 20.0, 900, "apollo"), _round(20, 5, 20.0, 900, "apollo")]
     assert round_ratios({"ours": ours, "apollo": apollo}) == ["B1 req/s, ours ÷ apollo, round by round: 2.00, 4.00"]
     assert round_ratios({"ours": ours[:1], "apollo": apollo[:1]}) == []  # one round: the targets say it
+
+
+def test_b1_compares_two_checkouts_of_ours_by_cpu_per_request() -> None:
+    """`--compare DIR`: the A/B of two commits, round by round and as the rounds' geometric mean."""
+    ours = [_round(100, 5, 8.0, 300), _round(80, 5, 10.0, 300)]
+    before = [_round(90, 5, 10.0, 300, "ours@before"), _round(80, 5, 8.0, 300, "ours@before")]
+    assert round_ratios({"ours": ours, "ours@before": before}) == [
+        "B1 req/s, ours ÷ ours@before, round by round: 1.11, 1.00",
+        "B1 CPU per request, ours ÷ ours@before, round by round: 0.800, 1.250; geometric mean 1.000",
+    ]
+    one = round_ratios({"ours": ours[:1], "ours@before": before[:1]})
+    assert one[-1] == "B1 CPU per request, ours ÷ ours@before, round by round: 0.800; geometric mean 0.800"
+
+
+def test_compared_checkouts_are_named_by_their_directory_each_once() -> None:
+    names = compared([Path("/tmp/a/head"), Path("/tmp/b/head"), Path("/tmp/typed")])
+    assert names == {
+        "ours@head": Path("/tmp/a/head"),
+        "ours@head-2": Path("/tmp/b/head"),
+        "ours@typed": Path("/tmp/typed"),
+    }
+
+
+def test_compare_refuses_a_directory_that_is_no_checkout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped, _argv("--scenarios", "B1", "--compare", str(tmp_path)):
+        raise SystemExit(bench_main())
+    assert stopped.value.code == 2
+    assert f"--compare {tmp_path}: not a checkout of this project" in capsys.readouterr().err
+    config = config_from(parser().parse_args(["--compare", str(tmp_path), "--rounds", "8"]))
+    assert config.compare == (tmp_path.resolve(),) and config.b1_rounds == 8
+
+
+@contextlib.contextmanager
+def _argv(*args: str) -> Iterator[None]:
+    saved = sys.argv
+    sys.argv = ["python -m bench", *args]
+    try:
+        yield
+    finally:
+        sys.argv = saved
